@@ -1,0 +1,64 @@
+# The two commands of the README: `make run` and `make test`. Everything else is their set-up.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.run-installed
+DEV_STAMP := $(VENV)/.dev-installed
+# Debian packages the tests drive: a headless browser and a real IMAP server.
+TEST_APT_PACKAGES := chromium fonts-dejavu-core
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: run test bench setup setup-dev system-test-deps lint clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(RUN_STAMP)
+
+setup: $(RUN_STAMP)
+	$(PY) manage.py compilemessages -v0
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py seed_demo
+
+setup-dev: $(DEV_STAMP) system-test-deps
+	$(PY) manage.py compilemessages -v0
+
+# Installs what the tests need from Debian when it is missing (the machines run as root).
+system-test-deps:
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Serves http://127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops both.
+run: export DEBUG ?= 1
+run: setup
+	@echo "Portal: http://127.0.0.1:8000  (demo logins in README.md; e-mail written to var/mail/ unless EMAIL_URL is set)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(VENV)/bin/celery -A portal worker --beat --loglevel=INFO --concurrency=2 \
+	  --schedule=var/celerybeat-schedule & \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: setup-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,48 @@
+from allauth.mfa.models import Authenticator
+
+from .models import Membership
+
+SESSION_KEY = "membership_id"
+
+
+def memberships_of(user):
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.active().filter(user=user).select_related("agency", "unit")
+
+
+def membership_current(request):
+    """The membership chosen in this session, else the user's first one; None for citizens."""
+    memberships = list(memberships_of(request.user))
+    if not memberships:
+        return None
+    chosen = request.session.get(SESSION_KEY)
+    return next((m for m in memberships if m.pk == chosen), memberships[0])
+
+
+def user_has_totp(user):
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def membership_needs_mfa(membership):
+    """Leaders and clerks must use TOTP before they approve, sign or issue anything."""
+    from .models import Role
+
+    return membership is not None and membership.has_role(Role.LEADER, Role.CLERK) and not user_has_totp(
+        membership.user
+    )
+
+
+def staff_of_agency(agency):
+    return (
+        Membership.objects.filter(agency=agency)
+        .select_related("user", "unit")
+        .order_by("-is_active", "user__full_name")
+    )
+
+
+def staff_get_for_admin(admin_membership, pk):
+    """A membership of the admin's own agency, else 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(staff_of_agency(admin_membership.agency), pk=pk)

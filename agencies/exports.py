@@ -1,0 +1,71 @@
+"""The public directory as CSV (opens correctly in Excel) and as vCards."""
+
+import csv
+import io
+
+import vobject
+from django.utils.translation import gettext as _
+
+
+def directory_csv(rows):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # the BOM tells Excel the file is UTF-8
+    writer = csv.writer(buffer)
+    writer.writerow([
+        _("Mã định danh"), _("Cơ quan"), _("Cơ quan cấp trên"), _("Đơn vị"), _("Họ và tên"),
+        _("Chức vụ"), _("Thư điện tử chính thức"), _("Điện thoại"), _("Địa chỉ"), _("Trang thông tin"),
+    ])
+    for node, unit, official in rows:
+        agency = node.agency
+        parent = node.path[-1] if node.path else ""
+        if unit:
+            writer.writerow([agency.code, agency.name, parent, unit.name, "", "", unit.official_email, "", "", ""])
+        elif official:
+            writer.writerow([
+                agency.code, agency.name, parent, official.unit.name if official.unit else "",
+                official.user.full_name, official.position, official.official_email, "", "", "",
+            ])
+        else:
+            writer.writerow([
+                agency.code, agency.name, parent, "", "", "", agency.official_email,
+                agency.phone, agency.address, agency.website,
+            ])
+    return buffer.getvalue()
+
+
+def directory_vcards(rows):
+    cards = []
+    for node, unit, official in rows:
+        agency = node.agency
+        card = vobject.vCard()
+        if official:
+            card.add("fn").value = official.user.full_name
+            parts = official.user.full_name.rsplit(" ", 1)
+            card.add("n").value = vobject.vcard.Name(family=parts[0] if len(parts) > 1 else "", given=parts[-1])
+            card.add("title").value = official.position
+            card.add("org").value = [agency.name] + ([official.unit.name] if official.unit else [])
+            email = official.official_email
+        elif unit:
+            card.add("fn").value = f"{unit.name} – {agency.name}"
+            card.add("n").value = vobject.vcard.Name(family=unit.name)
+            card.add("org").value = [agency.name, unit.name]
+            email = unit.official_email
+        else:
+            card.add("fn").value = agency.name
+            card.add("n").value = vobject.vcard.Name(family=agency.name)
+            card.add("org").value = [agency.name]
+            email = agency.official_email
+            if agency.phone:
+                card.add("tel").value = agency.phone
+            if agency.website:
+                card.add("url").value = agency.website
+            if agency.address:
+                card.add("adr").value = vobject.vcard.Address(street=agency.address, country="Việt Nam")
+        if not email:
+            continue
+        mail = card.add("email")
+        mail.value = email
+        mail.type_param = "INTERNET"
+        card.add("note").value = _("Mã định danh: %(code)s") % {"code": agency.code}
+        cards.append(card.serialize())
+    return "".join(cards)

@@ -1,0 +1,104 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .text import fold
+from .validators import validate_agency_code, validate_official_email
+
+
+class Agency(models.Model):
+    """A state agency (cơ quan), identified by its national code; agencies form a tree."""
+
+    code = models.CharField(_("mã định danh"), max_length=13, unique=True, validators=[validate_agency_code])
+    name = models.CharField(_("tên cơ quan"), max_length=255)
+    short_name = models.CharField(
+        _("tên viết tắt"), max_length=20, help_text=_("Dùng trong ký hiệu văn bản, ví dụ UBND, BNV.")
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    official_email = models.EmailField(
+        _("thư điện tử chính thức"), validators=[validate_official_email]
+    )
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=50, blank=True)
+    website = models.URLField(_("trang thông tin điện tử"), blank=True)
+    uses_portal = models.BooleanField(
+        _("dùng cổng trao đổi"), default=True,
+        help_text=_("Cơ quan dùng cổng nhận văn bản trực tiếp; cơ quan khác nhận qua thư điện tử."),
+    )
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def build_search_text(self):
+        return fold(f"{self.name} {self.short_name} {self.code} {self.official_email}")
+
+    def descendant_ids(self):
+        """Ids of this agency and every agency below it."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+
+
+class Unit(models.Model):
+    """A unit of an agency (phòng, ban, văn phòng) with the abbreviation used in notations."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    abbreviation = models.CharField(
+        _("viết tắt"), max_length=20, help_text=_("Dùng trong ký hiệu công văn và dòng “Lưu: VT, VP”.")
+    )
+    official_email = models.EmailField(
+        _("thư điện tử chính thức"), blank=True, validators=[validate_official_email]
+    )
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["agency", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "abbreviation"], name="unit_abbreviation_unique_in_agency"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.abbreviation})"
+
+
+class RecipientGroup(models.Model):
+    """A named set of agencies that one line of “Nơi nhận” can stand for.
+
+    Groups without an owner are shared by every agency and kept by the portal's administrators.
+    """
+
+    owner = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan quản lý nhóm"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="owned_groups",
+    )
+    name = models.CharField(_("tên nhóm"), max_length=255)
+    members = models.ManyToManyField(Agency, verbose_name=_("cơ quan trong nhóm"), related_name="recipient_groups")
+
+    class Meta:
+        verbose_name = _("nhóm nơi nhận")
+        verbose_name_plural = _("nhóm nơi nhận")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="recipient_group_name_unique_per_owner"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,91 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.access import staff_required
+from accounts.models import Role
+
+from . import selectors, services
+from .exports import directory_csv, directory_vcards
+from .forms import AgencyProfileForm, GroupForm, UnitForm
+
+
+def directory(request):
+    query = request.GET.get("q", "").strip()
+    entries = selectors.directory_entries(query)
+    return render(request, "agencies/directory.html", {"entries": entries, "q": query})
+
+
+def directory_export_csv(request):
+    rows = selectors.directory_flat(request.GET.get("q", ""))
+    response = HttpResponse(directory_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="danh-ba-co-quan.csv"'
+    return response
+
+
+def directory_export_vcf(request):
+    rows = selectors.directory_flat(request.GET.get("q", ""))
+    response = HttpResponse(directory_vcards(rows), content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="danh-ba-co-quan.vcf"'
+    return response
+
+
+def _save(request, form, action, success):
+    try:
+        action()
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, success)
+    return True
+
+
+@staff_required(Role.ADMIN)
+def agency_profile(request):
+    admin = request.membership
+    form = AgencyProfileForm(request.POST or None, instance=admin.agency)
+    if request.method == "POST" and form.is_valid():
+        if _save(request, form, lambda: services.agency_update_profile(admin=admin, **form.cleaned_data),
+                 _("Đã lưu thông tin cơ quan.")):
+            return redirect("agency_profile")
+    return render(request, "agencies/form.html", {"form": form, "title": _("Thông tin cơ quan")})
+
+
+@staff_required(Role.ADMIN)
+def unit_list(request):
+    return render(request, "agencies/unit_list.html", {"units": selectors.units_of(request.membership.agency)})
+
+
+@staff_required(Role.ADMIN)
+def unit_edit(request, pk=None):
+    admin = request.membership
+    unit = selectors.unit_get_for_admin(admin, pk) if pk else None
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        if _save(request, form, lambda: services.unit_save(admin=admin, unit=unit, **form.cleaned_data),
+                 _("Đã lưu đơn vị.")):
+            return redirect("unit_list")
+    title = _("Sửa đơn vị") if unit else _("Thêm đơn vị")
+    return render(request, "agencies/form.html", {"form": form, "title": title, "back": "unit_list"})
+
+
+@staff_required(Role.ADMIN)
+def group_list(request):
+    groups = selectors.groups_visible_to(request.membership.agency)
+    return render(request, "agencies/group_list.html", {"groups": groups})
+
+
+@staff_required(Role.ADMIN)
+def group_edit(request, pk=None):
+    admin = request.membership
+    group = selectors.group_get_for_admin(admin, pk) if pk else None
+    form = GroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        if _save(request, form,
+                 lambda: services.group_save(admin=admin, group=group, **form.cleaned_data),
+                 _("Đã lưu nhóm nơi nhận.")):
+            return redirect("group_list")
+    title = _("Sửa nhóm nơi nhận") if group else _("Thêm nhóm nơi nhận")
+    return render(request, "agencies/form.html", {"form": form, "title": title, "back": "group_list"})

@@ -1,0 +1,189 @@
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks_unless_a_worker_runs():
+    """Tasks run in-process in ordinary tests; the celery_worker fixture switches to the real queue."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def agency(db):
+    return factories.make_agency("Bộ Nội vụ", short_name="BNV", code="000.00.00.G09", domain="moha.gov.vn")
+
+
+@pytest.fixture
+def other_agency(db):
+    return factories.make_agency("Ủy ban nhân dân tỉnh Quảng Ngãi", code="000.00.00.H55", domain="quangngai.gov.vn")
+
+
+@pytest.fixture
+def unit(agency):
+    return factories.make_unit(agency, "Văn phòng Bộ", "VP")
+
+
+@pytest.fixture
+def admin_member(agency, unit):
+    return factories.make_member(agency, "admin", unit=unit, position="Quản trị")
+
+
+@pytest.fixture
+def leader(agency, unit):
+    return factories.make_member(agency, "leader", unit=unit, position="Bộ trưởng")
+
+
+@pytest.fixture
+def clerk(agency, unit):
+    return factories.make_member(agency, "clerk", unit=unit, position="Văn thư")
+
+
+@pytest.fixture
+def specialist(agency, unit):
+    return factories.make_member(agency, "specialist", unit=unit)
+
+
+@pytest.fixture
+def citizen(db):
+    return factories.make_citizen("dan@example.com", full_name="Trần Thị Dân")
+
+
+def login(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def client_for(client):
+    return lambda member_or_user: login(client, getattr(member_or_user, "user", member_or_user))
+
+
+# A real Celery worker process on Redis, reading the same test database.
+
+def _worker_env(database_name):
+    env = dict(os.environ)
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + database_name
+    env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("REDIS_URL") or settings.REDIS_URL
+    if not url:
+        pytest.fail("REDIS_URL must point at the real Redis for worker tests (make test sets it).")
+    return url
+
+
+@pytest.fixture
+def celery_worker(transactional_db, redis_url, tmp_path):
+    """Start `celery worker` as a separate process; yields a handle that can kill it."""
+    from django.db import connection
+
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    app.control.purge()
+    log = tmp_path / "worker.log"
+    handle = WorkerProcess(_worker_env(connection.settings_dict["NAME"]), log)
+    handle.start()
+    yield handle
+    handle.stop()
+
+
+class WorkerProcess:
+    def __init__(self, env, log_path):
+        self.env, self.log_path, self.process = env, log_path, None
+
+    def start(self, concurrency=2):
+        from portal.celery import app
+
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO",
+             f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
+             "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("celery worker exited:\n" + self.log_path.read_text())
+            if app.control.inspect(timeout=0.5).ping():
+                return
+        raise RuntimeError("celery worker did not answer:\n" + self.log_path.read_text())
+
+    def kill(self):
+        """SIGKILL the whole worker (main process and pool children), as a crash would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+# Headless Chromium (Debian's package) driven by Playwright.
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -1,0 +1,52 @@
+"""Factory functions for test data: small, explicit, no JSON dumps."""
+
+import itertools
+
+from allauth.account.models import EmailAddress
+
+from accounts.models import Membership, User
+from agencies.models import Agency, RecipientGroup, Unit
+
+PASSWORD = "Test@pass-2026"
+_seq = itertools.count(10)
+
+
+def make_agency(name=None, *, short_name="UBND", parent=None, domain=None, **fields):
+    n = next(_seq)
+    domain = domain or f"a{n}.gov.vn"
+    return Agency.objects.create(
+        code=fields.pop("code", f"000.00.{n % 100:02d}.H{n % 100:02d}"),
+        name=name or f"Cơ quan thử {n}", short_name=short_name, parent=parent,
+        official_email=fields.pop("official_email", f"vanphong@{domain}"), **fields,
+    )
+
+
+def make_unit(agency, name="Văn phòng", abbreviation="VP", **fields):
+    return Unit.objects.create(agency=agency, name=name, abbreviation=abbreviation, **fields)
+
+
+def make_user(email=None, *, kind=User.Kind.STAFF, full_name="Nguyễn Văn Thử", password=PASSWORD, verified=True):
+    email = email or f"user{next(_seq)}@test.gov.vn"
+    user = User.objects.create_user(email=email, password=password, full_name=full_name, kind=kind)
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+def make_citizen(email=None, **kwargs):
+    return make_user(email or f"citizen{next(_seq)}@example.com", kind=User.Kind.CITIZEN, **kwargs)
+
+
+def make_member(agency, *roles, user=None, unit=None, position="Chuyên viên", **fields):
+    """A staff member of `agency` with the given roles ("clerk", "leader", "specialist", "admin")."""
+    user = user or make_user()
+    flags = {Membership.ROLE_FIELDS[role]: True for role in roles or ("specialist",)}
+    return Membership.objects.create(
+        user=user, agency=agency, unit=unit, position=position,
+        official_email=fields.pop("official_email", user.email), **flags, **fields,
+    )
+
+
+def make_group(name, *members, owner=None):
+    group = RecipientGroup.objects.create(name=name, owner=owner)
+    group.members.set(members)
+    return group
