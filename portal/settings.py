@@ -42,7 +42,9 @@ INSTALLED_APPS = [
     "portal",
     "accounts",
     "agencies",
+    "pki",
     "documents",
+    "intake",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("agencies.urls")),
+    path("", include("pki.urls")),
+    path("", include("documents.urls")),
+    path("", include("intake.urls")),
 ]
