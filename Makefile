@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 # Debian packages the tests drive: a headless browser and a real IMAP server.
-TEST_APT_PACKAGES := chromium fonts-dejavu-core
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1

@@ -228,3 +228,31 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Delivery of issued documents (documents.delivery): retries with exponential backoff.
+DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=25)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
+DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=60)
+DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=6 * 3600)
+# A delivery claimed longer ago than this belongs to a worker that died.
+DELIVERY_STALE_SECONDS = env.int("DELIVERY_STALE_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["deliveries-recover"] = {
+    "task": "documents.tasks.deliveries_recover",
+    "schedule": env.int("DELIVERY_RECOVER_SECONDS", default=60),
+}
+# PKI: PEM files of root CAs trusted when checking signed PDFs (comma-separated paths); the demo CA made by
+# `manage.py pki_demo` is trusted too unless PKI_TRUST_DEMO_CA=0.
+PKI_TRUST_ROOTS = env.list("PKI_TRUST_ROOTS", default=[])
+PKI_TRUST_DEMO_CA = env.bool("PKI_TRUST_DEMO_CA", default=True)
+
+# intake: every enabled agency mailbox is read by beat every MAILBOX_POLL_SECONDS (Directive 34: check regularly).
+MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=300)
+MAILBOX_IMAP_TIMEOUT = env.int("MAILBOX_IMAP_TIMEOUT", default=30)
+# Extra CA certificates (PEM) trusted for IMAP over TLS, e.g. the government CA; the system store is kept too.
+MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="")
+CELERY_BEAT_SCHEDULE = vars().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["intake-mailbox-poll-all"] = {
+    "task": "intake.tasks.mailbox_poll_all",
+    "schedule": MAILBOX_POLL_SECONDS,
+}

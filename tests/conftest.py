@@ -89,8 +89,10 @@ def client_for(client):
 
 # A real Celery worker process on Redis, reading the same test database.
 
-def _worker_env(database_name):
+def _worker_env(database_name, extra=None):
     env = dict(os.environ)
+    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    env.update(extra or {})
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + database_name
@@ -108,8 +110,14 @@ def redis_url():
 
 
 @pytest.fixture
-def celery_worker(transactional_db, redis_url, tmp_path):
-    """Start `celery worker` as a separate process; yields a handle that can kill it."""
+def worker_env():
+    """Extra environment for the worker process; a test module overrides this fixture to add some."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker(transactional_db, redis_url, tmp_path, worker_env):
+    """Start `celery worker` as a separate process; yields a handle that can kill and restart it."""
     from django.db import connection
 
     from portal.celery import app
@@ -117,7 +125,7 @@ def celery_worker(transactional_db, redis_url, tmp_path):
     app.conf.task_always_eager = False
     app.control.purge()
     log = tmp_path / "worker.log"
-    handle = WorkerProcess(_worker_env(connection.settings_dict["NAME"]), log)
+    handle = WorkerProcess(_worker_env(connection.settings_dict["NAME"], worker_env), log)
     handle.start()
     yield handle
     handle.stop()
@@ -187,3 +195,13 @@ def page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_speaks_plain_http():
+    """The live server builds its middleware once, before per-test settings apply, and SecurityMiddleware
+    reads SECURE_SSL_REDIRECT then: switched off for the session so the browser is not sent to https://."""
+    from django.test.utils import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield

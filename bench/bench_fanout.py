@@ -1,0 +1,134 @@
+"""Fan-out: one document with a ~200 KB signed PDF issued to 200 e-mail recipients.
+
+Measured: from the issue action (numbering, signing, planning) until all 200 delivery rows are
+`sent`, through the real Celery worker on Redis and the SMTP sink in its own process.
+Baseline: a bare smtplib loop on one connection sending the same 200 messages to the same sink.
+Ratio = measured / baseline, target <= 2.
+"""
+
+import io
+import random
+import smtplib
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from bench.common import Result
+from bench.common_env import ensure_database, start_smtp_sink, start_worker
+
+RECIPIENTS = 200
+ROUNDS = 3
+
+
+def pdf_200kb():
+    """Ten pages with text and an incompressible image, about 200 KB."""
+    from PIL import Image
+
+    rng = random.Random(34)
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    noise = Image.frombytes("L", (120, 120), bytes(rng.getrandbits(8) for _ in range(120 * 120)))
+    for number in range(10):
+        page.setFont("Helvetica", 10)
+        for line in range(40):
+            page.drawString(60, 780 - 18 * line, f"Trang {number + 1}, dong {line + 1}: " + "noi dung van ban " * 4)
+        page.drawImage(ImageReader(noise), 400, 60, 120, 120)
+        page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def _setup(pdf):
+    from accounts.models import Membership, User
+    from agencies.models import Agency, Unit
+    from documents.models import Outgoing, Recipient
+    from pki.demo import issue_certificate
+
+    Outgoing.objects.filter(agency__code="000.00.99.Z99").delete()
+    agency, _ = Agency.objects.get_or_create(code="000.00.99.Z99", defaults={
+        "name": "Cơ quan đo hiệu năng", "short_name": "CQĐ", "official_email": "vanphong@bench.gov.vn"})
+    unit, _ = Unit.objects.get_or_create(agency=agency, abbreviation="VP", defaults={"name": "Văn phòng"})
+    members = {}
+    for role in ("specialist", "leader", "clerk"):
+        user = User.objects.filter(email=f"{role}@bench.gov.vn").first() or User.objects.create_user(
+            email=f"{role}@bench.gov.vn", password=None, full_name=f"Cán bộ {role}", kind="staff")
+        members[role], _ = Membership.objects.get_or_create(
+            user=user, agency=agency, defaults={"unit": unit, "position": "Giám đốc", f"is_{role}": True})
+    issue_certificate(agency)
+    return agency, unit, members, Recipient
+
+
+def _approved_document(members, unit, pdf):
+    from documents.models import Recipient
+    from documents.services import outgoing as services
+
+    drafter, signer = members["specialist"], members["leader"]
+    outgoing = services.outgoing_create(
+        membership=drafter, main_file=SimpleUploadedFile("bao-cao.pdf", pdf), doc_type="BC",
+        summary="Báo cáo đo hiệu năng gửi 200 nơi nhận", drafting_unit=unit, signer=signer)
+    Recipient.objects.bulk_create([
+        Recipient(outgoing=outgoing, kind="email", email=f"nguoinhan{n:03d}@congty.vn", name=f"Người nhận {n}",
+                  position=n) for n in range(RECIPIENTS)
+    ])
+    services.outgoing_submit(membership=drafter, outgoing=outgoing)
+    return services.outgoing_approve(membership=signer, outgoing=outgoing)
+
+
+def _issue_and_wait(members, outgoing):
+    from documents.models import Delivery
+    from documents.services import outgoing as services
+
+    start = time.perf_counter()
+    services.outgoing_issue(membership=members["clerk"], outgoing=outgoing)
+    while Delivery.objects.filter(outgoing=outgoing, status=Delivery.Status.SENT).count() < RECIPIENTS:
+        if time.perf_counter() - start > 300:
+            raise RuntimeError("fan-out did not finish in 300 s")
+        time.sleep(0.01)
+    return time.perf_counter() - start
+
+
+def _baseline(port, outgoing):
+    """The same 200 messages, prebuilt, sent in a bare loop on one connection."""
+    from documents.delivery import MessageFactory
+
+    factory = MessageFactory(outgoing)
+    deliveries = list(outgoing.deliveries.all())
+    messages = [(d.email, factory.build(d)) for d in deliveries]
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for rcpt, data in messages:
+            smtp.sendmail(outgoing.agency.official_email, [rcpt], data)
+    return time.perf_counter() - start
+
+
+def run():
+    from django.conf import settings
+
+    ensure_database()
+    pdf = pdf_200kb()
+    agency, unit, members, _ = _setup(pdf)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
+    sink, port = start_smtp_sink(workdir / "smtp.jsonl")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    worker = start_worker({"EMAIL_URL": f"smtp://127.0.0.1:{port}", "MEDIA_ROOT": str(settings.MEDIA_ROOT)})
+    measured, baseline = [], []
+    try:
+        for _ in range(ROUNDS):
+            outgoing = _approved_document(members, unit, pdf)
+            measured.append(_issue_and_wait(members, outgoing))
+            baseline.append(_baseline(port, outgoing))
+    finally:
+        worker.stop()
+        sink.stop()
+    m, b = statistics.median(measured), statistics.median(baseline)
+    signed_kb = outgoing.files.get(kind="main").signed.size // 1024
+    return [Result("fanout_200_email", m / b, 2.0,
+                   {"issue_to_all_sent_s": f"{m:.2f}", "bare_smtplib_s": f"{b:.2f}", "signed_pdf_kb": signed_kb,
+                    "recipients": RECIPIENTS})]

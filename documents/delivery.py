@@ -1,0 +1,347 @@
+"""Delivering an issued document to each recipient: into the portal, or by e-mail.
+
+Never twice: a delivery row is claimed (pending → sending) by one conditional UPDATE before
+anything is sent, so a task that runs twice finds nothing to do. For e-mail the message body is
+streamed to the SMTP server, then the row is marked `confirming` and committed, and only then is
+the final “.” sent that makes the server accept it. A worker killed before that point left a
+message the server discarded: the row goes back to pending and is sent again. A worker killed in
+the instant between the commit and the server's reply leaves the row `uncertain`: it is shown to
+the clerk and never sent again automatically.
+"""
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import timedelta
+from email.header import Header
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, make_msgid
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.message import EmailMessage as DjangoEmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import get_random_string
+
+from .models import Delivery, Incoming, IncomingFile, OutgoingFile
+
+log = logging.getLogger(__name__)
+S = Delivery.Status
+CLAIMABLE = (S.PENDING, S.RETRY)
+# Easy to read aloud: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SMTP_POLICY = compat32.clone(linesep="\r\n")
+
+
+def verify_code_new():
+    return get_random_string(10, CODE_ALPHABET)
+
+
+def verify_url(outgoing):
+    if not outgoing.verify_code:
+        outgoing.verify_code = verify_code_new()
+    return f"{settings.SITE_URL}/v/{outgoing.verify_code}"
+
+
+def document_url(outgoing):
+    return settings.SITE_URL + reverse("outgoing_public", kwargs={"code": outgoing.verify_code}) \
+        if outgoing.verify_code else settings.SITE_URL
+
+
+# Portal-to-portal
+
+
+@transaction.atomic
+def deliver_to_portal(delivery_id):
+    """Put the document in the recipient agency's incoming queue, once (Incoming.delivery is unique)."""
+    delivery = Delivery.objects.select_for_update().select_related("outgoing__agency", "outgoing__signer__user") \
+        .get(pk=delivery_id)
+    if delivery.status == S.SENT or delivery.channel != Delivery.Channel.PORTAL:
+        return delivery
+    outgoing = delivery.outgoing
+    now = timezone.now()
+    incoming = Incoming.objects.create(
+        agency=delivery.agency, target_unit=delivery.unit, source=Incoming.Source.PORTAL, delivery=delivery,
+        sender_agency=outgoing.agency, sender_name=outgoing.agency.name, notation=outgoing.notation,
+        doc_date=timezone.localdate(outgoing.issued_at), doc_type=outgoing.doc_type, summary=outgoing.summary,
+        secrecy=outgoing.secrecy, urgency=outgoing.urgency, signer_name=outgoing.signer.user.full_name,
+        signer_position=outgoing.signer.position,
+    )
+    IncomingFile.objects.bulk_create([
+        IncomingFile(incoming=incoming, kind=file.kind, name=file.name, file=file.signed.name,
+                     size=file.signed.size, sha256=file.signed_sha256)
+        for file in outgoing.files.all()
+    ])
+    delivery.status, delivery.sent_at, delivery.last_attempt_at = S.SENT, now, now
+    delivery.attempts += 1
+    delivery.response = "Đã chuyển vào cổng của cơ quan nhận"
+    delivery.save(update_fields=["status", "sent_at", "last_attempt_at", "attempts", "response"])
+    return delivery
+
+
+# E-mail
+
+
+@dataclass
+class Attachment:
+    name: str
+    data: bytes
+
+
+def email_attachments(outgoing):
+    files = outgoing.files.order_by("kind", "position")
+    attachments = []
+    for file in files:
+        with file.signed.open("rb") as handle:
+            prefix = "" if file.kind == OutgoingFile.Kind.MAIN else "PL-"
+            attachments.append(Attachment(prefix + file.name, handle.read()))
+    return attachments
+
+
+class MessageFactory:
+    """Builds each recipient's message; attachments are encoded once per document, not per recipient."""
+
+    def __init__(self, outgoing):
+        self.outgoing = outgoing
+        agency = outgoing.agency
+        self.sender = formataddr((agency.name, agency.official_email), charset="utf-8")
+        self.attachments = []
+        for attachment in email_attachments(outgoing):
+            part = MIMEApplication(attachment.data, "pdf")  # base64-encoded here, once
+            part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.name))
+            self.attachments.append(part)
+        with translation.override("vi"):
+            self.subject = render_to_string("documents/email/outgoing_subject.txt", {"o": outgoing}).strip()
+
+    def build(self, delivery):
+        with translation.override("vi"):
+            body = render_to_string("documents/email/outgoing_body.txt", {
+                "o": self.outgoing, "d": delivery, "link": document_url(self.outgoing),
+                "issued": timezone.localtime(self.outgoing.issued_at),
+            })
+        message = MIMEMultipart()
+        message["From"] = self.sender
+        message["To"] = formataddr((delivery.name, delivery.email), charset="utf-8")
+        message["Subject"] = Header(self.subject, "utf-8")
+        message["Date"] = format_datetime(timezone.now())
+        message["Message-ID"] = delivery.message_id
+        message["X-Portal-Document"] = Header(self.outgoing.notation, "utf-8")
+        message.attach(MIMEText(body, "plain", "utf-8"))
+        for part in self.attachments:
+            message.attach(part)
+        return message.as_bytes(policy=SMTP_POLICY)
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+def _classify(code, text):
+    message = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+    return PermanentFailure(message) if 500 <= code < 600 else TemporaryFailure(message)
+
+
+class SmtpTransport:
+    """One SMTP connection reused for a batch, with the two-step DATA described above."""
+
+    def __init__(self):
+        self.smtp = None
+
+    def open(self):
+        host, port, timeout = settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT
+        try:
+            if settings.EMAIL_USE_SSL:
+                self.smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            else:
+                self.smtp = smtplib.SMTP(host, port, timeout=timeout)
+                if settings.EMAIL_USE_TLS:
+                    self.smtp.starttls(context=ssl.create_default_context())
+            self.smtp.ehlo_or_helo_if_needed()
+            if settings.EMAIL_HOST_USER:
+                self.smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+        except (OSError, smtplib.SMTPException) as exc:
+            self.smtp = None
+            raise TemporaryFailure(f"Không kết nối được máy chủ thư {host}:{port}: {exc}") from exc
+
+    def close(self):
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.smtp = None
+
+    def send(self, sender, recipient, data, before_final_dot):
+        if self.smtp is None:
+            self.open()
+        smtp = self.smtp
+        try:
+            code, text = smtp.mail(sender)
+            if code != 250:
+                smtp.rset()
+                raise _classify(code, text)
+            code, text = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                smtp.rset()
+                raise _classify(code, text)
+            code, text = smtp.docmd("data")
+            if code != 354:
+                smtp.rset()
+                raise _classify(code, text)
+            body = smtplib._quote_periods(data)
+            if not body.endswith(b"\r\n"):
+                body += b"\r\n"
+            smtp.send(body)
+            before_final_dot()
+            smtp.send(b".\r\n")
+            code, text = smtp.getreply()
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+            self.smtp = None
+            raise TemporaryFailure(f"Mất kết nối máy chủ thư: {exc}") from exc
+        if code != 250:
+            raise _classify(code, text)
+        return f"{code} {text.decode(errors='replace')}"
+
+
+class RawMessage(DjangoEmailMessage):
+    """Hands prebuilt bytes to a Django e-mail backend (files, locmem) unchanged."""
+
+    def __init__(self, raw, sender, recipient, subject):
+        super().__init__(subject=subject, from_email=sender, to=[recipient])
+        self.raw = raw
+
+    def message(self, *, policy=None):
+        from email import message_from_bytes
+        from email import policy as email_policy
+
+        return message_from_bytes(self.raw, policy=email_policy.SMTP)
+
+
+class BackendTransport:
+    """Any other Django e-mail backend: the .eml files of the default set-up, locmem in tests."""
+
+    def __init__(self):
+        self.connection = get_connection(fail_silently=False)
+
+    def open(self):
+        self.connection.open()
+
+    def close(self):
+        self.connection.close()
+
+    def send(self, sender, recipient, data, before_final_dot):
+        before_final_dot()
+        subject = data.split(b"\r\nSubject: ", 1)[-1].split(b"\r\n", 1)[0].decode(errors="replace")
+        self.connection.send_messages([RawMessage(data, sender, recipient, subject)])
+        return "250 written by " + type(self.connection).__name__
+
+
+def transport_new():
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+        return SmtpTransport()
+    return BackendTransport()
+
+
+def _claim(delivery_id):
+    """Take the delivery for this attempt; False if another run has it or it is done."""
+    now = timezone.now()
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, status__in=CLAIMABLE, channel=Delivery.Channel.EMAIL)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=S.SENDING, claimed_at=now, last_attempt_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def backoff_seconds(attempts):
+    return min(settings.DELIVERY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), settings.DELIVERY_RETRY_MAX_SECONDS)
+
+
+def _mark(delivery_id, **fields):
+    Delivery.objects.filter(pk=delivery_id).update(**fields)
+
+
+def send_emails(delivery_ids):
+    """Send a batch of e-mail deliveries over one connection. Returns ids to retry later."""
+    retry_later = []
+    factories = {}
+    transport = transport_new()
+    try:
+        for delivery_id in delivery_ids:
+            if not _claim(delivery_id):
+                continue
+            delivery = Delivery.objects.select_related("outgoing__agency").get(pk=delivery_id)
+            outgoing = delivery.outgoing
+            if outgoing.is_secret:  # defence in depth: planning never makes such a row
+                _mark(delivery_id, status=S.NOT_ELECTRONIC, note="Văn bản mật không gửi qua thư điện tử.")
+                continue
+            if outgoing.pk not in factories:
+                factories[outgoing.pk] = MessageFactory(outgoing)
+            if not delivery.message_id:
+                delivery.message_id = make_msgid(idstring=f"d{delivery.pk}", domain=outgoing.agency.official_email
+                                                 .rpartition("@")[2])
+                _mark(delivery_id, message_id=delivery.message_id)
+            data = factories[outgoing.pk].build(delivery)
+            try:
+                response = transport.send(outgoing.agency.official_email, delivery.email, data,
+                                          lambda d=delivery_id: _mark(d, status=S.CONFIRMING))
+            except PermanentFailure as exc:
+                _mark(delivery_id, status=S.FAILED, response=str(exc), next_attempt_at=None)
+            except TemporaryFailure as exc:
+                delivery.refresh_from_db(fields=["attempts"])
+                if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+                    _mark(delivery_id, status=S.FAILED, response=str(exc), next_attempt_at=None)
+                else:
+                    wait = backoff_seconds(delivery.attempts)
+                    _mark(delivery_id, status=S.RETRY, response=str(exc),
+                          next_attempt_at=timezone.now() + timedelta(seconds=wait))
+                    retry_later.append((delivery_id, wait))
+            else:
+                _mark(delivery_id, status=S.SENT, sent_at=timezone.now(), response=response, next_attempt_at=None)
+    finally:
+        transport.close()
+    return retry_later
+
+
+def stale_before():
+    return timezone.now() - timedelta(seconds=settings.DELIVERY_STALE_SECONDS)
+
+
+def deliveries_recover():
+    """Repair what a crashed worker left: returns the ids to send again.
+
+    `sending` for too long: the server never got the final dot, so sending again is safe.
+    `confirming` for too long: the server may have the message; mark uncertain for the clerk.
+    `pending`/`retry` that are due and not queued recently: their task was lost; queue again.
+    """
+    stale = stale_before()
+    Delivery.objects.filter(status=S.SENDING, claimed_at__lt=stale).update(status=S.PENDING, queued_at=None)
+    Delivery.objects.filter(status=S.CONFIRMING, claimed_at__lt=stale).update(
+        status=S.UNCERTAIN,
+        note="Máy chủ thư có thể đã nhận thư nhưng cổng chưa nhận được xác nhận. Kiểm tra với nơi nhận trước khi gửi lại.",
+    )
+    due = Delivery.objects.filter(status__in=CLAIMABLE).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=stale)
+    ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
+    return list(due.values_list("pk", flat=True))
+
+
+def progress(outgoing):
+    counts = {status: 0 for status in S.values}
+    for status in outgoing.deliveries.values_list("status", flat=True):
+        counts[status] += 1
+    total = sum(counts.values())
+    done = sum(counts[s] for s in Delivery.FINAL)
+    return {"total": total, "done": done, "sent": counts[S.SENT], "failed": counts[S.FAILED],
+            "percent": round(100 * done / total) if total else 100, "counts": counts}

@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .common import DocumentType, Secrecy, Urgency
+
+
+def _upload_to(instance, filename):
+    return f"incoming/{instance.incoming_id}/{filename}"
+
+
+class Incoming(models.Model):
+    """An incoming document (văn bản đến) of an agency, from the portal, the agency mailbox or paper.
+
+    The status follows the edXML vocabulary that the sender sees (documents.edxml).
+    """
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("Trong cổng")
+        EMAIL = "email", _("Thư điện tử")
+        PAPER = "paper", _("Bản giấy")
+
+    class Status(models.TextChoices):
+        ARRIVED = "01", _("Đã đến")
+        REFUSED = "02", _("Từ chối")
+        ACCEPTED = "03", _("Đã tiếp nhận")
+        ASSIGNED = "04", _("Đã phân công")
+        IN_PROGRESS = "05", _("Đang xử lý")
+        DONE = "06", _("Hoàn thành")
+
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan nhận"), on_delete=models.PROTECT,
+                               related_name="incoming")
+    target_unit = models.ForeignKey("agencies.Unit", verbose_name=_("đơn vị nhận"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("nguồn"), max_length=10, choices=Source.choices)
+    delivery = models.OneToOneField("documents.Delivery", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="incoming")
+    sender_agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan ban hành"), null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="sent_incoming")
+    sender_name = models.CharField(_("tác giả"), max_length=255)
+    notation = models.CharField(_("số, ký hiệu"), max_length=60, blank=True)
+    doc_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    doc_type = models.CharField(_("loại văn bản"), max_length=5, choices=DocumentType.choices,
+                                default=DocumentType.CONG_VAN)
+    summary = models.TextField(_("trích yếu"))
+    secrecy = models.CharField(_("độ mật"), max_length=10, choices=Secrecy.choices, default=Secrecy.NONE, blank=True)
+    urgency = models.CharField(_("độ khẩn"), max_length=12, choices=Urgency.choices, default=Urgency.NONE, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=255, blank=True)
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=255, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=2, choices=Status.choices, default=Status.ARRIVED)
+    status_reason = models.TextField(_("lý do"), blank=True)
+    arrived_at = models.DateTimeField(_("thời điểm đến"), auto_now_add=True)
+
+    register = models.ForeignKey("documents.Register", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="incoming")
+    year = models.PositiveIntegerField(_("năm"), null=True, blank=True)
+    arrival_number = models.PositiveIntegerField(_("số đến"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("ngày đến"), null=True, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+
+    class Meta:
+        verbose_name = _("văn bản đến")
+        verbose_name_plural = _("văn bản đến")
+        ordering = ["-arrived_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["register", "year", "arrival_number"], name="arrival_number_unique",
+                                    condition=Q(arrival_number__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.notation or '—'} – {self.sender_name}"
+
+    @property
+    def is_secret(self):
+        return bool(self.secrecy)
+
+
+class IncomingFile(models.Model):
+    class Kind(models.TextChoices):
+        MAIN = "main", _("Tệp văn bản chính")
+        ATTACHMENT = "attachment", _("Phụ lục, tài liệu kèm theo")
+
+    incoming = models.ForeignKey(Incoming, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=255)
+    file = models.FileField(upload_to=_upload_to)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,196 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .common import DocumentType, Secrecy, Urgency
+
+
+def _upload_to(instance, filename):
+    return f"outgoing/{instance.outgoing_id or 'new'}/{filename}"
+
+
+class Outgoing(models.Model):
+    """An outgoing document (văn bản đi), from draft to issued. Transitions live in documents.workflow."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        SUBMITTED = "submitted", _("Chờ duyệt")
+        RETURNED = "returned", _("Trả lại")
+        APPROVED = "approved", _("Đã duyệt, chờ phát hành")
+        ISSUED = "issued", _("Đã phát hành")
+
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT,
+                               related_name="outgoing")
+    drafting_unit = models.ForeignKey("agencies.Unit", verbose_name=_("đơn vị soạn thảo"), on_delete=models.PROTECT,
+                                      related_name="drafted")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người soạn"), on_delete=models.PROTECT,
+                                   related_name="drafted_outgoing")
+    signer = models.ForeignKey("accounts.Membership", verbose_name=_("người ký"), on_delete=models.PROTECT,
+                               related_name="outgoing_to_sign")
+    doc_type = models.CharField(_("loại văn bản"), max_length=5, choices=DocumentType.choices,
+                                default=DocumentType.CONG_VAN)
+    summary = models.TextField(_("trích yếu"))
+    secrecy = models.CharField(_("độ mật"), max_length=10, choices=Secrecy.choices, default=Secrecy.NONE, blank=True)
+    urgency = models.CharField(_("độ khẩn"), max_length=12, choices=Urgency.choices, default=Urgency.NONE, blank=True)
+    archive_copies = models.PositiveSmallIntegerField(_("số bản lưu"), default=2)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    in_reply_to = models.ForeignKey("documents.Incoming", verbose_name=_("trả lời văn bản đến"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="replies")
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Set when issued.
+    register = models.ForeignKey("documents.Register", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="outgoing")
+    year = models.PositiveIntegerField(_("năm"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    notation = models.CharField(_("số, ký hiệu"), max_length=60, blank=True)
+    issued_at = models.DateTimeField(_("ngày phát hành"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("văn thư phát hành"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="issued_outgoing")
+    signed_sha256 = models.CharField(_("SHA-256 của bản ký số"), max_length=64, blank=True)
+    # Short code of the public verification address printed in the stamp (never for secret documents).
+    verify_code = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("văn bản đi")
+        verbose_name_plural = _("văn bản đi")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["register", "year", "number"], name="outgoing_number_unique_in_register",
+                                    condition=Q(number__isnull=False)),
+            models.UniqueConstraint(fields=["verify_code"], condition=~Q(verify_code=""), name="verify_code_unique"),
+            models.CheckConstraint(
+                condition=Q(status="issued", number__isnull=False, issued_at__isnull=False)
+                | (~Q(status="issued") & Q(number__isnull=True)),
+                name="outgoing_number_iff_issued",
+            ),
+        ]
+
+    def __str__(self):
+        return self.notation or f"{self.get_doc_type_display()} – {self.summary[:60]}"
+
+    @property
+    def is_secret(self):
+        return bool(self.secrecy)
+
+    @property
+    def type(self):
+        return DocumentType(self.doc_type)
+
+    def file(self, kind):
+        return self.files.filter(kind=kind).order_by("position")
+
+
+class OutgoingFile(models.Model):
+    """The main PDF or an attachment; `signed` holds the issued, signed copy."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("Tệp văn bản chính")
+        ATTACHMENT = "attachment", _("Phụ lục, tài liệu kèm theo")
+
+    outgoing = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    draft = models.FileField(upload_to=_upload_to)
+    signed = models.FileField(upload_to=_upload_to, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    signed_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["kind", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["outgoing"], condition=Q(kind="main"), name="one_main_file"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def current(self):
+        return self.signed or self.draft
+
+
+class Recipient(models.Model):
+    """One line of “Kính gửi” or “Nơi nhận”: an agency, a unit of one's own agency, a group,
+    an external address or a citizen/business."""
+
+    class Role(models.TextChoices):
+        KINH_GUI = "kinh_gui", _("Kính gửi")
+        NOI_NHAN = "noi_nhan", _("Nơi nhận")
+
+    class Kind(models.TextChoices):
+        AGENCY = "agency", _("Cơ quan")
+        UNIT = "unit", _("Đơn vị trong cơ quan")
+        GROUP = "group", _("Nhóm cơ quan")
+        EMAIL = "email", _("Địa chỉ thư điện tử")
+        CITIZEN = "citizen", _("Công dân, doanh nghiệp")
+
+    outgoing = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="recipients")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.NOI_NHAN)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("agencies.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    group = models.ForeignKey("agencies.RecipientGroup", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    name = models.CharField(_("tên"), max_length=255, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    dossier = models.CharField(_("số hồ sơ"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["role", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="recipient_target_matches_kind",
+                condition=(Q(kind="agency", agency__isnull=False) | Q(kind="unit", unit__isnull=False)
+                           | Q(kind="group", group__isnull=False) | (Q(kind__in=["email", "citizen"]) & ~Q(email=""))),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        if self.kind == self.Kind.AGENCY:
+            return self.agency.name
+        if self.kind == self.Kind.UNIT:
+            return self.unit.name
+        if self.kind == self.Kind.GROUP:
+            return self.group.name
+        return self.name or self.email
+
+
+class NoiNhanAlias(models.Model):
+    """A “Nơi nhận” line an agency's clerk mapped by hand, remembered for the next paste."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="noi_nhan_aliases")
+    text = models.CharField(max_length=255, help_text="folded line text")
+    kind = models.CharField(max_length=10, choices=Recipient.Kind.choices)
+    target_agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.CASCADE,
+                                      related_name="+")
+    target_unit = models.ForeignKey("agencies.Unit", null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="+")
+    target_group = models.ForeignKey("agencies.RecipientGroup", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "text"], name="alias_unique_per_agency")]
+
+
+class OutgoingEvent(models.Model):
+    """The history of a document: who did what, when, with which comment."""
+
+    outgoing = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("thao tác"), max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, blank=True)
+    comment = models.TextField(_("ý kiến"), blank=True)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]

@@ -1,0 +1,176 @@
+"""The “Nơi nhận” block (Decree 30, Annex I, II.9): rendering it and reading a pasted one.
+
+Rendering: one recipient a line, “-” first and “;” last, “Như trên” standing for the “Kính gửi”
+addressees, and the archive line “Lưu: VT, <unit> (<n>b).” last.
+Reading: each pasted line is matched against what the clerk mapped before (remembered per agency),
+recipient groups, agencies, and units of the clerk's own agency; the rest is left to map by hand.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, RecipientGroup, Unit
+from agencies.text import fold, nfc
+
+from .models import NoiNhanAlias, Recipient
+
+# Abbreviations clerks write in “Nơi nhận” lines, expanded before matching (folded forms).
+ABBREVIATIONS = {
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "tw": "trung uong",
+    "tp": "thanh pho",
+    "tt&tt": "thong tin va truyen thong",
+    "tttt": "thong tin va truyen thong",
+    "cq": "co quan",
+}
+NHU_TREN = {"nhu tren"}
+ARCHIVE_RE = re.compile(r"^lưu\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+COPIES_RE = re.compile(r"\((?P<n>\d+)\s*b(?:ản)?\)", re.IGNORECASE)
+EMAIL_RE = re.compile(r"(?P<name>.*?)[\s<(]*(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)[>)]?\s*$")
+PARENTHETICAL_RE = re.compile(r"\s*\((?:để\s+)?[^()]*\)\s*$", re.IGNORECASE)
+
+
+def match_key(text):
+    """Folded, abbreviation-expanded form used to compare a line with names."""
+    words = fold(PARENTHETICAL_RE.sub("", nfc(text))).replace(",", " ").split()
+    return " ".join(ABBREVIATIONS.get(w, w) for w in words)
+
+
+# Rendering
+
+
+def noi_nhan_lines(outgoing):
+    """The lines of the block, without the “Nơi nhận:” heading."""
+    recipients = list(outgoing.recipients.select_related("agency", "unit", "group"))
+    lines = []
+    if any(r.role == Recipient.Role.KINH_GUI for r in recipients):
+        lines.append(_("Như trên"))
+    lines += [r.label for r in recipients if r.role == Recipient.Role.NOI_NHAN]
+    rendered = [f"- {line};" for line in lines]
+    rendered.append(f"- {archive_line(outgoing)}.")
+    return rendered
+
+
+def archive_line(outgoing):
+    return f"Lưu: VT, {outgoing.drafting_unit.abbreviation} ({outgoing.archive_copies}b)"
+
+
+def noi_nhan_block(outgoing):
+    return "\n".join([_("Nơi nhận:"), *noi_nhan_lines(outgoing)])
+
+
+def kinh_gui_lines(outgoing):
+    names = [r.label for r in outgoing.recipients.filter(role=Recipient.Role.KINH_GUI)]
+    if len(names) <= 1:
+        return names
+    return [f"- {name};" for name in names[:-1]] + [f"- {names[-1]}."]
+
+
+# Reading a pasted block
+
+
+@dataclass
+class Match:
+    kind: str
+    agency: Agency = None
+    unit: Unit = None
+    group: RecipientGroup = None
+    name: str = ""
+    email: str = ""
+
+    def as_recipient_fields(self):
+        return {"kind": self.kind, "agency": self.agency, "unit": self.unit, "group": self.group,
+                "name": self.name, "email": self.email}
+
+
+@dataclass
+class ParsedLine:
+    number: int
+    text: str
+    kind: str  # "recipient", "nhu_tren", "archive", "unmatched"
+    match: Match = None
+    copies: int = None
+
+
+def _clean(line):
+    line = nfc(line).strip()
+    line = re.sub(r"^[-–—•+*\s]+", "", line)
+    return line.rstrip(" ;.,").strip()
+
+
+class Matcher:
+    """Looks names up for one agency, with every candidate loaded once."""
+
+    def __init__(self, agency):
+        self.agency = agency
+        self.aliases = {a.text: a for a in NoiNhanAlias.objects.filter(agency=agency)
+                        .select_related("target_agency", "target_unit", "target_group")}
+        self.groups = self._index(RecipientGroup.objects.filter(Q(owner__isnull=True) | Q(owner=agency)),
+                                  lambda g: [g.name])
+        agencies = Agency.objects.filter(is_active=True)
+        self.agencies = self._index(agencies, lambda a: [a.name])
+        short = {}
+        for a in agencies:
+            short.setdefault(match_key(a.short_name), []).append(a)
+        self.agencies.update({k: v[0] for k, v in short.items() if len(v) == 1 and k not in self.agencies})
+        self.units = self._index(Unit.objects.filter(agency=agency, is_active=True), lambda u: [u.name, u.abbreviation])
+
+    @staticmethod
+    def _index(queryset, names):
+        index = {}
+        for obj in queryset:
+            for name in names(obj):
+                index.setdefault(match_key(name), obj)
+        return index
+
+    def match(self, text):
+        key = match_key(text)
+        alias = self.aliases.get(key)
+        if alias:
+            return Match(alias.kind, alias.target_agency, alias.target_unit, alias.target_group)
+        if key in self.groups:
+            return Match(Recipient.Kind.GROUP, group=self.groups[key])
+        if key in self.agencies:
+            return Match(Recipient.Kind.AGENCY, agency=self.agencies[key])
+        if key in self.units:
+            return Match(Recipient.Kind.UNIT, unit=self.units[key])
+        found = EMAIL_RE.match(text)
+        if found:
+            name = found["name"].strip(" :-,") or found["email"]
+            return Match(Recipient.Kind.EMAIL, name=name, email=found["email"].lower())
+        return None
+
+
+def parse_noi_nhan(text, agency):
+    """Read a pasted “Nơi nhận:” block into lines, each matched or marked unmatched."""
+    matcher = Matcher(agency)
+    parsed = []
+    for number, raw in enumerate(nfc(text).splitlines(), start=1):
+        line = _clean(raw)
+        if not line or fold(line).rstrip(":") == "noi nhan":
+            continue
+        if fold(line).startswith("noi nhan:"):
+            line = _clean(line.split(":", 1)[1])
+        archive = ARCHIVE_RE.match(line)
+        if archive:
+            copies = COPIES_RE.search(archive["rest"])
+            parsed.append(ParsedLine(number, line, "archive", copies=int(copies["n"]) if copies else None))
+        elif fold(line) in NHU_TREN:
+            parsed.append(ParsedLine(number, line, "nhu_tren"))
+        else:
+            match = matcher.match(line)
+            parsed.append(ParsedLine(number, line, "recipient" if match else "unmatched", match))
+    return parsed
+
+
+def alias_remember(agency, text, match):
+    """Remember a hand-made mapping of a line for this agency's next paste."""
+    NoiNhanAlias.objects.update_or_create(
+        agency=agency, text=match_key(text),
+        defaults={"kind": match.kind, "target_agency": match.agency, "target_unit": match.unit,
+                  "target_group": match.group},
+    )

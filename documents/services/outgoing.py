@@ -1,0 +1,292 @@
+"""Writing actions on outgoing documents: drafting, recipients, approval, issuing."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+
+from .. import noinhan, workflow
+from ..files import check_pdf, sha256
+from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register
+from ..models.common import notation_for
+from ..numbering import number_take, register_for
+
+DRAFT_FIELDS = ("doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "archive_copies")
+
+
+def _record(outgoing, membership, action, from_status, comment=""):
+    OutgoingEvent.objects.create(
+        outgoing=outgoing, action=action, actor=membership.user, from_status=from_status,
+        to_status=outgoing.status, comment=comment,
+    )
+
+
+def _check_draft_fields(agency, data):
+    unit, signer = data.get("drafting_unit"), data.get("signer")
+    errors = {}
+    if unit is not None and unit.agency_id != agency.pk:
+        errors["drafting_unit"] = _("Đơn vị soạn thảo phải thuộc cơ quan ban hành.")
+    if signer is not None and not (signer.agency_id == agency.pk and signer.is_leader and signer.is_active):
+        errors["signer"] = _("Người ký phải là lãnh đạo đang công tác của cơ quan.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _store_files(outgoing, main_file, attachments):
+    if main_file is not None:
+        check_pdf(main_file)
+        outgoing.files.filter(kind=OutgoingFile.Kind.MAIN).delete()
+        OutgoingFile.objects.create(outgoing=outgoing, kind=OutgoingFile.Kind.MAIN, name=main_file.name,
+                                    draft=main_file, size=main_file.size)
+    start = outgoing.files.filter(kind=OutgoingFile.Kind.ATTACHMENT).count()
+    for position, upload in enumerate(attachments or [], start=start):
+        check_pdf(upload)
+        OutgoingFile.objects.create(outgoing=outgoing, kind=OutgoingFile.Kind.ATTACHMENT, position=position,
+                                    name=upload.name, draft=upload, size=upload.size)
+
+
+@transaction.atomic
+def outgoing_create(*, membership, main_file, attachments=(), **data):
+    """A specialist or clerk starts a draft in their agency; the main file must be a sound PDF."""
+    if not membership.has_role(Role.SPECIALIST, Role.CLERK):
+        raise PermissionDenied(_("Chỉ chuyên viên hoặc văn thư được soạn văn bản."))
+    if main_file is None:
+        raise ValidationError({"main_file": _("Cần tệp văn bản chính (PDF).")})
+    _check_draft_fields(membership.agency, data)
+    outgoing = Outgoing.objects.create(
+        agency=membership.agency, created_by=membership.user, **{k: data[k] for k in DRAFT_FIELDS if k in data}
+    )
+    _store_files(outgoing, main_file, attachments)
+    _record(outgoing, membership, "create", "")
+    return outgoing
+
+
+@transaction.atomic
+def outgoing_update(*, membership, outgoing, main_file=None, attachments=(), **data):
+    """Edit a draft or a returned draft (the only states that allow editing)."""
+    outgoing = _editable(membership, outgoing)
+    _check_draft_fields(outgoing.agency, data)
+    for field in DRAFT_FIELDS:
+        if field in data:
+            setattr(outgoing, field, data[field])
+    outgoing.save()
+    _store_files(outgoing, main_file, attachments)
+    _record(outgoing, membership, "edit", outgoing.status)
+    return outgoing
+
+
+def _editable(membership, outgoing):
+    """The document as it is now in the database, locked; refused unless it may be edited."""
+    current = Outgoing.objects.select_for_update().get(pk=outgoing.pk)
+    if not workflow.can_edit(membership, current):
+        raise PermissionDenied(_("Văn bản ở trạng thái này không sửa được, hoặc bạn không có quyền sửa."))
+    return current
+
+
+def _validate_target(outgoing, kind, agency=None, unit=None, group=None, email="", name=""):
+    if kind == Recipient.Kind.UNIT and (unit is None or unit.agency_id != outgoing.agency_id):
+        raise ValidationError(_("Chỉ chọn được đơn vị thuộc cơ quan mình."))
+    if kind == Recipient.Kind.GROUP and group is not None and group.owner_id not in (None, outgoing.agency_id):
+        raise ValidationError(_("Nhóm nơi nhận không thuộc cơ quan."))
+    if kind in (Recipient.Kind.EMAIL, Recipient.Kind.CITIZEN) and not email:
+        raise ValidationError(_("Cần địa chỉ thư điện tử của nơi nhận."))
+    if kind in (Recipient.Kind.EMAIL, Recipient.Kind.CITIZEN) and not name:
+        raise ValidationError(_("Cần tên của nơi nhận."))
+
+
+@transaction.atomic
+def recipient_add(*, membership, outgoing, role=Recipient.Role.NOI_NHAN, kind, agency=None, unit=None, group=None,
+                  name="", email="", dossier=""):
+    outgoing = _editable(membership, outgoing)
+    _validate_target(outgoing, kind, agency, unit, group, email, name)
+    duplicate = outgoing.recipients.filter(kind=kind, agency=agency, unit=unit, group=group,
+                                           email=email.lower()).first()
+    if duplicate:
+        if duplicate.role != role and role == Recipient.Role.KINH_GUI:
+            duplicate.role = role
+            duplicate.save(update_fields=["role"])
+        return duplicate
+    position = outgoing.recipients.count()
+    return Recipient.objects.create(
+        outgoing=outgoing, role=role, kind=kind, agency=agency, unit=unit, group=group, name=name,
+        email=email.lower(), dossier=dossier, position=position,
+    )
+
+
+@transaction.atomic
+def recipient_remove(*, membership, recipient):
+    _editable(membership, recipient.outgoing)
+    recipient.delete()
+
+
+@transaction.atomic
+def recipients_paste(*, membership, outgoing, text):
+    """Add every line of a pasted “Nơi nhận” block that matches; return the parsed lines.
+
+    Unmatched lines add nothing: the page shows them for the clerk to map by hand.
+    """
+    outgoing = _editable(membership, outgoing)
+    lines = noinhan.parse_noi_nhan(text, outgoing.agency)
+    for line in lines:
+        if line.kind == "recipient":
+            recipient_add(membership=membership, outgoing=outgoing, **line.match.as_recipient_fields())
+        elif line.kind == "archive" and line.copies:
+            outgoing.archive_copies = line.copies
+            outgoing.save(update_fields=["archive_copies"])
+    return lines
+
+
+@transaction.atomic
+def recipient_map_line(*, membership, outgoing, text, kind, agency=None, unit=None, group=None, name="", email=""):
+    """Map an unmatched pasted line by hand: add the recipient and remember the mapping for the agency."""
+    recipient = recipient_add(membership=membership, outgoing=outgoing, kind=kind, agency=agency, unit=unit,
+                              group=group, name=name, email=email)
+    if kind in (Recipient.Kind.AGENCY, Recipient.Kind.UNIT, Recipient.Kind.GROUP):
+        noinhan.alias_remember(outgoing.agency, text, noinhan.Match(kind, agency, unit, group))
+    return recipient
+
+
+def _transition(membership, outgoing, name, comment=""):
+    outgoing = Outgoing.objects.select_for_update().get(pk=outgoing.pk)
+    workflow.check(membership, outgoing, name)
+    before = outgoing.status
+    outgoing.status = workflow.TRANSITIONS[name].target
+    return outgoing, before
+
+
+@transaction.atomic
+def outgoing_submit(*, membership, outgoing, comment=""):
+    """Draft or returned → submitted to the named signer. Needs a main file and a recipient."""
+    outgoing, before = _transition(membership, outgoing, "submit")
+    if not outgoing.files.filter(kind=OutgoingFile.Kind.MAIN).exists():
+        raise ValidationError(_("Chưa có tệp văn bản chính."))
+    if not outgoing.recipients.exists():
+        raise ValidationError(_("Văn bản chưa có nơi nhận nào."))
+    outgoing.save(update_fields=["status", "updated_at"])
+    _record(outgoing, membership, "submit", before, comment)
+    return outgoing
+
+
+@transaction.atomic
+def outgoing_withdraw(*, membership, outgoing, comment=""):
+    outgoing, before = _transition(membership, outgoing, "withdraw")
+    outgoing.save(update_fields=["status", "updated_at"])
+    _record(outgoing, membership, "withdraw", before, comment)
+    return outgoing
+
+
+@transaction.atomic
+def outgoing_approve(*, membership, outgoing, comment=""):
+    """Submitted → approved, by the named signer only."""
+    outgoing, before = _transition(membership, outgoing, "approve")
+    outgoing.save(update_fields=["status", "updated_at"])
+    _record(outgoing, membership, "approve", before, comment)
+    return outgoing
+
+
+@transaction.atomic
+def outgoing_return(*, membership, outgoing, comment):
+    """Submitted → returned to the drafter with the signer's comment."""
+    if not comment.strip():
+        raise ValidationError(_("Hãy ghi ý kiến khi trả lại dự thảo."))
+    outgoing, before = _transition(membership, outgoing, "return")
+    outgoing.save(update_fields=["status", "updated_at"])
+    _record(outgoing, membership, "return", before, comment)
+    return outgoing
+
+
+def deliveries_plan(outgoing):
+    """Expand recipients (groups into their agencies) into one Delivery per destination, no duplicates.
+
+    Agencies on the portal get it in the portal; the others, external addresses and citizens by
+    e-mail. A secret document never goes by e-mail: those destinations are marked paper-only.
+    """
+    planned, seen = [], set()
+
+    def add(key, **fields):
+        if key not in seen:
+            seen.add(key)
+            planned.append(Delivery(outgoing=outgoing, **fields))
+
+    def add_agency(agency, unit=None):
+        if agency.pk == outgoing.agency_id and unit is None:
+            return
+        if agency.uses_portal:
+            add(("portal", agency.pk, unit.pk if unit else None), channel=Delivery.Channel.PORTAL,
+                agency=agency, unit=unit, name=unit.name if unit else agency.name)
+        else:
+            add_email(agency.official_email, agency.name, agency=agency)
+
+    def add_email(email, name, agency=None, citizen=False, dossier=""):
+        email = email.lower()
+        if outgoing.is_secret:
+            add(("paper", email), channel=Delivery.Channel.PAPER, agency=agency, name=name, email=email,
+                status=Delivery.Status.NOT_ELECTRONIC, is_citizen=citizen, dossier=dossier,
+                note=_("Văn bản mật: không gửi qua thư điện tử, chỉ gửi bản giấy theo quy định."))
+        else:
+            add(("email", email), channel=Delivery.Channel.EMAIL, agency=agency, name=name, email=email,
+                is_citizen=citizen, dossier=dossier)
+
+    for recipient in outgoing.recipients.select_related("agency", "unit", "group"):
+        if recipient.kind == Recipient.Kind.AGENCY:
+            add_agency(recipient.agency)
+        elif recipient.kind == Recipient.Kind.UNIT:
+            add_agency(outgoing.agency, recipient.unit)
+        elif recipient.kind == Recipient.Kind.GROUP:
+            for agency in recipient.group.members.filter(is_active=True).order_by("name"):
+                add_agency(agency)
+        else:
+            add_email(recipient.email, recipient.name, citizen=recipient.kind == Recipient.Kind.CITIZEN,
+                      dossier=recipient.dossier)
+    return planned
+
+
+@transaction.atomic
+def outgoing_issue(*, membership, outgoing):
+    """Approved → issued: number from the register, sign the files, plan the deliveries.
+
+    All in one transaction: if signing or anything else fails, the number goes back to the
+    register and the document stays approved. Deliveries start after commit.
+    """
+    from pki.selectors import certificate_for_signing
+    from pki.signing import StampInfo, sign_pdf, stamp_attachment
+
+    from ..delivery import verify_url
+
+    outgoing, before = _transition(membership, outgoing, "issue")
+    if not outgoing.recipients.exists():
+        raise ValidationError(_("Văn bản chưa có nơi nhận nào."))
+    certificate = certificate_for_signing(outgoing.agency)
+    now = timezone.now()
+    kind = Register.Kind.OUTGOING_SECRET if outgoing.is_secret else Register.Kind.OUTGOING
+    outgoing.register = register_for(outgoing.agency, kind)
+    outgoing.year = timezone.localdate(now).year
+    outgoing.number = number_take(outgoing.register, outgoing.year)
+    outgoing.notation = notation_for(outgoing.doc_type, outgoing.agency.short_name,
+                                     outgoing.drafting_unit.abbreviation, outgoing.number)
+    outgoing.issued_at, outgoing.issued_by = now, membership.user
+    stamp = StampInfo(
+        agency_name=outgoing.agency.name, number_notation=outgoing.notation, signed_at=now,
+        signer_name=outgoing.signer.user.full_name,
+        verify_url="" if outgoing.is_secret else verify_url(outgoing),
+    )
+    for file in outgoing.files.all():
+        with file.draft.open("rb") as handle:
+            data = handle.read()
+        signer = sign_pdf if file.kind == OutgoingFile.Kind.MAIN else stamp_attachment
+        signed = signer(data, certificate=certificate, stamp=stamp)
+        file.signed_sha256 = sha256(signed)
+        file.signed.save(f"{outgoing.notation.replace('/', '_')}-{file.name}", ContentFile(signed), save=False)
+        file.save(update_fields=["signed", "signed_sha256"])
+        if file.kind == OutgoingFile.Kind.MAIN:
+            outgoing.signed_sha256 = file.signed_sha256
+    outgoing.save()
+    Delivery.objects.bulk_create(deliveries_plan(outgoing))
+    _record(outgoing, membership, "issue", before)
+    from ..tasks import outgoing_deliver
+
+    transaction.on_commit(lambda: outgoing_deliver.delay(outgoing.pk))
+    return outgoing

@@ -1,0 +1,50 @@
+"""Thin tasks: primary keys in, a call into documents.delivery, safe to run twice."""
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from . import delivery
+from .models import Delivery
+
+
+def _queue_emails(ids):
+    size = settings.DELIVERY_BATCH_SIZE
+    Delivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+    for start in range(0, len(ids), size):
+        deliveries_send_email.delay(ids[start:start + size])
+
+
+@shared_task
+def outgoing_deliver(outgoing_id):
+    """Fan out an issued document: portal recipients at once, e-mail in batches."""
+    rows = list(
+        Delivery.objects.filter(outgoing_id=outgoing_id, status__in=delivery.CLAIMABLE).values_list("pk", "channel")
+    )
+    emails = [pk for pk, channel in rows if channel == Delivery.Channel.EMAIL]
+    _queue_emails(emails)
+    for pk, channel in rows:
+        if channel == Delivery.Channel.PORTAL:
+            delivery_to_portal.delay(pk)
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=5, retry_backoff_max=600, max_retries=10)
+def delivery_to_portal(delivery_id):
+    delivery.deliver_to_portal(delivery_id)
+
+
+@shared_task
+def deliveries_send_email(delivery_ids):
+    for delivery_id, wait in delivery.send_emails(delivery_ids):
+        deliveries_send_email.apply_async([[delivery_id]], countdown=wait)
+
+
+@shared_task
+def deliveries_recover():
+    ids = delivery.deliveries_recover()
+    rows = list(Delivery.objects.filter(pk__in=ids).values_list("pk", "channel"))
+    _queue_emails([pk for pk, channel in rows if channel == Delivery.Channel.EMAIL])
+    for pk, channel in rows:
+        if channel == Delivery.Channel.PORTAL:
+            delivery_to_portal.delay(pk)
+    return len(ids)

@@ -1,0 +1,343 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import mfa_required, staff_required
+from accounts.models import Role
+from accounts.selectors import membership_needs_mfa
+from pki.errors import SigningError
+
+from portal import exports
+
+from . import delivery, noinhan, registers, selectors, workflow
+from .forms import CommentForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
+from .models import Delivery, Outgoing, OutgoingFile, Register
+from .services import outgoing as services
+from .services.delivery import delivery_resend
+from .tables import IncomingFilter, IncomingTable, OutgoingFilter, OutgoingTable
+
+
+def _errors(exc):
+    return exc.messages if hasattr(exc, "messages") else [str(exc)]
+
+
+def _form_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
+def outgoing_list(request):
+    documents = selectors.outgoing_visible_to(request.membership).select_related(
+        "drafting_unit", "signer__user", "created_by"
+    )
+    filterset = OutgoingFilter(request.GET, queryset=documents)
+    table = OutgoingTable(filterset.qs, request=request)
+    table.paginate(page=request.GET.get("page", 1), per_page=25)
+    return render(request, "documents/outgoing_list.html", {"table": table, "filter": filterset})
+
+
+@staff_required(Role.SPECIALIST, Role.CLERK)
+def outgoing_create(request):
+    membership = request.membership
+    form = OutgoingForm(request.POST or None, request.FILES or None, agency=membership.agency,
+                        initial={"drafting_unit": membership.unit})
+    if request.method == "POST" and form.is_valid():
+        try:
+            outgoing = services.outgoing_create(
+                membership=membership, main_file=form.cleaned_data["main_file"],
+                attachments=form.cleaned_data["attachments"], **form.draft_data(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo dự thảo. Hãy thêm nơi nhận rồi trình duyệt."))
+            return redirect("outgoing_detail", outgoing.pk)
+    return render(request, "documents/outgoing_form.html", {"form": form, "title": _("Soạn văn bản đi")})
+
+
+@staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
+def outgoing_edit(request, pk):
+    membership = request.membership
+    outgoing = selectors.outgoing_get_for_user(membership, pk)
+    if not workflow.can_edit(membership, outgoing):
+        raise PermissionDenied(_("Văn bản ở trạng thái này không sửa được, hoặc bạn không có quyền sửa."))
+    form = OutgoingForm(request.POST or None, request.FILES or None, instance=outgoing, agency=membership.agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.outgoing_update(
+                membership=membership, outgoing=outgoing, main_file=form.cleaned_data["main_file"],
+                attachments=form.cleaned_data["attachments"], **form.draft_data(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu dự thảo."))
+            return redirect("outgoing_detail", outgoing.pk)
+    return render(request, "documents/outgoing_form.html",
+                  {"form": form, "title": _("Sửa dự thảo"), "outgoing": outgoing})
+
+
+def _detail_context(request, outgoing, **extra):
+    membership = request.membership
+    editable = workflow.can_edit(membership, outgoing)
+    return {
+        "o": outgoing,
+        "files": outgoing.files.all(),
+        "recipients": outgoing.recipients.select_related("agency", "unit", "group"),
+        "noi_nhan": noinhan.noi_nhan_lines(outgoing),
+        "kinh_gui": noinhan.kinh_gui_lines(outgoing),
+        "events": outgoing.events.select_related("actor"),
+        "transitions": workflow.available(membership, outgoing),
+        "needs_mfa": membership_needs_mfa(membership),
+        "editable": editable,
+        "recipient_form": RecipientForm(choices=selectors.recipient_choices(outgoing.agency)) if editable else None,
+        "paste_form": PasteForm() if editable else None,
+        "comment_form": CommentForm(),
+        **_deliveries_context(outgoing),
+        **extra,
+    }
+
+
+def _deliveries_context(outgoing):
+    deliveries = outgoing.deliveries.select_related("agency", "incoming").order_by("channel", "name")
+    return {"deliveries": deliveries, "progress": delivery.progress(outgoing)}
+
+
+@staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
+def outgoing_detail(request, pk):
+    outgoing = selectors.outgoing_get_for_user(request.membership, pk)
+    return render(request, "documents/outgoing_detail.html", _detail_context(request, outgoing))
+
+
+ACTIONS = {
+    "submit": services.outgoing_submit,
+    "withdraw": services.outgoing_withdraw,
+    "approve": services.outgoing_approve,
+    "return": services.outgoing_return,
+    "issue": services.outgoing_issue,
+}
+DONE_MESSAGES = {
+    "submit": _("Đã trình văn bản cho người ký."),
+    "withdraw": _("Đã rút lại dự thảo để sửa."),
+    "approve": _("Đã duyệt ký. Văn thư sẽ cấp số và phát hành."),
+    "return": _("Đã trả lại dự thảo kèm ý kiến."),
+    "issue": _("Đã phát hành văn bản số %(notation)s; đang gửi tới các nơi nhận."),
+}
+
+
+@require_POST
+@staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
+def outgoing_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    if action in workflow.NEEDS_MFA:
+        return _mfa_action(request, pk, action)
+    return _run_action(request, pk, action)
+
+
+@mfa_required
+def _mfa_action(request, pk, action):
+    return _run_action(request, pk, action)
+
+
+def _run_action(request, pk, action):
+    membership = request.membership
+    outgoing = selectors.outgoing_get_for_user(membership, pk)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    kwargs = {"membership": membership, "outgoing": outgoing}
+    if action != "issue":
+        kwargs["comment"] = form.cleaned_data.get("comment", "")
+    try:
+        outgoing = ACTIONS[action](**kwargs)
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+    except SigningError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(DONE_MESSAGES[action]) % {"notation": outgoing.notation})
+    return redirect("outgoing_detail", pk)
+
+
+def _recipients_response(request, outgoing, **extra):
+    context = _detail_context(request, outgoing, **extra)
+    if request.headers.get("HX-Request"):
+        return render(request, "documents/_recipients.html", context)
+    return redirect("outgoing_detail", outgoing.pk)
+
+
+@require_POST
+@staff_required(Role.SPECIALIST, Role.CLERK)
+def recipient_add(request, pk):
+    membership = request.membership
+    outgoing = selectors.outgoing_get_for_user(membership, pk)
+    form = RecipientForm(request.POST, choices=selectors.recipient_choices(outgoing.agency))
+    extra = {}
+    if form.is_valid():
+        try:
+            services.recipient_add(membership=membership, outgoing=outgoing, **form.recipient_data())
+        except ValidationError as exc:
+            extra["recipient_errors"] = _errors(exc)
+    else:
+        extra["recipient_errors"] = [e for errors in form.errors.values() for e in errors]
+    return _recipients_response(request, outgoing, **extra)
+
+
+@require_POST
+@staff_required(Role.SPECIALIST, Role.CLERK)
+def recipient_remove(request, pk, recipient_pk):
+    outgoing = selectors.outgoing_get_for_user(request.membership, pk)
+    recipient = get_object_or_404(outgoing.recipients, pk=recipient_pk)
+    services.recipient_remove(membership=request.membership, recipient=recipient)
+    return _recipients_response(request, outgoing)
+
+
+@require_POST
+@staff_required(Role.SPECIALIST, Role.CLERK)
+def recipients_paste(request, pk):
+    membership = request.membership
+    outgoing = selectors.outgoing_get_for_user(membership, pk)
+    form = PasteForm(request.POST)
+    extra = {}
+    if form.is_valid():
+        lines = services.recipients_paste(membership=membership, outgoing=outgoing, text=form.cleaned_data["text"])
+        outgoing.refresh_from_db()
+        extra["parsed"] = lines
+        extra["unmatched"] = [line for line in lines if line.kind == "unmatched"]
+    return _recipients_response(request, outgoing, **extra)
+
+
+@require_POST
+@staff_required(Role.SPECIALIST, Role.CLERK)
+def recipient_map(request, pk):
+    """Map one unmatched pasted line by hand; the mapping is remembered for the agency."""
+    membership = request.membership
+    outgoing = selectors.outgoing_get_for_user(membership, pk)
+    form = RecipientForm(request.POST, choices=selectors.recipient_choices(outgoing.agency))
+    text = request.POST.get("text", "")
+    extra = {}
+    if form.is_valid() and text:
+        data = form.recipient_data()
+        data.pop("role", None)
+        data.pop("dossier", None)
+        try:
+            services.recipient_map_line(membership=membership, outgoing=outgoing, text=text, **data)
+        except ValidationError as exc:
+            extra["recipient_errors"] = _errors(exc)
+    else:
+        extra["recipient_errors"] = [e for errors in form.errors.values() for e in errors] or [_("Thiếu dòng cần ghép.")]
+    return _recipients_response(request, outgoing, **extra)
+
+
+@staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
+def deliveries_panel(request, pk):
+    """The delivery progress, polled by the page while deliveries are under way."""
+    outgoing = selectors.outgoing_get_for_user(request.membership, pk)
+    return render(request, "documents/_deliveries.html", {"o": outgoing, **_deliveries_context(outgoing)})
+
+
+@require_POST
+@staff_required(Role.CLERK)
+def delivery_resend_view(request, pk, delivery_pk):
+    outgoing = selectors.outgoing_get_for_user(request.membership, pk)
+    target = get_object_or_404(Delivery, pk=delivery_pk, outgoing=outgoing)
+    form = ResendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Địa chỉ thư điện tử không hợp lệ."))
+        return redirect("outgoing_detail", pk)
+    try:
+        delivery_resend(membership=request.membership, delivery=target, email=form.cleaned_data["email"])
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Đang gửi lại tới %(email)s.") % {"email": form.cleaned_data["email"]})
+    return redirect("outgoing_detail", pk)
+
+
+@staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
+def outgoing_file(request, pk, file_pk):
+    outgoing = selectors.outgoing_get_for_user(request.membership, pk)
+    file = get_object_or_404(OutgoingFile, pk=file_pk, outgoing=outgoing)
+    stored = file.signed if (file.signed and request.GET.get("version") != "draft") else file.draft
+    return FileResponse(stored.open("rb"), as_attachment=request.GET.get("download") == "1",
+                        filename=file.name, content_type="application/pdf")
+
+
+def outgoing_public(request, code):
+    """The address printed in the stamp: who issued the document, for anyone to check."""
+    outgoing = get_object_or_404(
+        Outgoing.objects.select_related("agency", "signer__user"),
+        verify_code=code, status=Outgoing.Status.ISSUED, secrecy="",
+    )
+    return render(request, "documents/outgoing_public.html", {"o": outgoing})
+
+
+@staff_required(Role.CLERK, Role.LEADER)
+def outgoing_register(request):
+    """Sổ đăng ký văn bản đi for a chosen year; the secret register only for its clerks and leaders."""
+    agency = request.membership.agency
+    year = _year(request)
+    kind = Register.Kind.OUTGOING_SECRET if request.GET.get("register") == "secret" else Register.Kind.OUTGOING
+    queryset = registers.outgoing_register_queryset(agency, year, kind)
+    filterset = registers.OutgoingRegisterFilter(request.GET, queryset=queryset, agency=agency)
+    export = request.GET.get("export")
+    title = f"{Register.Kind(kind).label} – {agency.name}"
+    if export in ("xlsx", "pdf"):
+        rows = [registers.outgoing_register_row(o) for o in filterset.qs.order_by("number")]
+        subtitle = _("Năm %(year)s") % {"year": year}
+        if export == "xlsx":
+            return exports.download(exports.xlsx_bytes(str(Register.Kind(kind).label), registers.OUTGOING_COLUMNS,
+                                                       rows, subtitle=f"{agency.name} – {subtitle}"),
+                                    f"so-van-ban-di-{year}.xlsx", exports.XLSX)
+        return exports.download(exports.pdf_bytes(title, registers.OUTGOING_COLUMNS, rows, subtitle,
+                                                  registers.OUTGOING_WIDTHS),
+                                f"so-van-ban-di-{year}.pdf", exports.PDF)
+    table = registers.OutgoingRegisterTable(filterset.qs, request=request)
+    table.paginate(page=request.GET.get("page", 1), per_page=50)
+    return render(request, "documents/outgoing_register.html", {
+        "table": table, "filter": filterset, "year": year, "years": _years(), "kind": kind, "title": title,
+    })
+
+
+def _year(request):
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+def _years():
+    current = timezone.localdate().year
+    return list(range(current, current - 6, -1))
+
+
+@staff_required(Role.CLERK, Role.LEADER)
+def incoming_list(request):
+    documents = selectors.incoming_visible_to(request.membership).select_related("sender_agency")
+    filterset = IncomingFilter(request.GET, queryset=documents)
+    table = IncomingTable(filterset.qs, request=request)
+    table.paginate(page=request.GET.get("page", 1), per_page=25)
+    return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
+
+
+@staff_required(Role.CLERK, Role.LEADER)
+def incoming_detail(request, pk):
+    incoming = selectors.incoming_get_for_user(request.membership, pk)
+    return render(request, "documents/incoming_detail.html", {"i": incoming, "files": incoming.files.all()})
+
+
+@staff_required(Role.CLERK, Role.LEADER)
+def incoming_file(request, pk, file_pk):
+    incoming = selectors.incoming_get_for_user(request.membership, pk)
+    file = get_object_or_404(incoming.files, pk=file_pk)
+    return FileResponse(file.file.open("rb"), as_attachment=request.GET.get("download") == "1", filename=file.name)

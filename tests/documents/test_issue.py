@@ -1,0 +1,90 @@
+import pytest
+from django.core import mail
+
+from documents.models import Delivery, Incoming, Outgoing, Recipient
+from documents.services import outgoing as services
+from pki.validation import validate_pdf
+from tests import factories
+from tests.documents.conftest import approved, pdf_upload, to_agency, to_email
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(agency, certified, specialist, leader, clerk, portal_agency, email_agency):
+    return agency
+
+
+def test_issue_numbers_signs_and_plans_one_delivery_per_destination(setup, specialist, leader, clerk,
+                                                                   portal_agency, email_agency, other_agency,
+                                                                   django_capture_on_commit_callbacks):
+    group = factories.make_group("UBND các tỉnh, thành phố trực thuộc TW", portal_agency, email_agency, other_agency)
+    outgoing = approved(
+        specialist, leader,
+        to_agency(portal_agency, role=Recipient.Role.KINH_GUI),
+        {"kind": Recipient.Kind.GROUP, "group": group},  # repeats Kon Tum: delivered once
+        to_email("contact@congty.vn"),
+        attachments=[pdf_upload("phu-luc.pdf", pages=2)],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outgoing = services.outgoing_issue(membership=clerk, outgoing=outgoing)
+    assert outgoing.status == Outgoing.Status.ISSUED
+    assert outgoing.number == 1 and outgoing.notation == "01/BNV-VP"
+    deliveries = {(d.channel, d.name): d for d in outgoing.deliveries.all()}
+    assert set(deliveries) == {
+        ("portal", "Ủy ban nhân dân tỉnh Kon Tum"), ("portal", "Ủy ban nhân dân tỉnh Quảng Ngãi"),
+        ("email", "Ủy ban nhân dân tỉnh Nghệ An"), ("email", "Công ty TNHH Thử nghiệm"),
+    }
+    assert all(d.status == Delivery.Status.SENT for d in deliveries.values())
+    # Every file is signed; the main one validates against the agency's CA chain.
+    main = outgoing.files.get(kind="main")
+    report = validate_pdf(main.signed.read())
+    assert report.signed and report.all_valid_and_trusted
+    assert outgoing.files.get(kind="attachment").signed
+    # The agency on the portal finds it in its incoming queue, with metadata and files.
+    arrived = Incoming.objects.get(agency=portal_agency)
+    assert (arrived.notation, arrived.status, arrived.sender_agency) == ("01/BNV-VP", "01", setup)
+    assert arrived.files.count() == 2
+    # The agency known only by its address and the external address got an e-mail each.
+    assert sorted(m.to[0] for m in mail.outbox) == ["contact@congty.vn", "vanphong@nghean.gov.vn"]
+
+
+def test_secret_documents_are_never_emailed_and_get_no_public_link(setup, specialist, leader, clerk, portal_agency,
+                                                                  email_agency, django_capture_on_commit_callbacks):
+    outgoing = approved(specialist, leader, to_agency(portal_agency), to_agency(email_agency),
+                        to_email("contact@congty.vn"), secrecy="mat")
+    with django_capture_on_commit_callbacks(execute=True):
+        outgoing = services.outgoing_issue(membership=clerk, outgoing=outgoing)
+    assert outgoing.register.kind == "outgoing_secret" and outgoing.number == 1
+    assert outgoing.verify_code == ""
+    assert mail.outbox == []
+    channels = sorted(outgoing.deliveries.values_list("channel", "status"))
+    assert channels == [("paper", "not_electronic"), ("paper", "not_electronic"), ("portal", "sent")]
+    assert Incoming.objects.get(agency=portal_agency).secrecy == "mat"
+
+
+def test_secret_documents_are_numbered_apart_from_the_others(setup, specialist, leader, clerk, portal_agency):
+    normal = services.outgoing_issue(membership=clerk, outgoing=approved(specialist, leader, to_agency(portal_agency)))
+    secret = services.outgoing_issue(
+        membership=clerk, outgoing=approved(specialist, leader, to_agency(portal_agency), secrecy="toi_mat"))
+    assert (normal.number, secret.number) == (1, 1)
+    assert normal.register != secret.register
+
+
+def test_an_expired_certificate_stops_the_issue_with_a_clear_message(agency, specialist, leader, clerk,
+                                                                     portal_agency):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pki.demo import issue_certificate
+    from pki.errors import CertificateExpired
+
+    issue_certificate(agency, not_before=timezone.now() - timedelta(days=30),
+                      not_after=timezone.now() - timedelta(days=1))
+    outgoing = approved(specialist, leader, to_agency(portal_agency))
+    with pytest.raises(CertificateExpired) as caught:
+        services.outgoing_issue(membership=clerk, outgoing=outgoing)
+    assert "quản trị" in str(caught.value)
+    outgoing.refresh_from_db()
+    assert outgoing.status == Outgoing.Status.APPROVED and outgoing.number is None
