@@ -6,10 +6,12 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 # Debian packages the tests drive: a headless browser and a real IMAP server.
-TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
 .PHONY: run test bench setup setup-dev system-test-deps lint clean
 
@@ -54,8 +56,10 @@ test: setup-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Prints one line per figure: BENCH <name> ratio=<measured> target<=<goal> PASS|FAIL (see bench/README.md).
 bench: setup-dev
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) PORTAL_VAR_DIR=$(CURDIR)/var/bench \
+	  $(PY) -m bench $(BENCH)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

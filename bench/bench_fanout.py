@@ -33,8 +33,8 @@ def pdf_200kb():
     rng = random.Random(34)
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4)
-    noise = Image.frombytes("L", (120, 120), bytes(rng.getrandbits(8) for _ in range(120 * 120)))
     for number in range(10):
+        noise = Image.frombytes("L", (120, 120), bytes(rng.getrandbits(8) for _ in range(120 * 120)))
         page.setFont("Helvetica", 10)
         for line in range(40):
             page.drawString(60, 780 - 18 * line, f"Trang {number + 1}, dong {line + 1}: " + "noi dung van ban " * 4)
@@ -86,11 +86,12 @@ def _issue_and_wait(members, outgoing):
 
     start = time.perf_counter()
     services.outgoing_issue(membership=members["clerk"], outgoing=outgoing)
+    issued = time.perf_counter() - start
     while Delivery.objects.filter(outgoing=outgoing, status=Delivery.Status.SENT).count() < RECIPIENTS:
         if time.perf_counter() - start > 300:
             raise RuntimeError("fan-out did not finish in 300 s")
         time.sleep(0.01)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, issued
 
 
 def _baseline(port, outgoing):
@@ -99,7 +100,7 @@ def _baseline(port, outgoing):
 
     factory = MessageFactory(outgoing)
     deliveries = list(outgoing.deliveries.all())
-    messages = [(d.email, factory.build(d)) for d in deliveries]
+    messages = [(d.email, factory.build(d, f"<bench.{d.pk}@bench.gov.vn>")) for d in deliveries]
     start = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for rcpt, data in messages:
@@ -118,11 +119,13 @@ def run():
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     worker = start_worker({"EMAIL_URL": f"smtp://127.0.0.1:{port}", "MEDIA_ROOT": str(settings.MEDIA_ROOT)})
-    measured, baseline = [], []
+    measured, baseline, issue_times = [], [], []
     try:
         for _ in range(ROUNDS):
             outgoing = _approved_document(members, unit, pdf)
-            measured.append(_issue_and_wait(members, outgoing))
+            total, issued = _issue_and_wait(members, outgoing)
+            measured.append(total)
+            issue_times.append(issued)
             baseline.append(_baseline(port, outgoing))
     finally:
         worker.stop()
@@ -130,5 +133,6 @@ def run():
     m, b = statistics.median(measured), statistics.median(baseline)
     signed_kb = outgoing.files.get(kind="main").signed.size // 1024
     return [Result("fanout_200_email", m / b, 2.0,
-                   {"issue_to_all_sent_s": f"{m:.2f}", "bare_smtplib_s": f"{b:.2f}", "signed_pdf_kb": signed_kb,
+                   {"issue_to_all_sent_s": f"{m:.2f}", "bare_smtplib_s": f"{b:.2f}",
+                    "of_which_issue_s": f"{statistics.median(issue_times):.2f}", "signed_pdf_kb": signed_kb,
                     "recipients": RECIPIENTS})]

@@ -15,11 +15,11 @@ import ssl
 from dataclasses import dataclass
 from datetime import timedelta
 from email.header import Header
+from email.message import Message
 from email.mime.application import MIMEApplication
-from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -107,37 +107,48 @@ def email_attachments(outgoing):
 
 
 class MessageFactory:
-    """Builds each recipient's message; attachments are encoded once per document, not per recipient."""
+    """Builds each recipient's message. The attachments are encoded and serialized once per
+    document; per recipient only the headers and the short text part are made."""
 
     def __init__(self, outgoing):
         self.outgoing = outgoing
         agency = outgoing.agency
         self.sender = formataddr((agency.name, agency.official_email), charset="utf-8")
-        self.attachments = []
+        self.boundary = f"=_portal_{get_random_string(24)}"
+        parts = []
         for attachment in email_attachments(outgoing):
-            part = MIMEApplication(attachment.data, "pdf")  # base64-encoded here, once
+            part = MIMEApplication(attachment.data, "pdf")
             part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.name))
-            self.attachments.append(part)
+            del part["MIME-Version"]
+            parts.append(part.as_bytes(policy=SMTP_POLICY))
+        marker = f"--{self.boundary}\r\n".encode()
+        self.tail = b"".join(b"\r\n" + marker + part for part in parts) + f"\r\n--{self.boundary}--\r\n".encode()
         with translation.override("vi"):
             self.subject = render_to_string("documents/email/outgoing_subject.txt", {"o": outgoing}).strip()
+        self.link = document_url(outgoing)
+        self.issued = timezone.localtime(outgoing.issued_at)
 
-    def build(self, delivery):
+    def build(self, delivery, message_id):
         with translation.override("vi"):
             body = render_to_string("documents/email/outgoing_body.txt", {
-                "o": self.outgoing, "d": delivery, "link": document_url(self.outgoing),
-                "issued": timezone.localtime(self.outgoing.issued_at),
+                "o": self.outgoing, "d": delivery, "link": self.link, "issued": self.issued,
             })
-        message = MIMEMultipart()
-        message["From"] = self.sender
-        message["To"] = formataddr((delivery.name, delivery.email), charset="utf-8")
-        message["Subject"] = Header(self.subject, "utf-8")
-        message["Date"] = format_datetime(timezone.now())
-        message["Message-ID"] = delivery.message_id
-        message["X-Portal-Document"] = Header(self.outgoing.notation, "utf-8")
-        message.attach(MIMEText(body, "plain", "utf-8"))
-        for part in self.attachments:
-            message.attach(part)
-        return message.as_bytes(policy=SMTP_POLICY)
+        head = Message()
+        head["From"] = self.sender
+        head["To"] = formataddr((delivery.name, delivery.email), charset="utf-8")
+        head["Subject"] = Header(self.subject, "utf-8")
+        head["Date"] = format_datetime(timezone.now())
+        head["Message-ID"] = message_id
+        head["X-Portal-Document"] = Header(self.outgoing.notation, "utf-8")
+        head["MIME-Version"] = "1.0"
+        text = MIMEText(body, "plain", "utf-8")
+        del text["MIME-Version"]
+        # A header-only Message serializes as its headers and a blank line; the multipart body is ours.
+        headers = head.as_bytes(policy=SMTP_POLICY)[:-2]
+        return b"".join([
+            headers, f'Content-Type: multipart/mixed; boundary="{self.boundary}"\r\n\r\n'.encode(),
+            f"--{self.boundary}\r\n".encode(), text.as_bytes(policy=SMTP_POLICY), self.tail,
+        ])
 
 
 class TemporaryFailure(Exception):
@@ -180,6 +191,15 @@ class SmtpTransport:
             try:
                 self.smtp.quit()
             except (OSError, smtplib.SMTPException):
+                pass
+            self.smtp = None
+
+    def abort(self):
+        """Drop the message being sent: without the final dot the server discards it."""
+        if self.smtp is not None:
+            try:
+                self.smtp.close()
+            except OSError:
                 pass
             self.smtp = None
 
@@ -241,6 +261,9 @@ class BackendTransport:
     def close(self):
         self.connection.close()
 
+    def abort(self):
+        pass
+
     def send(self, sender, recipient, data, before_final_dot):
         before_final_dot()
         subject = data.split(b"\r\nSubject: ", 1)[-1].split(b"\r\n", 1)[0].decode(errors="replace")
@@ -254,14 +277,28 @@ def transport_new():
     return BackendTransport()
 
 
-def _claim(delivery_id):
-    """Take the delivery for this attempt; False if another run has it or it is done."""
-    now = timezone.now()
-    return bool(
-        Delivery.objects.filter(pk=delivery_id, status__in=CLAIMABLE, channel=Delivery.Channel.EMAIL)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=S.SENDING, claimed_at=now, last_attempt_at=now, attempts=F("attempts") + 1)
+def _claim(delivery_ids):
+    """Take the due deliveries of a batch for this attempt, in one UPDATE; return the rows taken.
+
+    A row another run holds, or that is done, is not taken. The token marks this run's claim: only
+    the holder of the token may move a row on (see _confirm).
+    """
+    now, token = timezone.now(), get_random_string(20)
+    Delivery.objects.filter(pk__in=delivery_ids, status__in=CLAIMABLE, channel=Delivery.Channel.EMAIL).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    ).update(status=S.SENDING, claimed_at=now, claim_token=token, last_attempt_at=now,
+             attempts=F("attempts") + 1)
+    return list(
+        Delivery.objects.filter(claim_token=token, status=S.SENDING)
+        .select_related("outgoing__agency", "outgoing__signer__user")
+        .order_by("pk")
     )
+
+
+def _confirm(delivery, message_id):
+    """The last step before the final dot: only the claim's holder may take it."""
+    return bool(Delivery.objects.filter(pk=delivery.pk, status=S.SENDING, claim_token=delivery.claim_token)
+                .update(status=S.CONFIRMING, message_id=message_id))
 
 
 def backoff_seconds(attempts):
@@ -272,43 +309,52 @@ def _mark(delivery_id, **fields):
     Delivery.objects.filter(pk=delivery_id).update(**fields)
 
 
+class ClaimLost(Exception):
+    """Recovery gave the row to another run while this one waited; this run must not send it."""
+
+
+def _send_one(transport, factory, delivery):
+    outgoing = delivery.outgoing
+    domain = outgoing.agency.official_email.rpartition("@")[2]
+    message_id = f"<doc{outgoing.pk}.d{delivery.pk}.a{delivery.attempts}.{delivery.claim_token}@{domain}>"
+    data = factory.build(delivery, message_id)
+
+    def before_final_dot():
+        if not _confirm(delivery, message_id):
+            raise ClaimLost
+
+    return transport.send(outgoing.agency.official_email, delivery.email, data, before_final_dot)
+
+
 def send_emails(delivery_ids):
-    """Send a batch of e-mail deliveries over one connection. Returns ids to retry later."""
+    """Send a batch of e-mail deliveries over one connection. Returns (id, seconds) to retry later."""
     retry_later = []
     factories = {}
     transport = transport_new()
     try:
-        for delivery_id in delivery_ids:
-            if not _claim(delivery_id):
-                continue
-            delivery = Delivery.objects.select_related("outgoing__agency").get(pk=delivery_id)
+        for delivery in _claim(delivery_ids):
             outgoing = delivery.outgoing
             if outgoing.is_secret:  # defence in depth: planning never makes such a row
-                _mark(delivery_id, status=S.NOT_ELECTRONIC, note="Văn bản mật không gửi qua thư điện tử.")
+                _mark(delivery.pk, status=S.NOT_ELECTRONIC, note="Văn bản mật không gửi qua thư điện tử.")
                 continue
             if outgoing.pk not in factories:
                 factories[outgoing.pk] = MessageFactory(outgoing)
-            if not delivery.message_id:
-                delivery.message_id = make_msgid(idstring=f"d{delivery.pk}", domain=outgoing.agency.official_email
-                                                 .rpartition("@")[2])
-                _mark(delivery_id, message_id=delivery.message_id)
-            data = factories[outgoing.pk].build(delivery)
             try:
-                response = transport.send(outgoing.agency.official_email, delivery.email, data,
-                                          lambda d=delivery_id: _mark(d, status=S.CONFIRMING))
+                response = _send_one(transport, factories[outgoing.pk], delivery)
+            except ClaimLost:
+                transport.abort()
             except PermanentFailure as exc:
-                _mark(delivery_id, status=S.FAILED, response=str(exc), next_attempt_at=None)
+                _mark(delivery.pk, status=S.FAILED, response=str(exc), next_attempt_at=None)
             except TemporaryFailure as exc:
-                delivery.refresh_from_db(fields=["attempts"])
                 if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
-                    _mark(delivery_id, status=S.FAILED, response=str(exc), next_attempt_at=None)
+                    _mark(delivery.pk, status=S.FAILED, response=str(exc), next_attempt_at=None)
                 else:
                     wait = backoff_seconds(delivery.attempts)
-                    _mark(delivery_id, status=S.RETRY, response=str(exc),
+                    _mark(delivery.pk, status=S.RETRY, response=str(exc),
                           next_attempt_at=timezone.now() + timedelta(seconds=wait))
-                    retry_later.append((delivery_id, wait))
+                    retry_later.append((delivery.pk, wait))
             else:
-                _mark(delivery_id, status=S.SENT, sent_at=timezone.now(), response=response, next_attempt_at=None)
+                _mark(delivery.pk, status=S.SENT, sent_at=timezone.now(), response=response, next_attempt_at=None)
     finally:
         transport.close()
     return retry_later

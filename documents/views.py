@@ -10,7 +10,6 @@ from accounts.access import mfa_required, staff_required
 from accounts.models import Role
 from accounts.selectors import membership_needs_mfa
 from pki.errors import SigningError
-
 from portal import exports
 
 from . import delivery, noinhan, registers, selectors, workflow

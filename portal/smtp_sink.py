@@ -31,9 +31,9 @@ class Sink:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         domain = address.rpartition("@")[2].lower()
         if domain in REJECT_DOMAINS:
-            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         if domain in TEMPFAIL_DOMAINS:
-            return "451 4.3.0 <%s>: Temporary failure, try again later" % address
+            return f"451 4.3.0 <{address}>: Temporary failure, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -50,7 +50,7 @@ class Sink:
         self.log.write(json.dumps(record) + "\n")
         self.log.flush()
         os.fsync(self.log.fileno())
-        return "250 2.0.0 Ok: queued as %06d" % self.count
+        return f"250 2.0.0 Ok: queued as {self.count:06d}"
 
 
 def main():

@@ -40,6 +40,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
     last_attempt_at = models.DateTimeField(_("lần gửi gần nhất"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("gửi lại lúc"), null=True, blank=True)
     sent_at = models.DateTimeField(_("thời điểm gửi xong"), null=True, blank=True)

@@ -180,6 +180,9 @@ class NoiNhanAlias(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "text"], name="alias_unique_per_agency")]
 
+    def __str__(self):
+        return self.text
+
 
 class OutgoingEvent(models.Model):
     """The history of a document: who did what, when, with which comment."""
@@ -194,3 +197,6 @@ class OutgoingEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} – {self.at:%Y-%m-%d %H:%M}"

@@ -35,3 +35,6 @@ class RegisterCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["register", "year"], name="one_counter_per_register_year")]
+
+    def __str__(self):
+        return f"{self.register} {self.year}: {self.last_number}"

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
