@@ -82,6 +82,11 @@ class Match:
     name: str = ""
     email: str = ""
 
+    @property
+    def label(self):
+        target = self.agency or self.unit or self.group
+        return target.name if target else f"{self.name} <{self.email}>"
+
     def as_recipient_fields(self):
         return {"kind": self.kind, "agency": self.agency, "unit": self.unit, "group": self.group,
                 "name": self.name, "email": self.email}
