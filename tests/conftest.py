@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from tests import factories
+from tests.smtp import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -205,3 +206,17 @@ def _live_server_speaks_plain_http():
 
     with override_settings(SECURE_SSL_REDIRECT=False):
         yield
+
+
+# A real SMTP server on loopback, in its own process.
+
+@pytest.fixture
+def smtp_sink(tmp_path, settings):
+    sink = SmtpSink(tmp_path).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 10
+    yield sink
+    sink.stop()
