@@ -28,7 +28,8 @@ def membership_needs_mfa(membership):
     """Leaders and clerks must use TOTP before they approve, sign or issue anything."""
     from .models import Role
 
-    return membership is not None and membership.has_role(Role.LEADER, Role.CLERK) and not user_has_totp(
+    # request.membership is a lazy object that may wrap None: test its truth, not `is not None`.
+    return bool(membership) and membership.has_role(Role.LEADER, Role.CLERK) and not user_has_totp(
         membership.user
     )
 

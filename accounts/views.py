@@ -32,7 +32,9 @@ def citizen_home(request):
 @require_POST
 @staff_required()
 def membership_switch(request):
-    chosen = memberships_of(request.user).filter(pk=request.POST.get("membership")).first()
+    # Compared as text: a forged, non-numeric value is refused like anyone else's post, not a 500.
+    wanted = request.POST.get("membership", "")
+    chosen = next((m for m in memberships_of(request.user) if str(m.pk) == wanted), None)
     if chosen is None:
         raise PermissionDenied
     request.session[SESSION_KEY] = chosen.pk

@@ -130,10 +130,10 @@ def agencies_import_csv(data):
             report.errors.append((line, _("Cột record phải là “agency” hoặc “unit”, không phải “%(v)s”.") % {"v": row["record"]}))
 
     known = set(existing) | set(agencies)
-    for code, (line, agency, parent_code) in agencies.items():
+    for line, _agency, parent_code in agencies.values():
         if parent_code and parent_code not in known:
             report.errors.append((line, _("Không tìm thấy cơ quan cấp trên có mã %(code)s.") % {"code": parent_code}))
-    for (code, abbr), (line, unit) in units.items():
+    for (code, _abbr), (line, _unit) in units.items():
         if code not in known:
             report.errors.append((line, _("Đơn vị thuộc cơ quan có mã %(code)s chưa có trong danh bạ hay trong tệp.") % {"code": code}))
     _check_cycles(agencies, existing, report)

@@ -1,0 +1,84 @@
+"""The directory exported as CSV for Excel and as vCards for address books."""
+
+import csv
+import io
+
+import pytest
+import vobject
+
+from tests import factories
+
+
+@pytest.fixture
+def entries(db):
+    kon_tum = factories.make_agency(
+        "Ủy ban nhân dân tỉnh Kon Tum", code="000.00.00.H34", domain="kontum.gov.vn",
+        phone="0260 3862 345", website="https://kontum.gov.vn", address="Số 1 Trần Hưng Đạo, TP Kon Tum",
+    )
+    department = factories.make_agency(
+        "Sở Thông tin và Truyền thông tỉnh Kon Tum", short_name="STTTT", code="000.00.15.H34", parent=kon_tum,
+        domain="stttt.kontum.gov.vn",
+    )
+    office = factories.make_unit(kon_tum, "Văn phòng UBND tỉnh", "VP", official_email="vp@kontum.gov.vn")
+    factories.make_member(
+        kon_tum, "leader", user=factories.make_user("duc.nguyen@gmail.com", full_name="Nguyễn Văn Đức"),
+        unit=office, position="Chủ tịch", official_email="chutich@kontum.gov.vn", is_public=True,
+    )
+    factories.make_member(
+        department, "clerk", user=factories.make_user(full_name="Trần Thị Ẩn"),
+        official_email="vanthu@stttt.kontum.gov.vn", is_public=False,
+    )
+    return kon_tum, department
+
+
+def test_csv_export_opens_in_excel_with_a_header_and_a_row_per_entry(client, entries):
+    response = client.get("/directory/export.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM makes Excel read UTF-8
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Mã định danh", "Cơ quan"] and "Thư điện tử chính thức" in rows[0]
+    body = rows[1:]
+    assert len(body) == 4  # two agencies, one unit, one public official
+    email = rows[0].index("Thư điện tử chính thức")
+    assert {row[email] for row in body} == {
+        "vanphong@kontum.gov.vn", "vanphong@stttt.kontum.gov.vn", "vp@kontum.gov.vn", "chutich@kontum.gov.vn"
+    }
+    official = next(row for row in body if row[email] == "chutich@kontum.gov.vn")
+    assert official[:6] == ["000.00.00.H34", "Ủy ban nhân dân tỉnh Kon Tum", "", "Văn phòng UBND tỉnh",
+                            "Nguyễn Văn Đức", "Chủ tịch"]
+    department = next(row for row in body if row[0] == "000.00.15.H34")
+    assert department[1:3] == ["Sở Thông tin và Truyền thông tỉnh Kon Tum", "Ủy ban nhân dân tỉnh Kon Tum"]
+    text = response.content.decode("utf-8-sig")
+    assert "Trần Thị Ẩn" not in text and "duc.nguyen@gmail.com" not in text
+
+
+def test_csv_export_follows_the_search(client, entries):
+    rows = list(csv.reader(io.StringIO(client.get("/directory/export.csv", {"q": "so thong tin"}).content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["000.00.15.H34"]
+
+
+def test_vcard_export_parses_into_cards_with_name_organisation_and_email(client, entries):
+    response = client.get("/directory/export.vcf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/vcard; charset=utf-8"
+    cards = list(vobject.readComponents(response.content.decode("utf-8")))
+    assert len(cards) == 4
+    by_email = {card.email.value: card for card in cards}
+    assert set(by_email) == {
+        "vanphong@kontum.gov.vn", "vanphong@stttt.kontum.gov.vn", "vp@kontum.gov.vn", "chutich@kontum.gov.vn"
+    }
+    for card in cards:
+        assert card.fn.value and card.org.value
+
+    leader = by_email["chutich@kontum.gov.vn"]
+    assert leader.fn.value == "Nguyễn Văn Đức" and leader.title.value == "Chủ tịch"
+    assert leader.org.value == ["Ủy ban nhân dân tỉnh Kon Tum", "Văn phòng UBND tỉnh"]
+    assert leader.n.value.family == "Nguyễn Văn" and leader.n.value.given == "Đức"
+    agency = by_email["vanphong@kontum.gov.vn"]
+    assert agency.fn.value == "Ủy ban nhân dân tỉnh Kon Tum"
+    assert agency.tel.value == "0260 3862 345" and agency.url.value == "https://kontum.gov.vn"
+    assert by_email["vp@kontum.gov.vn"].org.value == ["Ủy ban nhân dân tỉnh Kon Tum", "Văn phòng UBND tỉnh"]
+    assert "Trần Thị Ẩn" not in response.content.decode()

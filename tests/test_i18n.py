@@ -1,0 +1,65 @@
+"""Vietnamese by default, English on request; Unicode NFC text (TCVN 6909); dd/mm/yyyy dates; Vietnam's time."""
+
+import datetime
+import unicodedata
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import formats, timezone, translation
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_login_page_is_in_vietnamese_by_default(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert settings.LANGUAGE_CODE == "vi"
+    assert '<html lang="vi">' in html
+    assert "Đăng nhập" in html and "Mật khẩu" in html
+    assert "Sign In" not in html
+
+
+@pytest.mark.django_db
+def test_switching_to_english_shows_allauth_pages_in_english(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302 and response.url == "/accounts/login/"
+    html = client.get("/accounts/login/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Sign In" in html and "Password" in html
+
+    client.post("/i18n/setlang/", {"language": "vi", "next": "/accounts/login/"})
+    assert "Đăng nhập" in client.get("/accounts/login/").content.decode()
+
+
+def text_files():
+    templates = sorted(path for path in (ROOT / "templates").rglob("*") if path.is_file())
+    catalogs = sorted((ROOT / "locale").rglob("*.po"))
+    assert templates and catalogs
+    return templates + catalogs
+
+
+def test_every_template_and_catalog_is_unicode_nfc():
+    not_nfc = []
+    for path in text_files():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not unicodedata.is_normalized("NFC", line):
+                not_nfc.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not not_nfc, "not in Unicode NFC: " + ", ".join(not_nfc)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_dates_render_as_dd_mm_yyyy(language):
+    with translation.override(language):
+        assert formats.date_format(datetime.date(2026, 3, 5), "SHORT_DATE_FORMAT") == "05/03/2026"
+        assert formats.date_format(datetime.date(2026, 11, 21), "SHORT_DATE_FORMAT") == "21/11/2026"
+        assert formats.date_format(datetime.date(2026, 11, 21)) == "21/11/2026"
+
+
+def test_time_zone_is_vietnams_and_times_are_aware():
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh" and settings.USE_TZ
+    moment = datetime.datetime(2026, 11, 21, 2, 30, tzinfo=datetime.UTC)
+    local = timezone.localtime(moment)
+    assert local.utcoffset() == datetime.timedelta(hours=7)
+    with translation.override("vi"):
+        assert formats.date_format(local, "SHORT_DATETIME_FORMAT") == "21/11/2026 09:30"
