@@ -45,6 +45,17 @@ def invitation_send(membership):
     )
 
 
+def post_added_send(membership):
+    """Tell a person who already has an account that they now also serve another agency."""
+    context = {"membership": membership, "user": membership.user, "link": settings.SITE_URL + reverse("dashboard")}
+    send_mail(
+        subject=render_to_string("accounts/email/post_added_subject.txt", context).strip(),
+        message=render_to_string("accounts/email/post_added_body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[membership.user.email],
+    )
+
+
 @transaction.atomic
 def staff_invite(*, admin, agency, email, full_name, **post):
     """Add a staff member to the admin's agency and send an invitation.
@@ -65,7 +76,9 @@ def staff_invite(*, admin, agency, email, full_name, **post):
     membership = Membership(user=user, agency=agency, **{k: v for k, v in post.items() if k in MEMBERSHIP_FIELDS})
     membership.full_clean()
     membership.save()
-    if not user.has_usable_password():
+    if user.has_usable_password():
+        transaction.on_commit(lambda: post_added_send(membership))
+    else:
         transaction.on_commit(lambda: invitation_send(membership))
     return membership
 

@@ -41,3 +41,4 @@ GROUPS = [
 ]
 
 CITIZEN = ("congdan@example.com", "Nguyễn Thị Mai")
+SUPERUSER = "admin@portal.gov.vn"

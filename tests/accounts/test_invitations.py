@@ -88,7 +88,7 @@ def test_invitation_link_does_not_work_for_a_citizen_account(client, citizen):
     assert client.get(link).status_code == 404
 
 
-def test_inviting_a_staff_member_of_another_agency_gives_them_a_second_post_without_a_new_invitation(
+def test_inviting_a_staff_member_of_another_agency_gives_them_a_second_post_and_tells_them(
     invite, agency, other_agency
 ):
     elsewhere = factories.make_member(other_agency, "leader", position="Chủ tịch")
@@ -97,7 +97,9 @@ def test_inviting_a_staff_member_of_another_agency_gives_them_a_second_post_with
     posts = Membership.objects.filter(user=elsewhere.user)
     assert {m.agency for m in posts} == {agency, other_agency}
     assert User.objects.filter(email__iexact=elsewhere.user.email).count() == 1
-    assert mail.outbox == []  # they already have a password
+    # They already have a password: no invitation link, a notice of the new post instead.
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [elsewhere.user.email]
+    assert "Bộ Nội vụ" in mail.outbox[0].subject and "/accounts/invitation/" not in mail.outbox[0].body
 
 
 def test_a_citizen_account_cannot_be_invited_as_staff(invite, citizen):

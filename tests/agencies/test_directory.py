@@ -117,6 +117,11 @@ def test_search_by_unit_name_finds_its_agency(client, directory):
     assert names_found(client, "buu chinh") == {"Sở Thông tin và Truyền thông tỉnh Kon Tum"}
 
 
+def test_search_ignores_punctuation_between_words(client, directory):
+    assert names_found(client, "khoa giao van xa") == {"Ủy ban nhân dân tỉnh Hà Tĩnh"}
+    assert names_found(client, "buu chinh vien thong") == {"Sở Thông tin và Truyền thông tỉnh Kon Tum"}
+
+
 def test_search_by_public_officials_name_finds_their_agency_but_hidden_officials_stay_hidden(client, directory):
     assert names_found(client, "nguyen van duc") == {"Ủy ban nhân dân tỉnh Kon Tum"}
     assert names_found(client, "tran thi an") == set()

@@ -94,3 +94,12 @@ def test_personal_login_address_is_allowed_for_login(client, agency):
     response = client.post("/accounts/login/", {"login": "an.nguyen@gmail.com", "password": factories.PASSWORD})
     assert response.status_code == 302
     assert client.get("/dashboard/").wsgi_request.user == member.user
+
+
+def test_fold_drops_accents_case_and_punctuation_but_keeps_codes_and_addresses():
+    from agencies.text import fold
+
+    assert fold("Phòng Khoa giáo – Văn xã") == "phong khoa giao van xa"
+    assert fold("TP. Hồ Chí Minh; Bưu chính, Viễn thông") == "tp ho chi minh buu chinh vien thong"
+    assert fold("000.00.00.G22 vanphong@moha.gov.vn") == "000.00.00.g22 vanphong@moha.gov.vn"
+    assert fold("Sở KH&ĐT") == "so kh&dt"

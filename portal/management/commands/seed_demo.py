@@ -49,8 +49,11 @@ class Command(BaseCommand):
             email=email, password=demo.DEMO_PASSWORD, full_name=full_name, kind=User.Kind.CITIZEN
         )
         EmailAddress.objects.update_or_create(user=citizen, email=email, defaults={"verified": True, "primary": True})
-        if not User.objects.filter(email="admin@portal.gov.vn").exists():
-            User.objects.create_superuser("admin@portal.gov.vn", demo.DEMO_PASSWORD, full_name="Quản trị cổng")
+        admin = User.objects.filter(email=demo.SUPERUSER).first() or User.objects.create_superuser(
+            demo.SUPERUSER, demo.DEMO_PASSWORD, full_name="Quản trị cổng", kind=User.Kind.STAFF
+        )
+        EmailAddress.objects.update_or_create(user=admin, email=demo.SUPERUSER,
+                                              defaults={"verified": True, "primary": True})
         self.stdout.write(self.style.SUCCESS(
             f"demo data: {Agency.objects.count()} agencies, {Membership.objects.count()} staff posts; "
             f"password for every demo login: {demo.DEMO_PASSWORD}"
