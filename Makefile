@@ -31,6 +31,7 @@ setup: $(RUN_STAMP)
 	$(PY) manage.py compilemessages -v0
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py seed_demo
+	$(PY) manage.py pki_demo
 
 setup-dev: $(DEV_STAMP) system-test-deps
 	$(PY) manage.py compilemessages -v0

@@ -10,6 +10,7 @@ RSA-2048 PKCS#1 v1.5 signature and the SHA-256 of the file.
 import hashlib
 import random
 import tempfile
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
@@ -45,11 +46,19 @@ def _canvas(buffer):
     from pki.signing import SERIF
 
     pdfmetrics.registerFont(TTFont("BenchSerif", str(SERIF)))
-    # Plain Flate streams, as office suites write them (reportlab adds ASCII85 on top by default).
-    rl_config.useA85 = 0
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
     pdf.setTitle("Văn bản mẫu để đo thời gian ký")
     return pdf
+
+
+@contextmanager
+def _plain_streams():
+    """Plain Flate streams, as office suites write them (reportlab adds ASCII85 on top by default)."""
+    before, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = before
 
 
 def _noise_image(size, seed):
@@ -59,6 +68,7 @@ def _noise_image(size, seed):
     return Image.frombytes("RGB", (size, size), bytes(rng.getrandbits(8) for _ in range(size * size * 3)))
 
 
+@_plain_streams()
 def typical_pdf():
     """A 10-page official letter (~200 KB): Vietnamese text in an embedded font and one scanned image."""
     buffer = BytesIO()
@@ -77,6 +87,7 @@ def typical_pdf():
     return buffer.getvalue()
 
 
+@_plain_streams()
 def large_pdf():
     """A 3,000-page register print-out (~1.5 MB)."""
     buffer = BytesIO()
@@ -124,7 +135,7 @@ def run():
         default_style = signing.main_stamp_style(
             with_qr=True, font=GlyphAccumulatorFactory(str(signing.SERIF), font_size=9)
         )
-        text_params = {"content": signing._main_stamp_text(stamp), "url": VERIFY_URL}
+        text_params = {"content": signing.main_stamp_text(stamp), "url": VERIFY_URL}
 
         results = []
         for name, data in (("signing_10p", typical_pdf()), ("signing_3000p", large_pdf())):

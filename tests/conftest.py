@@ -26,6 +26,19 @@ def _eager_tasks_unless_a_worker_runs():
     app.conf.task_always_eager, app.conf.task_eager_propagates = before
 
 
+@pytest.fixture(scope="session")
+def pki_var_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("pki-var")
+
+
+@pytest.fixture(autouse=True)
+def _demo_ca_in_tmp(settings, pki_var_dir):
+    """The demo CA lives in a per-session temporary VAR_DIR, never in the checkout's var/."""
+    settings.VAR_DIR = pki_var_dir
+    settings.PKI_TRUST_ROOTS = []
+    settings.PKI_TRUST_DEMO_CA = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -93,6 +106,7 @@ def client_for(client):
 def _worker_env(database_name, extra=None):
     env = dict(os.environ)
     env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    env["PORTAL_VAR_DIR"] = str(settings.VAR_DIR)
     env.update(extra or {})
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
