@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("me/", views.citizen_home, name="citizen_home"),
     path("membership/switch/", views.membership_switch, name="membership_switch"),
     path("manage/staff/", views.staff_list, name="staff_list"),

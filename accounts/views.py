@@ -17,11 +17,6 @@ from .models import Role, User
 from .selectors import SESSION_KEY, memberships_of, staff_get_for_admin, staff_of_agency
 
 
-@staff_required()
-def dashboard(request):
-    return render(request, "accounts/dashboard.html")
-
-
 @login_required
 def citizen_home(request):
     if request.membership:

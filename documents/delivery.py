@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 
 from .models import Delivery, Incoming, IncomingFile, OutgoingFile
+from .services.incoming import incoming_arrived
 
 log = logging.getLogger(__name__)
 S = Delivery.Status
@@ -84,6 +85,7 @@ def deliver_to_portal(delivery_id):
     delivery.attempts += 1
     delivery.response = "Đã chuyển vào cổng của cơ quan nhận"
     delivery.save(update_fields=["status", "sent_at", "last_attempt_at", "attempts", "response"])
+    incoming_arrived(incoming)
     return delivery
 
 

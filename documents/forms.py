@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, RecipientGroup, Unit
 
-from .models import Outgoing, Recipient
+from .models import Incoming, Outgoing, Recipient
 from .selectors import signers_for
 
 
@@ -85,3 +85,91 @@ class CommentForm(forms.Form):
 
 class ResendForm(forms.Form):
     email = forms.EmailField(label=_("Địa chỉ thư điện tử"))
+
+
+class IncomingMetadataForm(forms.ModelForm):
+    """What the clerk confirms when registering: prefilled from the source."""
+
+    confirm_duplicate = forms.BooleanField(label=_("Vẫn vào sổ dù trùng số, ký hiệu"), required=False,
+                                           widget=forms.HiddenInput)
+
+    class Meta:
+        model = Incoming
+        fields = ["sender_agency", "sender_name", "notation", "doc_date", "doc_type", "summary", "secrecy", "urgency",
+                  "note"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "note": forms.Textarea(attrs={"rows": 2}),
+                   "doc_date": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
+        help_texts = {"sender_agency": _("Chọn nếu cơ quan có trong danh bạ; nếu không, ghi tên ở ô dưới.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sender_agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        self.fields["sender_agency"].required = False
+        self.fields["sender_name"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("sender_agency") and not data.get("sender_name"):
+            self.add_error("sender_name", _("Ghi tên cơ quan ban hành hoặc chọn trong danh bạ."))
+        return data
+
+    def metadata(self):
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["confirm_duplicate"] = self.cleaned_data.get("confirm_duplicate", False)
+        return data
+
+
+class PaperForm(IncomingMetadataForm):
+    scans = MultipleFileField(label=_("Bản quét (PDF, JPEG, PNG hoặc TIFF; tệp đầu là văn bản chính)"))
+
+    field_order = ["scans"]
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do từ chối"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RouteForm(forms.Form):
+    lead = forms.ChoiceField(label=_("Chủ trì"))
+    cooperate = forms.MultipleChoiceField(label=_("Phối hợp"), required=False,
+                                          widget=forms.SelectMultiple(attrs={"size": 6}))
+    inform = forms.MultipleChoiceField(label=_("Để biết"), required=False,
+                                       widget=forms.SelectMultiple(attrs={"size": 6}))
+    instructions = forms.CharField(label=_("Ý kiến chỉ đạo"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("Hạn xử lý"), required=False,
+                               widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+                               help_text=_("Để trống: tính theo độ khẩn."))
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {f"u{u.pk}": u for u in choices["units"]}
+        self.members = {f"m{m.pk}": m for m in choices["members"]}
+        options = [
+            (_("Đơn vị"), [(key, unit.name) for key, unit in self.units.items()]),
+            (_("Cán bộ"), [(key, f"{m.user.full_name} – {m.position or m.role_labels()}")
+                           for key, m in self.members.items()]),
+        ]
+        for name in ("lead", "cooperate", "inform"):
+            self.fields[name].choices = options
+        self.fields["lead"].choices = [("", "—")] + options
+
+    def _split(self, keys):
+        return [self.units[k] for k in keys if k in self.units], [self.members[k] for k in keys if k in self.members]
+
+    def routing(self):
+        data = self.cleaned_data
+        lead_units, lead_members = self._split([data["lead"]])
+        cooperate_units, cooperate_members = self._split(data["cooperate"])
+        inform_units, inform_members = self._split(data["inform"])
+        return {
+            "lead_unit": lead_units[0] if lead_units else None,
+            "lead_member": lead_members[0] if lead_members else None,
+            "cooperate_units": cooperate_units, "cooperate_members": cooperate_members,
+            "inform_units": inform_units, "inform_members": inform_members,
+            "instructions": data["instructions"], "due_date": data["due_date"],
+        }

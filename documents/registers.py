@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import DocumentType, Outgoing, Recipient, Register
+from .models import Assignment, DocumentType, Incoming, Outgoing, Recipient, Register
 
 OUTGOING_COLUMNS = [
     _("Số, ký hiệu văn bản"), _("Ngày tháng văn bản"), _("Tên loại và trích yếu nội dung"), _("Người ký"),
@@ -53,6 +53,8 @@ class OutgoingRegisterTable(tables.Table):
     archive = tables.Column(verbose_name=_("Bản lưu"), empty_values=(), orderable=False)
     copies = tables.Column(verbose_name=_("Số bản"), empty_values=(), orderable=False)
 
+    number_field = "number"
+
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle mb-0"}
         order_by = "-number"
@@ -85,4 +87,76 @@ class OutgoingRegisterFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         for word in value.split():
             queryset = queryset.filter(Q(summary__icontains=word) | Q(notation__icontains=word))
+        return queryset
+
+
+INCOMING_COLUMNS = [
+    _("Ngày đến"), _("Số đến"), _("Tác giả"), _("Số, ký hiệu văn bản"), _("Ngày tháng văn bản"),
+    _("Tên loại và trích yếu nội dung"), _("Đơn vị hoặc người nhận"), _("Ngày chuyển"), _("Ký nhận"), _("Ghi chú"),
+]
+INCOMING_WIDTHS = [0.07, 0.05, 0.14, 0.1, 0.07, 0.24, 0.13, 0.07, 0.05, 0.08]
+
+
+def incoming_register_queryset(agency, year, kind=Register.Kind.INCOMING):
+    return (
+        Incoming.objects.filter(agency=agency, year=year, arrival_number__isnull=False)
+        .select_related("sender_agency")
+        .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.filter(is_current=True)
+                                   .select_related("unit", "member__user")))
+    )
+
+
+def _lead(incoming):
+    return "; ".join(a.target for a in incoming.assignments.all() if a.role == Assignment.Role.LEAD)
+
+
+def incoming_register_row(i):
+    notes = " ".join(str(x) for x in (i.get_source_display(), i.get_secrecy_display() if i.secrecy else "",
+                                      i.get_urgency_display() if i.urgency else "", i.note) if x)
+    return [
+        _d(i.registered_at), i.arrival_number, i.sender_name, i.notation,
+        i.doc_date.strftime("%d/%m/%Y") if i.doc_date else "", f"{i.get_doc_type_display()} – {i.summary}",
+        _lead(i), _d(i.routed_at), "", notes,
+    ]
+
+
+class IncomingRegisterTable(tables.Table):
+    registered_at = tables.DateTimeColumn(verbose_name=_("Ngày đến"), format="d/m/Y")
+    arrival_number = tables.Column(verbose_name=_("Số đến"), linkify=("incoming_detail", [tables.A("pk")]))
+    sender_name = tables.Column(verbose_name=_("Tác giả"))
+    notation = tables.Column(verbose_name=_("Số, ký hiệu"))
+    doc_date = tables.DateColumn(verbose_name=_("Ngày văn bản"), format="d/m/Y")
+    summary = tables.Column(verbose_name=_("Trích yếu"))
+    lead = tables.Column(verbose_name=_("Đơn vị, người nhận"), empty_values=(), orderable=False)
+    routed_at = tables.DateTimeColumn(verbose_name=_("Ngày chuyển"), format="d/m/Y")
+    source = tables.Column(verbose_name=_("Nguồn"))
+    status = tables.Column(verbose_name=_("Trạng thái"))
+
+    number_field = "arrival_number"
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle mb-0"}
+        order_by = "-arrival_number"
+
+    def render_lead(self, record):
+        return _lead(record)
+
+
+class IncomingRegisterFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Tìm trích yếu, số ký hiệu, tác giả"), method="search")
+    source = django_filters.ChoiceFilter(label=_("Nguồn"), choices=Incoming.Source.choices)
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=Incoming.Status.choices)
+    doc_type = django_filters.ChoiceFilter(label=_("Loại văn bản"), choices=DocumentType.choices)
+
+    class Meta:
+        model = Incoming
+        fields = ["q", "source", "status", "doc_type"]
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(Q(summary__icontains=word) | Q(notation__icontains=word)
+                                       | Q(sender_name__icontains=word))
         return queryset

@@ -1,12 +1,15 @@
 """Reading documents, with who-may-see-what built in: views never build document querysets."""
 
-from django.db.models import Q
+import datetime
+
+from django.db.models import F, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Membership, Role
 from agencies.models import Agency, RecipientGroup, Unit
 
-from .models import Incoming, Outgoing
+from .models import Assignment, Delivery, Incoming, Outgoing
 
 
 def outgoing_visible_to(membership):
@@ -29,15 +32,80 @@ def outgoing_get_for_user(membership, pk):
     )
 
 
+def _routed_to(membership):
+    """Current assignments that reach this person: to them by name, or to their unit."""
+    reach = Q(member=membership)
+    if membership.unit_id:
+        reach |= Q(unit_id=membership.unit_id)
+    return Assignment.objects.filter(reach, is_current=True, incoming__agency=membership.agency)
+
+
 def incoming_visible_to(membership):
-    """Clerks and leaders see their agency's incoming documents (routing refines this later)."""
-    if membership is None or not membership.has_role(Role.CLERK, Role.LEADER):
+    """Clerks and leaders see all of their agency's incoming documents; anyone else only what was routed
+    to them or to their unit. Nobody sees another agency's."""
+    if not membership:
         return Incoming.objects.none()
-    return Incoming.objects.filter(agency=membership.agency)
+    mine = Incoming.objects.filter(agency=membership.agency)
+    if membership.has_role(Role.CLERK, Role.LEADER):
+        return mine
+    return mine.filter(pk__in=_routed_to(membership).values("incoming_id"))
 
 
 def incoming_get_for_user(membership, pk):
-    return get_object_or_404(incoming_visible_to(membership).select_related("sender_agency"), pk=pk)
+    return get_object_or_404(
+        incoming_visible_to(membership).select_related("sender_agency", "inbound", "delivery__outgoing"), pk=pk
+    )
+
+
+def worklist(membership):
+    """What is this person's to do: documents routed to them or their unit, not yet done, by due date."""
+    ids = _routed_to(membership).exclude(role=Assignment.Role.INFORM).values("incoming_id")
+    return (
+        Incoming.objects.filter(pk__in=ids, status__in=[Incoming.Status.ASSIGNED, Incoming.Status.IN_PROGRESS])
+        .order_by(F("due_date").asc(nulls_last=True), "arrived_at")
+    )
+
+
+def dashboard(membership):
+    """The figures and lists of the desk page, for the person's roles."""
+    today = timezone.localdate()
+    mine = worklist(membership)
+    data = {
+        "todo": mine[:20],
+        "overdue": mine.filter(due_date__lt=today),
+        "due_week": mine.filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=7)),
+        "for_information": Incoming.objects.filter(
+            pk__in=_routed_to(membership).filter(role=Assignment.Role.INFORM).values("incoming_id")
+        ).order_by("-arrived_at")[:10],
+    }
+    agency_incoming = Incoming.objects.filter(agency=membership.agency)
+    if membership.has_role(Role.CLERK):
+        from intake.models import InboundMessage
+
+        data["to_register"] = agency_incoming.filter(status=Incoming.Status.ARRIVED).order_by("arrived_at")
+        data["mailbox_pending"] = InboundMessage.objects.filter(
+            agency=membership.agency, status=InboundMessage.Status.PENDING).order_by("received_at")
+        data["to_issue"] = Outgoing.objects.filter(agency=membership.agency, status=Outgoing.Status.APPROVED)
+        data["failed_deliveries"] = Delivery.objects.filter(
+            outgoing__agency=membership.agency, status__in=[Delivery.Status.FAILED, Delivery.Status.UNCERTAIN]
+        ).select_related("outgoing")
+    if membership.has_role(Role.LEADER):
+        data["to_approve"] = Outgoing.objects.filter(signer=membership, status=Outgoing.Status.SUBMITTED)
+        data["to_route"] = agency_incoming.filter(status=Incoming.Status.ACCEPTED).order_by("arrived_at")
+        data["agency_overdue"] = agency_incoming.filter(
+            status__in=[Incoming.Status.ASSIGNED, Incoming.Status.IN_PROGRESS], due_date__lt=today)
+    if membership.has_role(Role.SPECIALIST):
+        data["returned"] = Outgoing.objects.filter(created_by=membership.user, status=Outgoing.Status.RETURNED)
+    return data
+
+
+def assignable(agency):
+    """Units and people a leader can route a document to."""
+    return {
+        "units": Unit.objects.filter(agency=agency, is_active=True).order_by("name"),
+        "members": Membership.objects.active().filter(agency=agency).select_related("user", "unit")
+        .order_by("user__full_name"),
+    }
 
 
 def signers_for(agency):

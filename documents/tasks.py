@@ -48,3 +48,11 @@ def deliveries_recover():
         if channel == Delivery.Channel.PORTAL:
             delivery_to_portal.delay(pk)
     return len(ids)
+
+
+@shared_task
+def overdue_digest():
+    """Daily (beat): e-mail each person their overdue incoming documents, and the leaders who routed them."""
+    from .services.reminders import overdue_digest_send
+
+    return overdue_digest_send()

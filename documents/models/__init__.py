@@ -1,10 +1,10 @@
 from .common import DocumentType, Secrecy, Urgency
 from .delivery import Delivery
-from .incoming import Incoming, IncomingFile
+from .incoming import Assignment, Incoming, IncomingEvent, IncomingFile, SignatureStatus
 from .outgoing import NoiNhanAlias, Outgoing, OutgoingEvent, OutgoingFile, Recipient
 from .registers import Register, RegisterCounter
 
 __all__ = [
-    "Delivery", "DocumentType", "Incoming", "IncomingFile", "NoiNhanAlias", "Outgoing", "OutgoingEvent",
+    "Assignment", "IncomingEvent", "SignatureStatus", "Delivery", "DocumentType", "Incoming", "IncomingFile", "NoiNhanAlias", "Outgoing", "OutgoingEvent",
     "OutgoingFile", "Recipient", "Register", "RegisterCounter", "Secrecy", "Urgency",
 ]

@@ -52,6 +52,9 @@ class Incoming(models.Model):
     status_reason = models.TextField(_("lý do"), blank=True)
     arrived_at = models.DateTimeField(_("thời điểm đến"), auto_now_add=True)
 
+    inbound = models.OneToOneField("intake.InboundMessage", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="incoming")
+
     register = models.ForeignKey("documents.Register", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="incoming")
     year = models.PositiveIntegerField(_("năm"), null=True, blank=True)
@@ -59,6 +62,18 @@ class Incoming(models.Model):
     registered_at = models.DateTimeField(_("ngày đến"), null=True, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    # Set when a leader routes it (phân công) and when the lead completes it.
+    instructions = models.TextField(_("ý kiến chỉ đạo"), blank=True)
+    due_date = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    routed_at = models.DateTimeField(_("ngày chuyển"), null=True, blank=True)
+    routed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    completed_at = models.DateTimeField(_("ngày hoàn thành"), null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    result = models.TextField(_("kết quả xử lý"), blank=True)
 
     class Meta:
         verbose_name = _("văn bản đến")
@@ -76,6 +91,18 @@ class Incoming(models.Model):
     def is_secret(self):
         return bool(self.secrecy)
 
+    @property
+    def is_registered(self):
+        return self.arrival_number is not None
+
+
+class SignatureStatus(models.TextChoices):
+    VALID = "valid", _("Hợp lệ, tin cậy")
+    UNTRUSTED = "untrusted", _("Chữ ký không thuộc tổ chức chứng thực tin cậy")
+    INVALID = "invalid", _("Đã bị sửa đổi sau khi ký")
+    UNSIGNED = "unsigned", _("Không có chữ ký số")
+    ERROR = "error", _("Không kiểm tra được")
+
 
 class IncomingFile(models.Model):
     class Kind(models.TextChoices):
@@ -88,9 +115,66 @@ class IncomingFile(models.Model):
     file = models.FileField(upload_to=_upload_to)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
+    # The digital signature check made when the file arrived (pki.validation).
+    signature_status = models.CharField(_("chữ ký số"), max_length=12, choices=SignatureStatus.choices, blank=True)
+    signature_summary = models.TextField(_("kết quả kiểm tra chữ ký"), blank=True)
+    signer = models.CharField(_("người/cơ quan ký"), max_length=255, blank=True)
+    signed_at = models.DateTimeField(_("thời điểm ký"), null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "pk"]
 
     def __str__(self):
         return self.name
+
+
+class Assignment(models.Model):
+    """Who a routed document goes to: the lead (chủ trì), co-operating (phối hợp) or for-information (để biết),
+    a unit of the agency or one person."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Chủ trì")
+        COOPERATE = "cooperate", _("Phối hợp")
+        INFORM = "inform", _("Để biết")
+
+    incoming = models.ForeignKey(Incoming, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices)
+    unit = models.ForeignKey("agencies.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey("accounts.Membership", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="assignments")
+    is_current = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, member__isnull=True) | Q(unit__isnull=True, member__isnull=False),
+                name="assignment_unit_xor_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.target}"
+
+    @property
+    def target(self):
+        return self.unit.name if self.unit_id else self.member.user.full_name
+
+
+class IncomingEvent(models.Model):
+    """What happened to an incoming document; its status changes are what the sender sees (edXML)."""
+
+    incoming = models.ForeignKey(Incoming, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("thao tác"), max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    status = models.CharField(_("trạng thái"), max_length=2, choices=Incoming.Status.choices, blank=True)
+    text = models.TextField(_("nội dung"), blank=True)
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} – {self.at:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from public_site.codes import lookup_code_new
 
 from .. import noinhan, workflow
 from ..files import check_pdf, sha256
@@ -49,18 +50,32 @@ def _store_files(outgoing, main_file, attachments):
 
 
 @transaction.atomic
-def outgoing_create(*, membership, main_file, attachments=(), **data):
-    """A specialist or clerk starts a draft in their agency; the main file must be a sound PDF."""
-    if not membership.has_role(Role.SPECIALIST, Role.CLERK):
+def outgoing_create(*, membership, main_file, attachments=(), in_reply_to=None, **data):
+    """A specialist or clerk starts a draft in their agency; the main file must be a sound PDF.
+
+    A reply to an incoming document (which the lead of its handling may also write) is linked to it
+    and addressed (“Kính gửi”) to its sender.
+    """
+    from . import incoming as incoming_services
+
+    if in_reply_to is not None:
+        incoming_services.reply_check(membership, in_reply_to)
+    elif not membership.has_role(Role.SPECIALIST, Role.CLERK):
         raise PermissionDenied(_("Chỉ chuyên viên hoặc văn thư được soạn văn bản."))
     if main_file is None:
         raise ValidationError({"main_file": _("Cần tệp văn bản chính (PDF).")})
     _check_draft_fields(membership.agency, data)
     outgoing = Outgoing.objects.create(
-        agency=membership.agency, created_by=membership.user, **{k: data[k] for k in DRAFT_FIELDS if k in data}
+        agency=membership.agency, created_by=membership.user, in_reply_to=in_reply_to,
+        **{k: data[k] for k in DRAFT_FIELDS if k in data},
     )
     _store_files(outgoing, main_file, attachments)
     _record(outgoing, membership, "create", "")
+    if in_reply_to is not None:
+        target = incoming_services.reply_recipient(in_reply_to)
+        if target:
+            Recipient.objects.create(outgoing=outgoing, role=Recipient.Role.KINH_GUI, **target)
+        incoming_services.reply_recorded(membership, in_reply_to, outgoing)
     return outgoing
 
 
@@ -203,6 +218,7 @@ def deliveries_plan(outgoing):
 
     Agencies on the portal get it in the portal; the others, external addresses and citizens by
     e-mail. A secret document never goes by e-mail: those destinations are marked paper-only.
+    A citizen's e-mail delivery gets the lookup code for /lookup/ (public_site.codes).
     """
     planned, seen = [], set()
 
@@ -228,7 +244,7 @@ def deliveries_plan(outgoing):
                 note=_("Văn bản mật: không gửi qua thư điện tử, chỉ gửi bản giấy theo quy định."))
         else:
             add(("email", email), channel=Delivery.Channel.EMAIL, agency=agency, name=name, email=email,
-                is_citizen=citizen, dossier=dossier)
+                is_citizen=citizen, dossier=dossier, lookup_code=lookup_code_new() if citizen else None)
 
     for recipient in outgoing.recipients.select_related("agency", "unit", "group"):
         if recipient.kind == Recipient.Kind.AGENCY:

@@ -50,11 +50,11 @@ def email_agency(db):
 
 
 def make_draft(drafter, signer, *recipients, doc_type=DocumentType.CONG_VAN, summary="V/v triển khai Chỉ thị 34",
-               secrecy="", attachments=(), pages=1):
+               secrecy="", urgency="", attachments=(), pages=1):
     """A draft by `drafter` for `signer`, with recipients given as dicts of recipient_add arguments."""
     outgoing = services.outgoing_create(
         membership=drafter, main_file=pdf_upload(pages=pages), attachments=list(attachments), doc_type=doc_type,
-        summary=summary, secrecy=secrecy, urgency="", drafting_unit=drafter.unit, signer=signer, archive_copies=2,
+        summary=summary, secrecy=secrecy, urgency=urgency, drafting_unit=drafter.unit, signer=signer, archive_copies=2,
     )
     for recipient in recipients:
         services.recipient_add(membership=drafter, outgoing=outgoing, **recipient)

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,14 +9,14 @@ from accounts.access import mfa_required, staff_required
 from accounts.models import Role
 from accounts.selectors import membership_needs_mfa
 from pki.errors import SigningError
-from portal import exports
 
-from . import delivery, noinhan, registers, selectors, workflow
-from .forms import CommentForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
-from .models import Delivery, Outgoing, OutgoingFile, Register
-from .services import outgoing as services
-from .services.delivery import delivery_resend
-from .tables import IncomingFilter, IncomingTable, OutgoingFilter, OutgoingTable
+from .. import delivery, noinhan, selectors, workflow
+from ..forms import CommentForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
+from ..models import Delivery, OutgoingFile
+from ..services import incoming as incoming_services
+from ..services import outgoing as services
+from ..services.delivery import delivery_resend
+from ..tables import OutgoingFilter, OutgoingTable
 
 
 def _errors(exc):
@@ -43,23 +42,44 @@ def outgoing_list(request):
     return render(request, "documents/outgoing_list.html", {"table": table, "filter": filterset})
 
 
-@staff_required(Role.SPECIALIST, Role.CLERK)
+def _reply_target(request):
+    """The incoming document a new draft answers (?reply_to=), if the person may reply to it."""
+    pk = request.GET.get("reply_to") or request.POST.get("reply_to")
+    if not pk or not str(pk).isdigit():
+        return None
+    incoming = selectors.incoming_get_for_user(request.membership, pk)
+    incoming_services.reply_check(request.membership, incoming)
+    return incoming
+
+
+@staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
 def outgoing_create(request):
     membership = request.membership
-    form = OutgoingForm(request.POST or None, request.FILES or None, agency=membership.agency,
-                        initial={"drafting_unit": membership.unit})
+    try:
+        reply_to = _reply_target(request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("incoming_list")
+    if reply_to is None and not membership.has_role(Role.SPECIALIST, Role.CLERK):
+        raise PermissionDenied(_("Chỉ chuyên viên hoặc văn thư được soạn văn bản."))
+    initial = {"drafting_unit": membership.unit}
+    if reply_to:
+        initial["summary"] = _("V/v trả lời văn bản số %(notation)s của %(sender)s") % {
+            "notation": reply_to.notation, "sender": reply_to.sender_name}
+    form = OutgoingForm(request.POST or None, request.FILES or None, agency=membership.agency, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             outgoing = services.outgoing_create(
                 membership=membership, main_file=form.cleaned_data["main_file"],
-                attachments=form.cleaned_data["attachments"], **form.draft_data(),
+                attachments=form.cleaned_data["attachments"], in_reply_to=reply_to, **form.draft_data(),
             )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Đã tạo dự thảo. Hãy thêm nơi nhận rồi trình duyệt."))
             return redirect("outgoing_detail", outgoing.pk)
-    return render(request, "documents/outgoing_form.html", {"form": form, "title": _("Soạn văn bản đi")})
+    return render(request, "documents/outgoing_form.html",
+                  {"form": form, "title": _("Soạn văn bản đi"), "reply_to": reply_to})
 
 
 @staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
@@ -270,73 +290,3 @@ def outgoing_file(request, pk, file_pk):
     stored = file.signed if (file.signed and request.GET.get("version") != "draft") else file.draft
     return FileResponse(stored.open("rb"), as_attachment=request.GET.get("download") == "1",
                         filename=file.name, content_type="application/pdf")
-
-
-def outgoing_public(request, code):
-    """The address printed in the stamp: who issued the document, for anyone to check."""
-    outgoing = get_object_or_404(
-        Outgoing.objects.select_related("agency", "signer__user"),
-        verify_code=code, status=Outgoing.Status.ISSUED, secrecy="",
-    )
-    return render(request, "documents/outgoing_public.html", {"o": outgoing})
-
-
-@staff_required(Role.CLERK, Role.LEADER)
-def outgoing_register(request):
-    """Sổ đăng ký văn bản đi for a chosen year; the secret register only for its clerks and leaders."""
-    agency = request.membership.agency
-    year = _year(request)
-    kind = Register.Kind.OUTGOING_SECRET if request.GET.get("register") == "secret" else Register.Kind.OUTGOING
-    queryset = registers.outgoing_register_queryset(agency, year, kind)
-    filterset = registers.OutgoingRegisterFilter(request.GET, queryset=queryset, agency=agency)
-    export = request.GET.get("export")
-    title = f"{Register.Kind(kind).label} – {agency.name}"
-    if export in ("xlsx", "pdf"):
-        rows = [registers.outgoing_register_row(o) for o in filterset.qs.order_by("number")]
-        subtitle = _("Năm %(year)s") % {"year": year}
-        if export == "xlsx":
-            return exports.download(exports.xlsx_bytes(str(Register.Kind(kind).label), registers.OUTGOING_COLUMNS,
-                                                       rows, subtitle=f"{agency.name} – {subtitle}"),
-                                    f"so-van-ban-di-{year}.xlsx", exports.XLSX)
-        return exports.download(exports.pdf_bytes(title, registers.OUTGOING_COLUMNS, rows, subtitle,
-                                                  registers.OUTGOING_WIDTHS),
-                                f"so-van-ban-di-{year}.pdf", exports.PDF)
-    table = registers.OutgoingRegisterTable(filterset.qs, request=request)
-    table.paginate(page=request.GET.get("page", 1), per_page=50)
-    return render(request, "documents/outgoing_register.html", {
-        "table": table, "filter": filterset, "year": year, "years": _years(), "kind": kind, "title": title,
-    })
-
-
-def _year(request):
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
-
-
-def _years():
-    current = timezone.localdate().year
-    return list(range(current, current - 6, -1))
-
-
-@staff_required(Role.CLERK, Role.LEADER)
-def incoming_list(request):
-    documents = selectors.incoming_visible_to(request.membership).select_related("sender_agency")
-    filterset = IncomingFilter(request.GET, queryset=documents)
-    table = IncomingTable(filterset.qs, request=request)
-    table.paginate(page=request.GET.get("page", 1), per_page=25)
-    return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
-
-
-@staff_required(Role.CLERK, Role.LEADER)
-def incoming_detail(request, pk):
-    incoming = selectors.incoming_get_for_user(request.membership, pk)
-    return render(request, "documents/incoming_detail.html", {"i": incoming, "files": incoming.files.all()})
-
-
-@staff_required(Role.CLERK, Role.LEADER)
-def incoming_file(request, pk, file_pk):
-    incoming = selectors.incoming_get_for_user(request.membership, pk)
-    file = get_object_or_404(incoming.files, pk=file_pk)
-    return FileResponse(file.file.open("rb"), as_attachment=request.GET.get("download") == "1", filename=file.name)

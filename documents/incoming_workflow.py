@@ -1,0 +1,81 @@
+"""The states of an incoming document (the edXML status codes the sender sees) and who moves them."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+from .models import Assignment, Incoming
+
+S = Incoming.Status
+
+# action: (states it may start from, state it leads to; None keeps the state)
+TRANSITIONS = {
+    "register": ({S.ARRIVED}, S.ACCEPTED),
+    "refuse": ({S.ARRIVED}, S.REFUSED),
+    "route": ({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}, S.ASSIGNED),
+    "progress": ({S.ASSIGNED, S.IN_PROGRESS}, S.IN_PROGRESS),
+    "input": ({S.ASSIGNED, S.IN_PROGRESS}, None),
+    "complete": ({S.ASSIGNED, S.IN_PROGRESS}, S.DONE),
+    "reply": ({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.DONE}, None),
+}
+LABELS = {
+    "register": _("Vào sổ văn bản đến"),
+    "refuse": _("Từ chối nhận"),
+    "route": _("Phân công xử lý"),
+    "progress": _("Cập nhật tiến độ"),
+    "input": _("Góp ý phối hợp"),
+    "complete": _("Hoàn thành"),
+    "reply": _("Soạn văn bản trả lời"),
+}
+
+
+def _assigned(membership, incoming, *roles):
+    """The person is named in a current assignment with one of `roles`, or belongs to the named unit."""
+    for assignment in incoming.assignments.all():
+        if not assignment.is_current or assignment.role not in roles:
+            continue
+        if assignment.member_id == membership.pk or (assignment.unit_id and assignment.unit_id == membership.unit_id):
+            return True
+    return False
+
+
+def is_lead(membership, incoming):
+    return _assigned(membership, incoming, Assignment.Role.LEAD)
+
+
+ACTORS = {
+    "register": lambda m, i: m.has_role(Role.CLERK),
+    "refuse": lambda m, i: m.has_role(Role.CLERK),
+    "route": lambda m, i: m.has_role(Role.LEADER),
+    "progress": is_lead,
+    "input": lambda m, i: _assigned(m, i, Assignment.Role.COOPERATE, Assignment.Role.LEAD),
+    "complete": is_lead,
+    "reply": lambda m, i: is_lead(m, i) or m.has_role(Role.CLERK, Role.LEADER),
+}
+
+
+def allowed(membership, incoming, action):
+    sources, _target = TRANSITIONS[action]
+    return (
+        bool(membership)
+        and membership.agency_id == incoming.agency_id
+        and incoming.status in sources
+        and ACTORS[action](membership, incoming)
+    )
+
+
+def available(membership, incoming):
+    return [action for action in TRANSITIONS if allowed(membership, incoming, action)]
+
+
+def check(membership, incoming, action):
+    sources, target = TRANSITIONS[action]
+    if incoming.status not in sources:
+        raise ValidationError(
+            _("Không thể “%(action)s” văn bản đang ở trạng thái “%(status)s”.")
+            % {"action": LABELS[action], "status": incoming.get_status_display()}
+        )
+    if not allowed(membership, incoming, action):
+        raise PermissionDenied(_("Bạn không có quyền “%(action)s” văn bản này.") % {"action": LABELS[action]})
+    return target

@@ -1,0 +1,14 @@
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import staff_required
+
+from .. import selectors
+
+
+@staff_required()
+def dashboard(request):
+    """The desk: what is mine to do, overdue, due this week; for clerks what waits to be registered."""
+    work = selectors.dashboard(request.membership)
+    return render(request, "documents/dashboard.html", {"work": work, "now": timezone.now(),
+                                                        "today": timezone.localdate()})

@@ -1,0 +1,183 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import staff_required
+from accounts.models import Role
+
+from .. import incoming_workflow as workflow
+from .. import selectors
+from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
+from ..services import incoming as services
+from ..tables import IncomingFilter, IncomingTable
+
+STAFF = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
+
+
+def _add_errors(form, exc):
+    if isinstance(exc, services.DuplicateWarning):
+        form.duplicate_warning = exc.messages[0]
+        data = form.data.copy()
+        data["confirm_duplicate"] = "on"
+        form.data = data
+        return
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@staff_required(*STAFF)
+def incoming_list(request):
+    documents = selectors.incoming_visible_to(request.membership).select_related("sender_agency")
+    filterset = IncomingFilter(request.GET, queryset=documents)
+    table = IncomingTable(filterset.qs, request=request)
+    table.paginate(page=request.GET.get("page", 1), per_page=25)
+    return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
+
+
+def _detail_context(membership, incoming, **extra):
+    actions = workflow.available(membership, incoming)
+    context = {
+        "i": incoming,
+        "files": incoming.files.all(),
+        "events": incoming.events.select_related("actor"),
+        "assignments": incoming.assignments.filter(is_current=True).select_related("unit", "member__user"),
+        "replies": incoming.replies.all(),
+        "actions": actions,
+        "duplicates": services.duplicates_of(incoming) if incoming.notation else [],
+        "text_form": TextForm(),
+        "refuse_form": RefuseForm(),
+        "today": timezone.localdate(),
+    }
+    if "register" in actions:
+        context["register_form"] = IncomingMetadataForm(instance=incoming)
+    if "route" in actions:
+        context["route_form"] = RouteForm(choices=selectors.assignable(incoming.agency), initial={
+            "due_date": incoming.due_date or services.default_due_date(incoming.urgency)})
+    context.update(extra)
+    return context
+
+
+@staff_required(*STAFF)
+def incoming_detail(request, pk):
+    incoming = selectors.incoming_get_for_user(request.membership, pk)
+    return render(request, "documents/incoming_detail.html", _detail_context(request.membership, incoming))
+
+
+@require_POST
+@staff_required(Role.CLERK)
+def incoming_register(request, pk):
+    membership = request.membership
+    incoming = selectors.incoming_get_for_user(membership, pk)
+    form = IncomingMetadataForm(request.POST, instance=incoming)
+    if form.is_valid():
+        try:
+            incoming = services.incoming_register(membership=membership, incoming=incoming, **form.metadata())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã vào sổ, số đến %(n)s.") % {"n": incoming.arrival_number})
+            return redirect("incoming_detail", pk)
+    incoming.refresh_from_db()
+    return render(request, "documents/incoming_detail.html",
+                  _detail_context(membership, incoming, register_form=form))
+
+
+@require_POST
+@staff_required(Role.LEADER)
+def incoming_route(request, pk):
+    membership = request.membership
+    incoming = selectors.incoming_get_for_user(membership, pk)
+    form = RouteForm(request.POST, choices=selectors.assignable(incoming.agency))
+    if form.is_valid():
+        try:
+            services.incoming_route(membership=membership, incoming=incoming, **form.routing())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã phân công xử lý."))
+            return redirect("incoming_detail", pk)
+    return render(request, "documents/incoming_detail.html", _detail_context(membership, incoming, route_form=form))
+
+
+TEXT_ACTIONS = {
+    "refuse": (services.incoming_refuse, "reason", _("Đã từ chối nhận văn bản; cơ quan gửi sẽ thấy lý do.")),
+    "progress": (services.incoming_progress, "text", _("Đã cập nhật tiến độ.")),
+    "input": (services.incoming_input, "text", _("Đã ghi ý kiến phối hợp.")),
+    "complete": (services.incoming_complete, "result", _("Đã hoàn thành xử lý văn bản.")),
+}
+
+
+@require_POST
+@staff_required(*STAFF)
+def incoming_action(request, pk, action):
+    if action not in TEXT_ACTIONS:
+        raise Http404
+    membership = request.membership
+    incoming = selectors.incoming_get_for_user(membership, pk)
+    service, argument, done = TEXT_ACTIONS[action]
+    text = request.POST.get("reason") or request.POST.get("text") or ""
+    try:
+        service(membership=membership, incoming=incoming, **{argument: text})
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("incoming_detail", pk)
+
+
+@staff_required(*STAFF)
+def incoming_file(request, pk, file_pk):
+    incoming = selectors.incoming_get_for_user(request.membership, pk)
+    file = get_object_or_404(incoming.files, pk=file_pk)
+    return FileResponse(file.file.open("rb"), as_attachment=request.GET.get("download") == "1", filename=file.name)
+
+
+@staff_required(Role.CLERK)
+def incoming_paper(request):
+    """Register a paper document: its scan and the metadata typed by the clerk."""
+    membership = request.membership
+    form = PaperForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incoming = services.incoming_from_paper(membership=membership, scans=form.cleaned_data["scans"],
+                                                    **form.metadata())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã vào sổ văn bản giấy, số đến %(n)s.") % {"n": incoming.arrival_number})
+            return redirect("incoming_detail", incoming.pk)
+    return render(request, "documents/incoming_form.html", {"form": form, "title": _("Vào sổ văn bản giấy")})
+
+
+@staff_required(Role.CLERK)
+def incoming_from_email(request, message_pk):
+    """Register a message of the agency mailbox, with the metadata read from it as a start."""
+    from intake.selectors import inbound_get_for_user
+
+    membership = request.membership
+    inbound = inbound_get_for_user(membership, message_pk)
+    initial = {
+        "sender_agency": inbound.hint_issuing_agency, "notation": inbound.hint_number_notation,
+        "doc_date": inbound.hint_document_date, "summary": inbound.subject,
+        "sender_name": inbound.hint_issuing_agency.name if inbound.hint_issuing_agency else inbound.sender_name,
+        "doc_type": services.doc_type_from_hint(inbound.hint_document_type),
+    }
+    form = IncomingMetadataForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incoming = services.incoming_from_email(membership=membership, inbound=inbound, **form.metadata())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã vào sổ, số đến %(n)s.") % {"n": incoming.arrival_number})
+            return redirect("incoming_detail", incoming.pk)
+    return render(request, "documents/incoming_form.html",
+                  {"form": form, "title": _("Vào sổ thư điện tử đến"), "inbound": inbound})

@@ -1,0 +1,284 @@
+"""Read-only IMAP access to an agency mailbox.
+
+The folder is opened with EXAMINE and bodies are fetched with BODY.PEEK[], so nothing on the server is
+marked as read, flagged, moved or deleted. Every failure becomes a MailboxError whose message is a clear
+Vietnamese sentence for the agency admin.
+"""
+
+import base64
+import imaplib
+import re
+import socket
+import ssl
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography.fernet import InvalidToken
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+FETCH_BATCH_MESSAGES = 20
+FETCH_BATCH_BYTES = 20 * 1024 * 1024
+
+
+class MailboxError(Exception):
+    """A failure to read the mailbox, with a message meant for people."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class FetchedMessage:
+    uid: int
+    raw: bytes
+    internaldate: datetime | None
+
+
+def imap_utf7(name):
+    """Folder names on the wire use IMAP's modified UTF-7 (RFC 3501, 5.1.3): "Hộp thư" -> "H&Hts-p th&AbA-"."""
+    out, pending = [], []
+
+    def flush():
+        if pending:
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).rstrip(b"=").decode("ascii")
+            out.append("&" + encoded.replace("/", ",") + "-")
+            pending.clear()
+
+    for char in name:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    return "".join(out)
+
+
+def _quote(value):
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _ssl_context():
+    context = ssl.create_default_context()
+    if settings.MAILBOX_CA_FILE:  # e.g. the national government CA, when the system store lacks it
+        context.load_verify_locations(cafile=settings.MAILBOX_CA_FILE)
+    return context
+
+
+def _text(data):
+    parts = data if isinstance(data, list) else [data]
+    return " ".join(
+        part.decode("utf-8", "replace") if isinstance(part, bytes) else str(part) for part in parts if part
+    ).strip()
+
+
+def _uid_set(uids):
+    """1,2,3,7,8 -> "1:3,7:8"."""
+    ranges, start, previous = [], None, None
+    for uid in sorted(uids):
+        if start is None:
+            start = previous = uid
+        elif uid == previous + 1:
+            previous = uid
+        else:
+            ranges.append((start, previous))
+            start = previous = uid
+    if start is not None:
+        ranges.append((start, previous))
+    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in ranges)
+
+
+_UID = re.compile(rb"\bUID (\d+)")
+_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+_INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
+
+
+class Session:
+    """A logged-in connection; use `open_session`. Network and protocol failures become MailboxError."""
+
+    def __init__(self, client, mailbox):
+        self.client, self.mailbox = client, mailbox
+
+    def _call(self, method, *args, **kwargs):
+        try:
+            return getattr(self.client, method)(*args, **kwargs)
+        except imaplib.IMAP4.abort as exc:
+            raise MailboxError(_describe_connection_error(self.mailbox, exc)) from exc
+        except imaplib.IMAP4.error:
+            raise
+        except (OSError, EOFError) as exc:
+            raise MailboxError(_describe_connection_error(self.mailbox, exc)) from exc
+
+    def _uid(self, *args):
+        try:
+            return self._call("uid", *args)
+        except imaplib.IMAP4.error as exc:
+            raise MailboxError(_describe_connection_error(self.mailbox, exc)) from exc
+
+    def examine(self, folder):
+        """Open the folder read-only and return its UIDVALIDITY."""
+        try:
+            status, data = self._call("select", _quote(imap_utf7(folder)), readonly=True)
+        except imaplib.IMAP4.error as exc:
+            raise MailboxError(_("Không mở được thư mục “%(folder)s” trên hộp thư: %(detail)s.")
+                               % {"folder": folder, "detail": exc}) from exc
+        if status != "OK":
+            raise MailboxError(_("Không tìm thấy thư mục “%(folder)s” trên hộp thư (máy chủ trả lời: %(detail)s).")
+                               % {"folder": folder, "detail": _text(data)})
+        _status, values = self._call("response", "UIDVALIDITY")
+        if not values or not values[0]:
+            raise MailboxError(_("Máy chủ thư không cho biết UIDVALIDITY của thư mục “%(folder)s”.")
+                               % {"folder": folder})
+        return int(values[0])
+
+    def uids_after(self, last_uid):
+        status, data = self._uid("SEARCH", "UID", f"{last_uid + 1}:*")
+        if status != "OK":
+            raise MailboxError(_("Máy chủ thư từ chối lệnh tìm thư mới: %(detail)s.") % {"detail": _text(data)})
+        # "n:*" always includes the highest UID, even when it is below n.
+        return sorted(uid for uid in (int(word) for word in b" ".join(data or []).split()) if uid > last_uid)
+
+    def sizes(self, uids):
+        status, data = self._uid("FETCH", _uid_set(uids), "(UID RFC822.SIZE)")
+        if status != "OK":
+            raise MailboxError(_("Máy chủ thư từ chối lệnh đọc kích thước thư: %(detail)s.") % {"detail": _text(data)})
+        sizes = {}
+        for item in data or []:
+            line = item[0] if isinstance(item, tuple) else item
+            uid, size = _UID.search(line or b""), _SIZE.search(line or b"")
+            if uid and size:
+                sizes[int(uid.group(1))] = int(size.group(1))
+        return sizes
+
+    def batches(self, uids):
+        """Groups of UIDs small enough to fetch at once, in UID order."""
+        sizes = self.sizes(uids) if uids else {}
+        batch, weight = [], 0
+        for uid in sorted(uids):
+            size = sizes.get(uid, 0)
+            if batch and (len(batch) >= FETCH_BATCH_MESSAGES or weight + size > FETCH_BATCH_BYTES):
+                yield batch
+                batch, weight = [], 0
+            batch.append(uid)
+            weight += size
+        if batch:
+            yield batch
+
+    def fetch(self, uids):
+        """The full raw messages, without setting \\Seen (BODY.PEEK)."""
+        status, data = self._uid("FETCH", _uid_set(uids), "(UID INTERNALDATE BODY.PEEK[])")
+        if status != "OK":
+            raise MailboxError(_("Máy chủ thư từ chối lệnh tải thư: %(detail)s.") % {"detail": _text(data)})
+        messages, items = {}, list(data or [])
+        for index, item in enumerate(items):
+            if not isinstance(item, tuple):
+                continue
+            meta, raw = item
+            # Some servers put UID or INTERNALDATE after the literal, in the next line of the response.
+            tail = items[index + 1] if index + 1 < len(items) and isinstance(items[index + 1], bytes) else b""
+            found = _UID.search(meta) or _UID.search(tail)
+            if not found:
+                continue
+            uid = int(found.group(1))
+            date = _INTERNALDATE.search(meta) or _INTERNALDATE.search(tail)
+            messages[uid] = FetchedMessage(uid, raw, _internaldate(date.group(0)) if date else None)
+        return [messages[uid] for uid in sorted(messages) if uid in set(uids)]
+
+
+def _internaldate(fragment):
+    parsed = imaplib.Internaldate2tuple(b"* 1 (" + fragment + b")")
+    if parsed is None:
+        return None
+    return datetime.fromtimestamp(time.mktime(parsed), tz=UTC)
+
+
+def _connect(mailbox, timeout):
+    host, port = mailbox.host, mailbox.port
+    if mailbox.security == mailbox.Security.SSL:
+        return imaplib.IMAP4_SSL(host, port, ssl_context=_ssl_context(), timeout=timeout)
+    client = imaplib.IMAP4(host, port, timeout=timeout)
+    if mailbox.security == mailbox.Security.STARTTLS:
+        if "STARTTLS" not in client.capabilities:
+            client.shutdown()
+            raise MailboxError(_("Máy chủ thư %(host)s không hỗ trợ STARTTLS; hãy chọn SSL/TLS hoặc hỏi quản trị "
+                                 "máy chủ thư.") % {"host": host})
+        client.starttls(ssl_context=_ssl_context())
+    return client
+
+
+def _login(client, username, password):
+    if "LOGINDISABLED" in client.capabilities:
+        raise MailboxError(_("Máy chủ thư không cho đăng nhập qua kết nối chưa mã hóa; hãy chọn SSL/TLS hoặc "
+                             "STARTTLS."))
+    try:
+        if "AUTH=PLAIN" in client.capabilities:  # carries UTF-8 passwords, which LOGIN cannot
+            credentials = b"\0" + username.encode("utf-8") + b"\0" + password.encode("utf-8")
+            client.authenticate("PLAIN", lambda _challenge: credentials)
+        else:
+            client.login(username, password)
+    except imaplib.IMAP4.error as exc:
+        raise MailboxError(_("Sai tên đăng nhập hoặc mật khẩu hộp thư (máy chủ trả lời: %(detail)s).")
+                           % {"detail": exc}) from exc
+
+
+def _describe_connection_error(mailbox, exc):
+    where = {"host": mailbox.host, "port": mailbox.port, "detail": exc}
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _("Lỗi bảo mật TLS: chứng chỉ của máy chủ thư %(host)s không hợp lệ hoặc không được tin cậy "
+                 "(%(detail)s).") % {**where, "detail": exc.verify_message or exc}
+    if isinstance(exc, ssl.SSLError):
+        return _("Lỗi bảo mật TLS khi kết nối máy chủ thư %(host)s:%(port)s (%(detail)s). Kiểm tra lại kiểu bảo "
+                 "mật và cổng.") % where
+    if isinstance(exc, socket.gaierror):
+        return _("Không tìm thấy máy chủ thư “%(host)s”: kiểm tra lại tên máy chủ.") % where
+    if isinstance(exc, ConnectionRefusedError):
+        return _("Không kết nối được máy chủ thư %(host)s:%(port)s: máy chủ từ chối kết nối (máy chủ tắt hoặc sai "
+                 "cổng).") % where
+    if isinstance(exc, (ConnectionResetError, EOFError)):
+        return _("Không kết nối được máy chủ thư %(host)s:%(port)s: máy chủ đóng kết nối giữa chừng.") % where
+    if isinstance(exc, TimeoutError):
+        return _("Không kết nối được máy chủ thư %(host)s:%(port)s: máy chủ không trả lời trong thời gian cho "
+                 "phép.") % where
+    if isinstance(exc, imaplib.IMAP4.abort):
+        return _("Máy chủ thư %(host)s ngắt kết nối giữa chừng (%(detail)s). Lần đọc sau sẽ thử lại.") % where
+    if isinstance(exc, imaplib.IMAP4.error):
+        return _("Máy chủ thư %(host)s trả lời không đúng giao thức IMAP (%(detail)s).") % where
+    return _("Không kết nối được máy chủ thư %(host)s:%(port)s (%(detail)s).") % where
+
+
+@contextmanager
+def open_session(mailbox):
+    """Connect (with timeouts) and log in; failures to get that far become a MailboxError."""
+    try:
+        password = mailbox.get_password()
+    except InvalidToken as exc:
+        raise MailboxError(_("Không giải mã được mật khẩu hộp thư đã lưu; hãy nhập lại mật khẩu.")) from exc
+    if not password:
+        raise MailboxError(_("Chưa nhập mật khẩu hộp thư."))
+    client = None
+    try:
+        client = _connect(mailbox, settings.MAILBOX_IMAP_TIMEOUT)
+        _login(client, mailbox.username, password)
+    except (OSError, imaplib.IMAP4.error, EOFError) as exc:  # ssl.SSLError and socket errors are OSErrors
+        _close(client)
+        raise MailboxError(_describe_connection_error(mailbox, exc)) from exc
+    except MailboxError:
+        _close(client)
+        raise
+    try:
+        yield Session(client, mailbox)
+    finally:
+        _close(client)
+
+
+def _close(client):
+    if client is None:
+        return
+    try:
+        client.logout()
+    except (OSError, imaplib.IMAP4.error, EOFError):
+        pass

@@ -1,0 +1,263 @@
+"""Writing actions of the intake app: mailbox settings, reading a mailbox, and the clerk's triage."""
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from agencies.validators import is_official_domain
+
+from . import imap, selectors
+from .hints import extract_hints
+from .models import InboundAttachment, InboundMessage, Mailbox
+from .parsing import parse_message
+from .screening import screen
+
+logger = logging.getLogger(__name__)
+
+POLL_LEASE = timedelta(minutes=10)  # a run that dies stops blocking the next one after this
+MAX_MESSAGES_PER_RUN = 500  # the next run goes on from where this one stopped
+
+
+# --- Settings ---------------------------------------------------------------------------------------
+
+@transaction.atomic
+def mailbox_save(*, admin, host, port, security, username, folder, enabled, password=""):
+    """Create or change the admin's agency mailbox. A blank password keeps the stored one.
+
+    Pointing at another server, account or folder starts reading it from its first message; what was
+    already imported is recognised by its bytes or Message-ID and not imported again.
+    """
+    if not (admin and admin.has_role(Role.ADMIN)):
+        raise PermissionDenied(_("Chỉ quản trị của cơ quan mới được thay đổi hộp thư."))
+    mailbox = Mailbox.objects.select_for_update().filter(agency=admin.agency).first() or Mailbox(agency=admin.agency)
+    moved = (mailbox.host, mailbox.username, mailbox.folder) != (host, username, folder)
+    mailbox.host, mailbox.port, mailbox.security = host.strip(), port, security
+    mailbox.username, mailbox.folder, mailbox.enabled = username.strip(), folder.strip() or "INBOX", enabled
+    if password:
+        mailbox.set_password(password)
+    if not mailbox.has_password:
+        raise ValidationError({"password": _("Hãy nhập mật khẩu hộp thư.")})
+    if moved and mailbox.pk:
+        mailbox.uidvalidity, mailbox.last_uid = None, 0
+    mailbox.full_clean()
+    mailbox.save()
+    return mailbox
+
+
+# --- Reading the mailbox ----------------------------------------------------------------------------
+
+@dataclass
+class PollResult:
+    status: str  # ok, busy, disabled, error
+    imported: int = 0
+    duplicates: int = 0
+    error: str = ""
+    remaining: bool = False  # stopped at MAX_MESSAGES_PER_RUN; the next run goes on
+
+    def as_dict(self):
+        return {"status": self.status, "imported": self.imported, "duplicates": self.duplicates,
+                "error": self.error, "remaining": self.remaining}
+
+
+class _LeaseLost(Exception):
+    """Another run took the mailbox over (this one outlived its lease)."""
+
+
+def _mailbox_claim(mailbox_id, token):
+    """Take the mailbox for this run, or say why not. Never waits for another run."""
+    with transaction.atomic():
+        # skip_locked: while another run holds the row, this one gets nothing and returns at once.
+        mailbox = Mailbox.objects.select_for_update(skip_locked=True).filter(pk=mailbox_id).first()
+        if mailbox is None:
+            return "busy" if Mailbox.objects.filter(pk=mailbox_id).exists() else "missing"
+        if not mailbox.enabled:
+            return "disabled"
+        now = timezone.now()
+        if mailbox.poll_token and mailbox.poll_lease_until and mailbox.poll_lease_until > now:
+            return "busy"
+        mailbox.poll_token, mailbox.poll_lease_until = token, now + POLL_LEASE
+        mailbox.save(update_fields=["poll_token", "poll_lease_until"])
+    return "claimed"
+
+
+def _locked_mailbox(mailbox_id, token):
+    mailbox = Mailbox.objects.select_for_update().select_related("agency").get(pk=mailbox_id)
+    if mailbox.poll_token != token:
+        raise _LeaseLost
+    return mailbox
+
+
+def _mailbox_set_uidvalidity(mailbox_id, token, uidvalidity):
+    with transaction.atomic():
+        mailbox = _locked_mailbox(mailbox_id, token)
+        if mailbox.uidvalidity != uidvalidity:
+            if mailbox.uidvalidity is not None:
+                logger.warning("Mailbox %s: UIDVALIDITY changed %s -> %s, scanning again",
+                               mailbox_id, mailbox.uidvalidity, uidvalidity)
+            mailbox.uidvalidity, mailbox.last_uid = uidvalidity, 0
+            mailbox.save(update_fields=["uidvalidity", "last_uid"])
+        return mailbox.last_uid
+
+
+def _mailbox_finish(mailbox_id, token, error=""):
+    with transaction.atomic():
+        mailbox = Mailbox.objects.select_for_update().get(pk=mailbox_id)
+        now = timezone.now()
+        mailbox.last_checked_at = now
+        if error:
+            mailbox.last_error, mailbox.last_error_at = error, now
+            mailbox.consecutive_failures += 1
+        else:  # reading resumes by itself when the fault clears
+            mailbox.last_success_at, mailbox.last_error, mailbox.last_error_at = now, "", None
+            mailbox.consecutive_failures = 0
+        if mailbox.poll_token == token:
+            mailbox.poll_token, mailbox.poll_lease_until = None, None
+        mailbox.save(update_fields=["last_checked_at", "last_success_at", "last_error", "last_error_at",
+                                    "consecutive_failures", "poll_token", "poll_lease_until"])
+
+
+def mailbox_poll(mailbox_id):
+    """Import the messages that arrived since the last run; safe to run twice, or twice at once.
+
+    Expects an enabled mailbox. Each message is stored (raw, parsed, attachments) and last_uid advanced in
+    one transaction, so a run that stops half-way loses nothing and repeats nothing.
+    """
+    token = uuid.uuid4()
+    claim = _mailbox_claim(mailbox_id, token)
+    if claim != "claimed":
+        return PollResult(status=claim)
+    result = PollResult(status="ok")
+    try:
+        mailbox = Mailbox.objects.get(pk=mailbox_id)
+        with imap.open_session(mailbox) as session:
+            uidvalidity = session.examine(mailbox.folder)
+            last_uid = _mailbox_set_uidvalidity(mailbox_id, token, uidvalidity)
+            uids = session.uids_after(last_uid)
+            result.remaining = len(uids) > MAX_MESSAGES_PER_RUN
+            for batch in session.batches(uids[:MAX_MESSAGES_PER_RUN]):
+                for fetched in session.fetch(batch):
+                    created = inbound_import(mailbox_id, token, uidvalidity, fetched)
+                    if created is False:
+                        result.duplicates += 1
+                    elif created is not None:
+                        result.imported += 1
+    except imap.MailboxError as exc:
+        result.status, result.error = "error", exc.message
+        _mailbox_finish(mailbox_id, token, error=exc.message)
+        return result
+    except _LeaseLost:
+        return PollResult(status="busy", imported=result.imported)
+    except Exception as exc:
+        _mailbox_finish(mailbox_id, token, error=_("Lỗi không mong đợi khi lưu thư: %(detail)s. Lần đọc sau sẽ "
+                                                   "thử lại từ thư chưa lưu.") % {"detail": exc})
+        raise
+    _mailbox_finish(mailbox_id, token)
+    return result
+
+
+def _is_duplicate(agency, digest, message_id):
+    found = Q(raw_sha256=digest)
+    if message_id:
+        found |= Q(message_id=message_id)
+    return InboundMessage.objects.filter(found, agency=agency).exists()
+
+
+def inbound_import(mailbox_id, token, uidvalidity, fetched):
+    """Store one fetched message and move last_uid past it, together.
+
+    Returns the new InboundMessage, False for a message already imported under another UID (same bytes or
+    Message-ID), or None when this UID was already done.
+    """
+    parsed = parse_message(fetched.raw)  # parsing and screening happen before any lock is taken
+    verdicts = [screen(item.filename, item.content_type, item.data) for item in parsed.attachments]
+    digest = hashlib.sha256(fetched.raw).hexdigest()
+    written = []
+    try:
+        with transaction.atomic():
+            mailbox = _locked_mailbox(mailbox_id, token)
+            if mailbox.uidvalidity != uidvalidity or fetched.uid <= mailbox.last_uid:
+                return None
+            created = False
+            if not _is_duplicate(mailbox.agency, digest, parsed.message_id[:998]):
+                created = _inbound_create(mailbox, uidvalidity, fetched, parsed, verdicts, digest, written)
+            mailbox.last_uid = fetched.uid
+            mailbox.poll_lease_until = timezone.now() + POLL_LEASE
+            mailbox.save(update_fields=["last_uid", "poll_lease_until"])
+            return created
+    except BaseException:
+        for file in written:  # the rows are gone; so must the files be
+            file.storage.delete(file.name)
+        raise
+
+
+def _inbound_create(mailbox, uidvalidity, fetched, parsed, verdicts, digest, written):
+    agency = mailbox.agency
+    domain = parsed.sender_email.rpartition("@")[2]
+    official = bool(parsed.sender_email) and is_official_domain(domain)
+    warnings = list(parsed.warnings)
+    if parsed.sender_email and not official:
+        warnings.append(_("Người gửi không dùng địa chỉ thư điện tử công vụ (%(domain)s); cần xác minh trước khi "
+                          "vào sổ.") % {"domain": domain})
+    refused = [item for item, verdict in zip(parsed.attachments, verdicts, strict=True) if not verdict.accepted]
+    if refused:
+        warnings.append(_("%(count)s tệp đính kèm bị từ chối và được cách ly: %(names)s.")
+                        % {"count": len(refused), "names": ", ".join(item.filename for item in refused)})
+    hints = extract_hints(parsed.subject, parsed.body_text, [item.filename for item in parsed.attachments])
+    issuer_agency, issuer_unit = selectors.issuer_for_address(parsed.sender_email)
+    has_files = any(not item.is_inline for item in parsed.attachments)
+
+    message = InboundMessage(
+        agency=agency, mailbox=mailbox, uidvalidity=uidvalidity, uid=fetched.uid,
+        message_id=parsed.message_id[:998], raw_sha256=digest,
+        sender_name=parsed.sender_name[:255], sender_email=parsed.sender_email[:320], sender_is_official=official,
+        subject=parsed.subject, body_text=parsed.body_text, sent_at=parsed.sent_at,
+        received_at=fetched.internaldate or timezone.now(),
+        status=InboundMessage.Status.PENDING if has_files else InboundMessage.Status.CORRESPONDENCE,
+        warnings=warnings,
+        hint_number_notation=hints.number_notation, hint_document_date=hints.document_date,
+        hint_document_type=hints.document_type, hint_issuing_agency=issuer_agency, hint_issuing_unit=issuer_unit,
+    )
+    message.raw.save("message.eml", ContentFile(fetched.raw), save=False)
+    written.append(message.raw)
+    message.save()
+    for item, verdict in zip(parsed.attachments, verdicts, strict=True):
+        attachment = InboundAttachment(
+            message=message, filename=item.filename[:255], declared_content_type=item.content_type[:255],
+            sniffed_content_type=verdict.sniffed_type[:255], size=len(item.data),
+            sha256=hashlib.sha256(item.data).hexdigest(), is_inline=item.is_inline,
+            verdict=InboundAttachment.Verdict.ACCEPTED if verdict.accepted else InboundAttachment.Verdict.REFUSED,
+            refusal_reason=verdict.reason,
+        )
+        attachment.file.save("attachment", ContentFile(item.data), save=False)
+        written.append(attachment.file)
+        attachment.save()
+    return message
+
+
+# --- The clerk's triage -----------------------------------------------------------------------------
+
+@transaction.atomic
+def inbound_set_status(*, membership, message, status):
+    """Move a message along InboundMessage.TRANSITIONS (the register sets registered when it takes one in)."""
+    if status not in InboundMessage.Status.values:
+        raise ValidationError(_("Trạng thái không hợp lệ."))
+    message = InboundMessage.objects.select_for_update().get(pk=message.pk)
+    if not (membership and membership.agency_id == message.agency_id and membership.has_role(Role.CLERK)):
+        raise PermissionDenied(_("Chỉ văn thư của cơ quan nhận mới xử lý được thư này."))
+    if not message.can_become(status):
+        raise ValidationError(_("Không thể chuyển thư từ “%(current)s” sang “%(target)s”.") % {
+            "current": message.get_status_display(), "target": InboundMessage.Status(status).label})
+    message.status = status
+    message.status_changed_at, message.status_changed_by = timezone.now(), membership
+    message.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    return message

@@ -1,0 +1,115 @@
+import logging
+
+from celery.exceptions import TimeoutError as CeleryTimeoutError
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import staff_required
+from accounts.models import Role
+
+from . import selectors, services, tasks
+from .forms import InboundFilterForm, MailboxForm
+from .models import InboundMessage
+
+logger = logging.getLogger(__name__)
+CHECK_NOW_WAIT_SECONDS = 20
+PAGE_SIZE = 25
+# Registering is the documents register's job; from this page a clerk only triages.
+TRIAGE_STATUSES = {InboundMessage.Status.PENDING, InboundMessage.Status.CORRESPONDENCE, InboundMessage.Status.DISMISSED}
+
+
+@staff_required(Role.ADMIN)
+def mailbox_settings(request):
+    admin = request.membership
+    mailbox = selectors.mailbox_of(admin.agency)
+    if request.method == "POST" and request.POST.get("action") == "check":
+        return _check_now(request, mailbox)
+    form = MailboxForm(request.POST or None, instance=mailbox)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mailbox_save(admin=admin, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã lưu cấu hình hộp thư."))
+            return redirect("mailbox_settings")
+    return render(request, "intake/mailbox_settings.html", {"form": form, "mailbox": mailbox})
+
+
+def _check_now(request, mailbox):
+    if mailbox is None:
+        messages.error(request, _("Hãy lưu cấu hình hộp thư trước khi kiểm tra."))
+        return redirect("mailbox_settings")
+    try:
+        result = tasks.mailbox_poll.delay(mailbox.pk).get(timeout=CHECK_NOW_WAIT_SECONDS)
+    except CeleryTimeoutError:
+        messages.info(request, _("Đã gửi yêu cầu kiểm tra; hộp thư đang được đọc, hãy tải lại trang sau ít phút."))
+        return redirect("mailbox_settings")
+    except Exception:  # the poll has recorded the fault on the mailbox, which the page shows
+        logger.exception("Checking mailbox %s failed", mailbox.pk)
+        messages.error(request, _("Đọc hộp thư gặp lỗi; chi tiết ở mục Tình trạng đọc hộp thư."))
+        return redirect("mailbox_settings")
+    status = result["status"]
+    if status == "ok":
+        messages.success(request, _("Đã đọc hộp thư: %(imported)s thư mới.") % {"imported": result["imported"]})
+    elif status == "error":
+        messages.error(request, _("Không đọc được hộp thư: %(error)s") % {"error": result["error"]})
+    elif status == "disabled":
+        messages.warning(request, _("Hộp thư đang tắt đọc tự động; hãy bật lại rồi kiểm tra."))
+    else:
+        messages.info(request, _("Hộp thư đang được đọc ở một lượt khác; kết quả sẽ hiện khi lượt đó xong."))
+    return redirect("mailbox_settings")
+
+
+@staff_required(Role.CLERK)
+def inbound_list(request):
+    filters = InboundFilterForm(request.GET or None)
+    status = sort = ""
+    if filters.is_valid():
+        status, sort = filters.cleaned_data["status"], filters.cleaned_data["sort"]
+    inbound = selectors.inbound_for_agency(request.membership.agency, status=status or None, sort=sort or "-received")
+    page = Paginator(inbound, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "intake/inbound_list.html", {
+        "page": page, "filters": filters, "sort": sort or "-received", "query": query.urlencode(),
+        "mailbox": selectors.mailbox_of(request.membership.agency),
+    })
+
+
+@staff_required(Role.CLERK)
+def inbound_detail(request, pk):
+    message = selectors.inbound_get_for_user(request.membership, pk)
+    return render(request, "intake/inbound_detail.html", {
+        "message": message, "attachments": message.attachments.all(), "Status": InboundMessage.Status,
+    })
+
+
+@require_POST
+@staff_required(Role.CLERK)
+def inbound_mark(request, pk):
+    message = selectors.inbound_get_for_user(request.membership, pk)
+    status = request.POST.get("status")
+    try:
+        if status not in TRIAGE_STATUSES:
+            raise ValidationError(_("Trạng thái không hợp lệ."))
+        services.inbound_set_status(membership=request.membership, message=message, status=status)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã cập nhật trạng thái thư."))
+    return redirect("inbound_detail", pk=message.pk)
+
+
+@staff_required(Role.CLERK)
+def inbound_attachment_download(request, pk, attachment_pk):
+    attachment = selectors.inbound_attachment_get_for_user(request.membership, pk, attachment_pk)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
+        content_type=attachment.sniffed_content_type or "application/octet-stream",
+    )
