@@ -244,3 +244,63 @@ def test_the_incoming_register_lists_registered_documents_and_exports(client_for
     assert [r[1] for r in rows[rows.index(header) + 1:]] == [1, 2]
     assert client.get("/registers/incoming/?export=pdf").content.startswith(b"%PDF")
     assert client_for(kontum_staff["lead"]).get("/registers/incoming/").status_code == 403
+
+
+@pytest.fixture
+def inbound(kontum, agency):
+    """A message read from Kon Tum's mailbox with one accepted PDF and one quarantined file."""
+    from django.core.files.base import ContentFile
+
+    from intake.models import InboundAttachment, InboundMessage, Mailbox
+
+    mailbox = Mailbox(agency=kontum, host="127.0.0.1", port=143, security=Mailbox.Security.NONE, username="vt")
+    mailbox.set_password("x")
+    mailbox.save()
+    message = InboundMessage(
+        agency=kontum, mailbox=mailbox, uidvalidity=1, uid=7, raw_sha256="a" * 64, sender_name="Văn phòng Bộ",
+        sender_email="vanphong@moha.gov.vn", sender_is_official=True, subject="Công văn số 118/BNV-VP về việc báo cáo",
+        body_text="Kính gửi UBND tỉnh Kon Tum", hint_number_notation="118/BNV-VP", hint_issuing_agency=agency,
+        hint_document_type="Công văn", hint_document_date=datetime.date(2026, 11, 18),
+    )
+    message.raw.save("m.eml", ContentFile(b"From: x\r\n\r\nbody"), save=False)
+    message.save()
+    for name, verdict, data in (("118-BNV-VP.pdf", "accepted", pdf_upload().read()),
+                                ("setup.exe", "refused", b"MZ")):
+        attachment = InboundAttachment(message=message, filename=name, size=len(data), sha256="b" * 64,
+                                       verdict=verdict, refusal_reason="" if verdict == "accepted" else "Tệp chạy")
+        attachment.file.save(name, ContentFile(data), save=False)
+        attachment.save()
+    return message
+
+
+def test_a_mailbox_message_is_registered_with_its_hints_and_accepted_files_only(client_for, inbound, kontum_staff,
+                                                                               agency):
+    from intake.models import InboundMessage
+
+    client = client_for(kontum_staff["clerk"])
+    form = client.get(f"/incoming/mailbox/{inbound.pk}/register/").content.decode()
+    assert 'value="118/BNV-VP"' in form and "18/11/2026" in form
+    response = client.post(f"/incoming/mailbox/{inbound.pk}/register/", {
+        "sender_agency": agency.pk, "sender_name": "Bộ Nội vụ", "notation": "118/BNV-VP", "doc_date": "18/11/2026",
+        "doc_type": "CV", "summary": "V/v báo cáo công tác văn thư", "secrecy": "", "urgency": "",
+    })
+    incoming = Incoming.objects.get(source="email")
+    assert response.status_code == 302 and response.url == f"/incoming/{incoming.pk}/"
+    assert incoming.arrival_number == 1 and incoming.inbound == inbound
+    assert [f.name for f in incoming.files.all()] == ["118-BNV-VP.pdf"]
+    inbound.refresh_from_db()
+    assert inbound.status == InboundMessage.Status.REGISTERED
+    assert client.post(f"/incoming/mailbox/{inbound.pk}/register/", {
+        "sender_name": "Bộ Nội vụ", "summary": "lần hai", "doc_type": "CV"}).status_code == 200
+    assert Incoming.objects.count() == 1
+
+
+def test_replying_to_a_mailbox_document_addresses_the_sender(client_for, inbound, kontum_staff):
+    clerk = kontum_staff["clerk"]
+    incoming = services.incoming_from_email(membership=clerk, inbound=inbound, sender_name="Văn phòng Bộ",
+                                            summary="V/v báo cáo")
+    draft = outgoing_services.outgoing_create(
+        membership=clerk, main_file=pdf_upload(), in_reply_to=incoming, doc_type="CV", summary="Trả lời",
+        drafting_unit=kontum_staff["office"], signer=kontum_staff["leader"])
+    kinh_gui = draft.recipients.get()
+    assert (kinh_gui.kind, kinh_gui.email, kinh_gui.role) == ("email", "vanphong@moha.gov.vn", "kinh_gui")
