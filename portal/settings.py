@@ -8,6 +8,7 @@ in-process, e-mail written as .eml files under var/mail/.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -175,6 +176,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="portal")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {}  # each subject below adds its periodic tasks
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
@@ -236,7 +238,6 @@ DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=60)
 DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=6 * 3600)
 # A delivery claimed longer ago than this belongs to a worker that died.
 DELIVERY_STALE_SECONDS = env.int("DELIVERY_STALE_SECONDS", default=300)
-CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
 CELERY_BEAT_SCHEDULE["deliveries-recover"] = {
     "task": "documents.tasks.deliveries_recover",
     "schedule": env.int("DELIVERY_RECOVER_SECONDS", default=60),
@@ -251,8 +252,20 @@ MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=300)
 MAILBOX_IMAP_TIMEOUT = env.int("MAILBOX_IMAP_TIMEOUT", default=30)
 # Extra CA certificates (PEM) trusted for IMAP over TLS, e.g. the government CA; the system store is kept too.
 MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="")
-CELERY_BEAT_SCHEDULE = vars().get("CELERY_BEAT_SCHEDULE", {})
 CELERY_BEAT_SCHEDULE["intake-mailbox-poll-all"] = {
     "task": "intake.tasks.mailbox_poll_all",
     "schedule": MAILBOX_POLL_SECONDS,
+}
+
+# Incoming documents: default handling time in days by urgency ("" = normal), and the daily overdue e-mail.
+INCOMING_DUE_DAYS = {
+    "": env.int("DUE_DAYS_NORMAL", default=10),
+    "khan": env.int("DUE_DAYS_KHAN", default=3),
+    "thuong_khan": env.int("DUE_DAYS_THUONG_KHAN", default=2),
+    "hoa_toc": env.int("DUE_DAYS_HOA_TOC", default=1),
+}
+OVERDUE_DIGEST_HOUR = env.int("OVERDUE_DIGEST_HOUR", default=7)
+CELERY_BEAT_SCHEDULE["incoming-overdue-digest"] = {
+    "task": "documents.tasks.overdue_digest",
+    "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=30),
 }
