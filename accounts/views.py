@@ -2,13 +2,15 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from portal.forms import run_service
 
 from . import services
 from .access import staff_required
@@ -45,25 +47,12 @@ def staff_list(request):
     return render(request, "accounts/staff_list.html", {"staff": staff})
 
 
-def _apply(form, action):
-    """Run a service with the form's data; its validation errors land on the form."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-    return None
-
-
 @staff_required(Role.ADMIN)
 def staff_invite(request):
     admin = request.membership
     form = InviteForm(request.POST or None, agency=admin.agency)
     if request.method == "POST" and form.is_valid():
-        membership = _apply(
+        membership = run_service(
             form,
             lambda: services.staff_invite(
                 admin=admin, agency=admin.agency,
@@ -82,7 +71,7 @@ def staff_edit(request, pk):
     membership = staff_get_for_admin(admin, pk)
     form = MembershipForm(request.POST or None, instance=membership, agency=admin.agency)
     if request.method == "POST" and form.is_valid():
-        if _apply(form, lambda: services.staff_update(admin=admin, membership=membership, **form.post_data())):
+        if run_service(form, lambda: services.staff_update(admin=admin, membership=membership, **form.post_data())):
             messages.success(request, _("Đã lưu thông tin cán bộ %(name)s.") % {"name": membership.user})
             return redirect("staff_list")
     return render(

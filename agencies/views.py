@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import staff_required
 from accounts.models import Role
+from portal.forms import run_service
 
 from . import selectors, services
 from .exports import directory_csv, directory_vcards
@@ -33,13 +33,11 @@ def directory_export_vcf(request):
 
 
 def _save(request, form, action, success):
-    try:
-        action()
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
-    messages.success(request, success)
-    return True
+    """Run the service; report success, or leave its errors on the form."""
+    if run_service(form, lambda: action() or True):
+        messages.success(request, success)
+        return True
+    return None
 
 
 @staff_required(Role.ADMIN)

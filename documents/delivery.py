@@ -31,6 +31,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 
+from reports.services import incident_delivery_failed, incident_delivery_sent
+
 from .models import Delivery, Incoming, IncomingFile, OutgoingFile
 from .services.incoming import incoming_arrived
 
@@ -347,9 +349,11 @@ def send_emails(delivery_ids):
                 transport.abort()
             except PermanentFailure as exc:
                 _mark(delivery.pk, status=S.FAILED, response=str(exc), next_attempt_at=None)
+                incident_delivery_failed(delivery.pk, str(exc))
             except TemporaryFailure as exc:
                 if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
                     _mark(delivery.pk, status=S.FAILED, response=str(exc), next_attempt_at=None)
+                    incident_delivery_failed(delivery.pk, str(exc))
                 else:
                     wait = backoff_seconds(delivery.attempts)
                     _mark(delivery.pk, status=S.RETRY, response=str(exc),
@@ -357,6 +361,7 @@ def send_emails(delivery_ids):
                     retry_later.append((delivery.pk, wait))
             else:
                 _mark(delivery.pk, status=S.SENT, sent_at=timezone.now(), response=response, next_attempt_at=None)
+                incident_delivery_sent(delivery.pk)
     finally:
         transport.close()
     return retry_later

@@ -28,7 +28,7 @@ class OutgoingForm(forms.ModelForm):
 
     class Meta:
         model = Outgoing
-        fields = ["doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "archive_copies"]
+        fields = ["doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "archive_copies", "also_on_paper"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, agency, **kwargs):

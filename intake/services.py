@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from agencies.validators import is_official_domain
+from reports.services import incident_mailbox_checked
 
 from . import imap, selectors
 from .hints import extract_hints
@@ -124,6 +125,7 @@ def _mailbox_finish(mailbox_id, token, error=""):
             mailbox.poll_token, mailbox.poll_lease_until = None, None
         mailbox.save(update_fields=["last_checked_at", "last_success_at", "last_error", "last_error_at",
                                     "consecutive_failures", "poll_token", "poll_lease_until"])
+        incident_mailbox_checked(mailbox, error)
 
 
 def mailbox_poll(mailbox_id):

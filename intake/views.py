@@ -46,7 +46,10 @@ def _check_now(request, mailbox):
         messages.error(request, _("Hãy lưu cấu hình hộp thư trước khi kiểm tra."))
         return redirect("mailbox_settings")
     try:
-        result = tasks.mailbox_poll.delay(mailbox.pk).get(timeout=CHECK_NOW_WAIT_SECONDS)
+        # This web process is no worker: waiting for the result here cannot deadlock a pool, so Celery's
+        # process-wide guard (which concurrent eager tasks can leave raised) is not consulted.
+        result = tasks.mailbox_poll.delay(mailbox.pk).get(timeout=CHECK_NOW_WAIT_SECONDS,
+                                                           disable_sync_subtasks=False)
     except CeleryTimeoutError:
         messages.info(request, _("Đã gửi yêu cầu kiểm tra; hộp thư đang được đọc, hãy tải lại trang sau ít phút."))
         return redirect("mailbox_settings")

@@ -48,6 +48,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from portal.crypto import decrypt
 
+from . import aio
 from .errors import CertificateExpired, InvalidPdf
 
 # fontTools reports every table it leaves out of a subset on the root logger; that is not news.
@@ -310,7 +311,7 @@ def _sign(pdf_bytes, certificate, signed_at, style, text_params, place):
         post = await tbs.perform_signature(prepared.document_digest, signed_attrs)
         await post.post_signature_processing(output)
 
-    asyncio.run(finish())
+    aio.call(asyncio.run, finish())
     return output.getvalue()
 
 

@@ -24,7 +24,7 @@ from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from . import demo
+from . import aio, demo
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def _check(embedded, context):
         report.signer_name = cert.subject.native.get("common_name", "") or cert.subject.human_friendly
         report.signer_subject = cert.subject.human_friendly
         report.issuer = cert.issuer.human_friendly
-        status = validate_pdf_signature(embedded, signer_validation_context=context)
+        status = aio.call(validate_pdf_signature, embedded, signer_validation_context=context)
     except Exception as exc:  # noqa: BLE001 (pyHanko raises many kinds of errors on malformed signatures)
         logger.info("signature %s could not be checked: %r", report.field_name, exc)
         return _broken(report.field_name)

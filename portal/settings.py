@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "agencies",
     "pki",
     "documents",
+    "reports",
+    "public_site",
     "intake",
 ]
 
@@ -268,4 +270,17 @@ OVERDUE_DIGEST_HOUR = env.int("OVERDUE_DIGEST_HOUR", default=7)
 CELERY_BEAT_SCHEDULE["incoming-overdue-digest"] = {
     "task": "documents.tasks.overdue_digest",
     "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=30),
+}
+
+# public: guessing lookup codes is limited per client address and per code (django-ratelimit, in the cache).
+# Counted are wrong tries only; rates are "count/period" as django-ratelimit reads them (10/10m = 10 per 10 min).
+LOOKUP_WRONG_RATE_PER_IP = env.str("LOOKUP_WRONG_RATE_PER_IP", default="10/10m")
+LOOKUP_WRONG_RATE_PER_CODE = env.str("LOOKUP_WRONG_RATE_PER_CODE", default="5/h")
+# Behind a reverse proxy: the request.META key holding the client's address (e.g. HTTP_X_REAL_IP); else REMOTE_ADDR.
+CLIENT_IP_META_KEY = env.str("CLIENT_IP_META_KEY", default="")
+
+# reports: overdue incoming documents become incidents once a day, before the overdue e-mail.
+CELERY_BEAT_SCHEDULE["reports-incidents-overdue"] = {
+    "task": "reports.tasks.incidents_overdue_sync",
+    "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
 }

@@ -13,5 +13,7 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("", include("pki.urls")),
     path("", include("documents.urls")),
+    path("", include("reports.urls")),
     path("", include("intake.urls")),
+    path("", include("public_site.urls")),
 ]

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 
 from tests import factories
@@ -138,6 +139,9 @@ def celery_worker(transactional_db, redis_url, tmp_path, worker_env):
     from portal.celery import app
 
     app.conf.task_always_eager = False
+    # Eager tasks run concurrently in the live server's threads can leave Celery's process-wide
+    # "joining would block" flag set (its save/restore is not thread-safe); this process is no worker.
+    _set_task_join_will_block(False)
     app.control.purge()
     log = tmp_path / "worker.log"
     handle = WorkerProcess(_worker_env(connection.settings_dict["NAME"], worker_env), log)

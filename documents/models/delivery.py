@@ -36,6 +36,9 @@ class Delivery(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     is_citizen = models.BooleanField(default=False)
     dossier = models.CharField(max_length=100, blank=True)
+    # Citizen deliveries of non-secret documents only: the code a citizen types at /lookup/ (see public_site.codes).
+    lookup_code = models.CharField(_("mã tra cứu"), max_length=16, null=True, blank=True, unique=True,
+                                   editable=False)
     status = models.CharField(_("trạng thái"), max_length=15, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
@@ -59,6 +62,9 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["outgoing", "email"], condition=Q(channel="email"),
                                     name="one_email_delivery_per_address"),
         ]
+        # The six-monthly report (reports.figures) sums each document's deliveries by an index-only scan.
+        indexes = [models.Index(fields=["outgoing"], name="delivery_report_idx",
+                                include=["channel", "status", "is_citizen"])]
 
     def __str__(self):
         return f"{self.name} ({self.get_channel_display()})"

@@ -83,6 +83,15 @@ class Incoming(models.Model):
             models.UniqueConstraint(fields=["register", "year", "arrival_number"], name="arrival_number_unique",
                                     condition=Q(arrival_number__isnull=False)),
         ]
+        # The six-monthly report (reports.figures): handling times of a period by an index-only scan, and the
+        # few documents still open past their due date.
+        indexes = [
+            models.Index(fields=["arrived_at"], name="incoming_arrived_report_idx",
+                         include=["agency_id", "source", "status", "doc_type", "registered_at", "completed_at",
+                                  "due_date"]),
+            models.Index(fields=["due_date"], name="incoming_open_due_idx", include=["agency_id", "arrived_at"],
+                         condition=Q(status__in=["04", "05"])),
+        ]
 
     def __str__(self):
         return f"{self.notation or '—'} – {self.sender_name}"
@@ -153,6 +162,8 @@ class Assignment(models.Model):
                 name="assignment_unit_xor_member",
             ),
         ]
+        indexes = [models.Index(fields=["incoming"], name="assignment_current_lead_idx", include=["unit", "member"],
+                                condition=Q(role="lead", is_current=True))]
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.target}"

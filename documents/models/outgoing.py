@@ -34,6 +34,8 @@ class Outgoing(models.Model):
     secrecy = models.CharField(_("độ mật"), max_length=10, choices=Secrecy.choices, default=Secrecy.NONE, blank=True)
     urgency = models.CharField(_("độ khẩn"), max_length=12, choices=Urgency.choices, default=Urgency.NONE, blank=True)
     archive_copies = models.PositiveSmallIntegerField(_("số bản lưu"), default=2)
+    # Directive 34: electronic copies need no paper one; the six-monthly report counts those that still had it.
+    also_on_paper = models.BooleanField(_("Gửi kèm bản giấy"), default=False)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     in_reply_to = models.ForeignKey("documents.Incoming", verbose_name=_("trả lời văn bản đến"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="replies")
@@ -67,6 +69,9 @@ class Outgoing(models.Model):
                 name="outgoing_number_iff_issued",
             ),
         ]
+        # The six-monthly report and its benchmark (reports.figures): an index-only scan of a period.
+        indexes = [models.Index(fields=["issued_at"], name="outgoing_issued_report_idx",
+                                include=["agency_id", "status", "drafting_unit_id", "doc_type", "also_on_paper"])]
 
     def __str__(self):
         return self.notation or f"{self.get_doc_type_display()} – {self.summary[:60]}"

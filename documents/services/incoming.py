@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from agencies.text import fold
+from reports.services import incident_signature_checked
 
 from .. import incoming_workflow as workflow
 from ..files import check_size, read_upload, sha256
@@ -59,6 +60,7 @@ def files_check_signatures(incoming):
         file.signature_status, file.signature_summary = status, summary
         file.signer, file.signed_at = signer[:255], signed_at
         file.save(update_fields=["signature_status", "signature_summary", "signer", "signed_at"])
+        incident_signature_checked(file)
 
 
 def incoming_arrived(incoming):

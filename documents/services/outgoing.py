@@ -15,7 +15,7 @@ from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient,
 from ..models.common import notation_for
 from ..numbering import number_take, register_for
 
-DRAFT_FIELDS = ("doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "archive_copies")
+DRAFT_FIELDS = ("doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "archive_copies", "also_on_paper")
 
 
 def _record(outgoing, membership, action, from_status, comment=""):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import staff_required
 from accounts.models import Role
+from portal.forms import add_service_errors
 
 from .. import incoming_workflow as workflow
 from .. import selectors
@@ -25,11 +26,7 @@ def _add_errors(form, exc):
         data["confirm_duplicate"] = "on"
         form.data = data
         return
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+    add_service_errors(form, exc)
 
 
 @staff_required(*STAFF)

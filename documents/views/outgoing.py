@@ -9,6 +9,7 @@ from accounts.access import mfa_required, staff_required
 from accounts.models import Role
 from accounts.selectors import membership_needs_mfa
 from pki.errors import SigningError
+from portal.forms import add_service_errors
 
 from .. import delivery, noinhan, selectors, workflow
 from ..forms import CommentForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
@@ -21,14 +22,6 @@ from ..tables import OutgoingFilter, OutgoingTable
 
 def _errors(exc):
     return exc.messages if hasattr(exc, "messages") else [str(exc)]
-
-
-def _form_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
@@ -74,7 +67,7 @@ def outgoing_create(request):
                 attachments=form.cleaned_data["attachments"], in_reply_to=reply_to, **form.draft_data(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã tạo dự thảo. Hãy thêm nơi nhận rồi trình duyệt."))
             return redirect("outgoing_detail", outgoing.pk)
@@ -96,7 +89,7 @@ def outgoing_edit(request, pk):
                 attachments=form.cleaned_data["attachments"], **form.draft_data(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu dự thảo."))
             return redirect("outgoing_detail", outgoing.pk)

@@ -1,0 +1,37 @@
+from django import template
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.urls import reverse
+
+from public_site import selectors
+from public_site.codes import lookup_code_display
+
+register = template.Library()
+REPLIES_PER_PAGE = 20
+
+
+@register.filter(name="lookup_code_display")
+def lookup_code_display_filter(code):
+    """ABCDEFGHJKMN → ABCD-EFGH-JKMN."""
+    return lookup_code_display(code)
+
+
+@register.simple_tag
+def lookup_page_url():
+    """Absolute address of /lookup/ for e-mails (a worker has no request to build it from)."""
+    return settings.SITE_URL + reverse("public_lookup")
+
+
+@register.filter
+def lookup_link(code):
+    """Absolute link that opens the reply at once: /lookup/?code=ABCD-EFGH-JKMN."""
+    return f"{lookup_page_url()}?code={lookup_code_display(code)}"
+
+
+@register.inclusion_tag("public/_citizen_replies.html", takes_context=True)
+def citizen_replies(context):
+    """The replies addressed to the logged-in citizen's verified addresses, newest first, a page at a time."""
+    request = context["request"]
+    replies = selectors.citizen_replies(request.user).prefetch_related("outgoing__files")
+    page = Paginator(replies, REPLIES_PER_PAGE).get_page(request.GET.get("page"))
+    return {"page": page, "request": request}
