@@ -26,6 +26,6 @@ class EmlFileBackend(BaseEmailBackend):
                 continue
             name = f"{timezone.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
             with self._lock:
-                (self.directory / name).write_bytes(message.message().as_bytes(linesep="\r\n"))
+                (self.directory / name).write_bytes(message.message().as_bytes())
             sent += 1
         return sent

@@ -33,5 +33,5 @@ def delivery_resend(*, membership, delivery, email):
         raise ValidationError(_("Văn bản đã có lượt gửi tới địa chỉ %(email)s.") % {"email": delivery.email}) from None
     from ..tasks import deliveries_send_email
 
-    transaction.on_commit(lambda: deliveries_send_email.delay([delivery.pk]))
+    transaction.on_commit(lambda: deliveries_send_email.delay([delivery.pk]), robust=True)
     return delivery

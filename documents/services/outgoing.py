@@ -304,5 +304,7 @@ def outgoing_issue(*, membership, outgoing):
     _record(outgoing, membership, "issue", before)
     from ..tasks import outgoing_deliver
 
-    transaction.on_commit(lambda: outgoing_deliver.delay(outgoing.pk))
+    # robust: the document is issued either way; if the broker is down the deliveries stay pending
+    # and deliveries_recover (beat) sends them.
+    transaction.on_commit(lambda: outgoing_deliver.delay(outgoing.pk), robust=True)
     return outgoing

@@ -113,3 +113,15 @@ def test_a_worker_that_died_while_sending_is_recovered_and_one_that_died_confirm
     b.refresh_from_db()
     assert b.status == S.UNCERTAIN and "Kiểm tra" in b.note
 
+
+
+def test_without_an_smtp_server_each_message_is_written_as_an_eml_file(issued, settings, tmp_path):
+    settings.EMAIL_BACKEND = "portal.mail.EmlFileBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    outgoing = issued(to_email("vanthu@congty.vn", "Công ty Cổ phần Đông Á"))
+    delivery.send_emails(email_ids(outgoing))
+    [written] = (tmp_path / "mail").glob("*.eml")
+    parsed = email.message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert parsed["To"].addresses[0].addr_spec == "vanthu@congty.vn" and "01/BNV-VP" in parsed["Subject"]
+    assert [a.get_filename() for a in parsed.iter_attachments()] == ["van-ban.pdf"]
+    assert outgoing.deliveries.get().status == S.SENT

@@ -88,3 +88,25 @@ def test_an_expired_certificate_stops_the_issue_with_a_clear_message(agency, spe
     assert "quản trị" in str(caught.value)
     outgoing.refresh_from_db()
     assert outgoing.status == Outgoing.Status.APPROVED and outgoing.number is None
+
+
+def test_an_issue_stands_when_the_broker_is_down_and_the_deliveries_are_recovered_later(
+        setup, specialist, leader, clerk, portal_agency, django_capture_on_commit_callbacks, settings, caplog):
+    from portal.celery import app
+    from documents.delivery import deliveries_recover
+
+    outgoing = approved(specialist, leader, to_agency(portal_agency), to_email("contact@congty.vn"))
+    app.conf.task_always_eager = False
+    url, app.conf.broker_url = app.conf.broker_url, "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    app.conf.broker_connection_retry = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            outgoing = services.outgoing_issue(membership=clerk, outgoing=outgoing)
+    finally:
+        app.conf.broker_url = url
+        app.conf.task_always_eager = True
+    assert outgoing.status == Outgoing.Status.ISSUED
+    assert "in on_commit()" in caplog.text  # the broker refused; the request did not fail
+    assert set(outgoing.deliveries.values_list("status", flat=True)) == {Delivery.Status.PENDING}
+    settings.DELIVERY_STALE_SECONDS = 0
+    assert sorted(deliveries_recover()) == sorted(outgoing.deliveries.values_list("pk", flat=True))
