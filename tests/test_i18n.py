@@ -63,3 +63,10 @@ def test_time_zone_is_vietnams_and_times_are_aware():
     assert local.utcoffset() == datetime.timedelta(hours=7)
     with translation.override("vi"):
         assert formats.date_format(local, "SHORT_DATETIME_FORMAT") == "21/11/2026 09:30"
+
+
+def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Đăng nhập" in page and 'lang="vi"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert 'lang="en"' in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
