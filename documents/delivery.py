@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 
+from portal import codes
 from reports.services import incident_delivery_failed, incident_delivery_sent
 
 from .models import Delivery, Incoming, IncomingFile, OutgoingFile
@@ -39,18 +40,12 @@ from .services.incoming import incoming_arrived
 log = logging.getLogger(__name__)
 S = Delivery.Status
 CLAIMABLE = (S.PENDING, S.RETRY)
-# Easy to read aloud: no 0/O, 1/I/L.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 SMTP_POLICY = compat32.clone(linesep="\r\n")
-
-
-def verify_code_new():
-    return get_random_string(10, CODE_ALPHABET)
 
 
 def verify_url(outgoing):
     if not outgoing.verify_code:
-        outgoing.verify_code = verify_code_new()
+        outgoing.verify_code = codes.verify_code_new()
     return f"{settings.SITE_URL}/v/{outgoing.verify_code}"
 
 
@@ -65,8 +60,12 @@ def document_url(outgoing):
 @transaction.atomic
 def deliver_to_portal(delivery_id):
     """Put the document in the recipient agency's incoming queue, once (Incoming.delivery is unique)."""
-    delivery = Delivery.objects.select_for_update().select_related("outgoing__agency", "outgoing__signer__user") \
+    # of=self: lock the delivery row only, not the agency and people it joins (other deliveries need them).
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("outgoing__agency", "outgoing__signer__user")
         .get(pk=delivery_id)
+    )
     if delivery.status == S.SENT or delivery.channel != Delivery.Channel.PORTAL:
         return delivery
     outgoing = delivery.outgoing

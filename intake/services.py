@@ -92,7 +92,7 @@ def _mailbox_claim(mailbox_id, token):
 
 
 def _locked_mailbox(mailbox_id, token):
-    mailbox = Mailbox.objects.select_for_update().select_related("agency").get(pk=mailbox_id)
+    mailbox = Mailbox.objects.select_for_update(of=("self",)).select_related("agency").get(pk=mailbox_id)
     if mailbox.poll_token != token:
         raise _LeaseLost
     return mailbox

@@ -6,8 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from documents.models import Delivery, Outgoing
-
-from .codes import lookup_code_is_well_formed, lookup_code_normalize
+from portal.codes import lookup_code_is_well_formed, lookup_code_normalize
 
 
 def public_outgoing():

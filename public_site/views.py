@@ -5,8 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from portal.codes import lookup_code_normalize
+
 from . import selectors, services, throttle
-from .codes import lookup_code_normalize
 from .forms import LookupForm, VerifyForm
 from .verification import verify_pdf
 

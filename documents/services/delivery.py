@@ -14,7 +14,7 @@ RESENDABLE = (Delivery.Status.FAILED, Delivery.Status.UNCERTAIN)
 @transaction.atomic
 def delivery_resend(*, membership, delivery, email):
     """A failed (or uncertain) e-mail delivery goes out again, to a corrected address if given."""
-    delivery = Delivery.objects.select_for_update().select_related("outgoing").get(pk=delivery.pk)
+    delivery = Delivery.objects.select_for_update(of=("self",)).select_related("outgoing").get(pk=delivery.pk)
     if not (membership.has_role(Role.CLERK) and membership.agency_id == delivery.outgoing.agency_id):
         raise PermissionDenied(_("Chỉ văn thư của cơ quan ban hành được gửi lại."))
     if delivery.channel != Delivery.Channel.EMAIL or delivery.status not in RESENDABLE:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from public_site.codes import lookup_code_new
+from portal.codes import lookup_code_new
 
 from .. import noinhan, workflow
 from ..files import check_pdf, sha256
@@ -34,6 +34,14 @@ def _check_draft_fields(agency, data):
         errors["signer"] = _("Người ký phải là lãnh đạo đang công tác của cơ quan.")
     if errors:
         raise ValidationError(errors)
+
+
+def _editable(membership, outgoing):
+    """The document as it is now in the database, locked; refused unless it may be edited."""
+    current = Outgoing.objects.select_for_update().get(pk=outgoing.pk)
+    if not workflow.can_edit(membership, current):
+        raise PermissionDenied(_("Văn bản ở trạng thái này không sửa được, hoặc bạn không có quyền sửa."))
+    return current
 
 
 def _store_files(outgoing, main_file, attachments):
@@ -91,14 +99,6 @@ def outgoing_update(*, membership, outgoing, main_file=None, attachments=(), **d
     _store_files(outgoing, main_file, attachments)
     _record(outgoing, membership, "edit", outgoing.status)
     return outgoing
-
-
-def _editable(membership, outgoing):
-    """The document as it is now in the database, locked; refused unless it may be edited."""
-    current = Outgoing.objects.select_for_update().get(pk=outgoing.pk)
-    if not workflow.can_edit(membership, current):
-        raise PermissionDenied(_("Văn bản ở trạng thái này không sửa được, hoặc bạn không có quyền sửa."))
-    return current
 
 
 def _validate_target(outgoing, kind, agency=None, unit=None, group=None, email="", name=""):
@@ -218,7 +218,7 @@ def deliveries_plan(outgoing):
 
     Agencies on the portal get it in the portal; the others, external addresses and citizens by
     e-mail. A secret document never goes by e-mail: those destinations are marked paper-only.
-    A citizen's e-mail delivery gets the lookup code for /lookup/ (public_site.codes).
+    A citizen's e-mail delivery gets the lookup code for /lookup/ (portal.codes).
     """
     planned, seen = [], set()
 

@@ -3,8 +3,8 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.urls import reverse
 
+from portal.codes import lookup_code_display
 from public_site import selectors
-from public_site.codes import lookup_code_display
 
 register = template.Library()
 REPLIES_PER_PAGE = 20

@@ -92,8 +92,8 @@ def test_an_expired_certificate_stops_the_issue_with_a_clear_message(agency, spe
 
 def test_an_issue_stands_when_the_broker_is_down_and_the_deliveries_are_recovered_later(
         setup, specialist, leader, clerk, portal_agency, django_capture_on_commit_callbacks, settings, caplog):
-    from portal.celery import app
     from documents.delivery import deliveries_recover
+    from portal.celery import app
 
     outgoing = approved(specialist, leader, to_agency(portal_agency), to_email("contact@congty.vn"))
     app.conf.task_always_eager = False

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from documents import delivery
-from public_site.codes import lookup_code_display
+from portal.codes import lookup_code_display
 from tests.documents.conftest import to_email
 from tests.public.conftest import citizen_delivery, to_citizen
 

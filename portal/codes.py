@@ -1,7 +1,8 @@
-"""Lookup codes of replies to citizens: unguessable, easy to read aloud over the phone and to type.
+"""Codes people read aloud and type: the lookup codes of replies to citizens and the short codes of the
+verification address printed in the stamp. Unguessable, with nothing that reads or sounds like something else.
 
-Stored without separators in upper case; shown in groups of four (ABCD-EFGH-JKMN); accepted typed in any
-case, with or without dashes and spaces. This module imports nothing from the apps, so documents can use it.
+Lookup codes are stored without separators in upper case; shown in groups of four (ABCD-EFGH-JKMN);
+accepted typed in any case, with or without dashes and spaces.
 """
 
 import re
@@ -15,8 +16,15 @@ GROUP = 4
 _SEPARATORS = re.compile(r"[\s\-–—_.]+")
 
 
+VERIFY_LENGTH = 10
+
+
 def lookup_code_new():
     return get_random_string(LENGTH, ALPHABET)
+
+
+def verify_code_new():
+    return get_random_string(VERIFY_LENGTH, ALPHABET)
 
 
 def lookup_code_normalize(text):
