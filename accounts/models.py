@@ -40,7 +40,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("điện thoại"), max_length=50, blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     is_staff = models.BooleanField(
-        _("vào trang quản trị hệ thống"), default=False,
+        _("được vào trang quản trị hệ thống"), default=False,
         help_text=_("Chỉ dành cho quản trị viên kỹ thuật của cổng."),
     )
     date_joined = models.DateTimeField(_("ngày tạo"), default=timezone.now)
@@ -146,5 +146,8 @@ class Membership(models.Model):
     def has_role(self, *roles):
         return any(getattr(self, self.ROLE_FIELDS[role]) for role in roles)
 
+    def role_label_list(self):
+        return [Role(role).label for role in self.roles]
+
     def role_labels(self):
-        return ", ".join(str(Role(role).label) for role in self.roles)
+        return ", ".join(str(label) for label in self.role_label_list())

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from agencies.models import Agency, RecipientGroup, Unit
 from agencies.text import fold, nfc
@@ -48,7 +47,7 @@ def noi_nhan_lines(outgoing):
     recipients = list(outgoing.recipients.select_related("agency", "unit", "group"))
     lines = []
     if any(r.role == Recipient.Role.KINH_GUI for r in recipients):
-        lines.append(_("Như trên"))
+        lines.append("Như trên")  # the block is the document's own text: always Vietnamese
     lines += [r.label for r in recipients if r.role == Recipient.Role.NOI_NHAN]
     rendered = [f"- {line};" for line in lines]
     rendered.append(f"- {archive_line(outgoing)}.")
@@ -60,7 +59,7 @@ def archive_line(outgoing):
 
 
 def noi_nhan_block(outgoing):
-    return "\n".join([_("Nơi nhận:"), *noi_nhan_lines(outgoing)])
+    return "\n".join(["Nơi nhận:", *noi_nhan_lines(outgoing)])
 
 
 def kinh_gui_lines(outgoing):

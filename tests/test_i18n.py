@@ -1,9 +1,11 @@
 """Vietnamese by default, English on request; Unicode NFC text (TCVN 6909); dd/mm/yyyy dates; Vietnam's time."""
 
 import datetime
+import re
 import unicodedata
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.utils import formats, timezone, translation
@@ -70,3 +72,43 @@ def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(client
     assert "Đăng nhập" in page and 'lang="vi"' in page
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert 'lang="en"' in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|%%")
+
+
+def source_and_translation(entry):
+    if entry.msgid_plural:
+        return [(entry.msgid, entry.msgstr_plural[0]), (entry.msgid_plural, entry.msgstr_plural[1])]
+    return [(entry.msgid, entry.msgstr)]
+
+
+@pytest.mark.django_db
+def test_english_shows_the_portals_own_pages_in_english_and_the_en_catalog_is_complete(client_for, clerk, unit):
+    client = client_for(clerk)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/dashboard/"})
+
+    dashboard = client.get("/dashboard/").content.decode()
+    assert '<html lang="en">' in dashboard
+    for label in ["Dashboard", "My tasks", "Due this week", "Outgoing documents", "Incoming register", "Clerk"]:
+        assert label in dashboard, label
+    assert "Bàn làm việc" not in dashboard and "Việc của tôi" not in dashboard
+
+    outgoing = client.get("/outgoing/").content.decode()
+    for label in ["Draft a document", "Number and notation", "Summary", "Awaiting approval", "Official letter"]:
+        assert label in outgoing, label
+    assert "Trích yếu" not in outgoing and "Số, ký hiệu" not in outgoing
+
+    directory = client.get("/directory/").content.decode()
+    for label in ["Agency directory", "Official e-mail directory", "Directive 34/2008/CT-TTg", "1 unit"]:
+        assert label in directory, label
+    assert "Danh bạ cơ quan" not in directory and "1 units" not in directory
+
+    catalog = polib.pofile(str(ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+    assert len(catalog) > 900
+    assert not [entry.msgid for entry in catalog.untranslated_entries()]
+    assert not [entry.msgid for entry in catalog.fuzzy_entries()]
+    mismatched = [source for entry in catalog if "python-format" in entry.flags
+                  for source, translation in source_and_translation(entry)
+                  if sorted(PLACEHOLDER.findall(source)) != sorted(PLACEHOLDER.findall(translation))]
+    assert not mismatched, mismatched

@@ -22,7 +22,7 @@ class Delivery(models.Model):
         CONFIRMING = "confirming", _("Đang xác nhận")
         RETRY = "retry", _("Lỗi tạm thời, sẽ gửi lại")
         SENT = "sent", _("Đã gửi")
-        FAILED = "failed", _("Gửi không được")
+        FAILED = "failed", _("Gửi không thành công")
         UNCERTAIN = "uncertain", _("Chưa rõ đã gửi hay chưa")
         NOT_ELECTRONIC = "not_electronic", _("Không gửi điện tử")
 

@@ -89,8 +89,8 @@ class Incoming(models.Model):
             models.Index(fields=["arrived_at"], name="incoming_arrived_report_idx",
                          include=["agency_id", "source", "status", "doc_type", "registered_at", "completed_at",
                                   "due_date"]),
-            models.Index(fields=["due_date"], name="incoming_open_due_idx", include=["agency_id", "arrived_at"],
-                         condition=Q(status__in=["04", "05"])),
+            models.Index(fields=["arrived_at"], name="incoming_open_report_idx",
+                         include=["agency_id", "due_date", "doc_type"], condition=Q(status__in=["04", "05"])),
         ]
 
     def __str__(self):

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -268,7 +268,7 @@ def outgoing_issue(*, membership, outgoing):
     register and the document stays approved. Deliveries start after commit.
     """
     from pki.selectors import certificate_for_signing
-    from pki.signing import StampInfo, sign_pdf, stamp_attachment
+    from pki.signing import StampInfo
 
     from ..delivery import verify_url
 
@@ -289,6 +289,24 @@ def outgoing_issue(*, membership, outgoing):
         signer_name=outgoing.signer.user.full_name,
         verify_url="" if outgoing.is_secret else verify_url(outgoing),
     )
+    # The stamp and the delivery notes are part of the record: Vietnamese whatever the clerk's UI language.
+    with translation.override("vi"):
+        _sign_files(outgoing, certificate, stamp)
+        deliveries = deliveries_plan(outgoing)
+    outgoing.save()
+    Delivery.objects.bulk_create(deliveries)
+    _record(outgoing, membership, "issue", before)
+    from ..tasks import outgoing_deliver
+
+    # robust: the document is issued either way; if the broker is down the deliveries stay pending
+    # and deliveries_recover (beat) sends them.
+    transaction.on_commit(lambda: outgoing_deliver.delay(outgoing.pk), robust=True)
+    return outgoing
+
+
+def _sign_files(outgoing, certificate, stamp):
+    from pki.signing import sign_pdf, stamp_attachment
+
     for file in outgoing.files.all():
         with file.draft.open("rb") as handle:
             data = handle.read()
@@ -299,12 +317,3 @@ def outgoing_issue(*, membership, outgoing):
         file.save(update_fields=["signed", "signed_sha256"])
         if file.kind == OutgoingFile.Kind.MAIN:
             outgoing.signed_sha256 = file.signed_sha256
-    outgoing.save()
-    Delivery.objects.bulk_create(deliveries_plan(outgoing))
-    _record(outgoing, membership, "issue", before)
-    from ..tasks import outgoing_deliver
-
-    # robust: the document is issued either way; if the broker is down the deliveries stay pending
-    # and deliveries_recover (beat) sends them.
-    transaction.on_commit(lambda: outgoing_deliver.delay(outgoing.pk), robust=True)
-    return outgoing

@@ -57,8 +57,8 @@ def outgoing_create(request):
         raise PermissionDenied(_("Chỉ chuyên viên hoặc văn thư được soạn văn bản."))
     initial = {"drafting_unit": membership.unit}
     if reply_to:
-        initial["summary"] = _("V/v trả lời văn bản số %(notation)s của %(sender)s") % {
-            "notation": reply_to.notation, "sender": reply_to.sender_name}
+        # A proposed summary is document text: Vietnamese whatever the UI language.
+        initial["summary"] = f"V/v trả lời văn bản số {reply_to.notation} của {reply_to.sender_name}"
     form = OutgoingForm(request.POST or None, request.FILES or None, agency=membership.agency, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

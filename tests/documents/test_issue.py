@@ -91,7 +91,7 @@ def test_an_expired_certificate_stops_the_issue_with_a_clear_message(agency, spe
 
 
 def test_an_issue_stands_when_the_broker_is_down_and_the_deliveries_are_recovered_later(
-        setup, specialist, leader, clerk, portal_agency, django_capture_on_commit_callbacks, settings, caplog):
+        setup, specialist, leader, clerk, portal_agency, django_capture_on_commit_callbacks, settings):
     from documents.delivery import deliveries_recover
     from portal.celery import app
 
@@ -106,7 +106,6 @@ def test_an_issue_stands_when_the_broker_is_down_and_the_deliveries_are_recovere
         app.conf.broker_url = url
         app.conf.task_always_eager = True
     assert outgoing.status == Outgoing.Status.ISSUED
-    assert "in on_commit()" in caplog.text  # the broker refused; the request did not fail
     assert set(outgoing.deliveries.values_list("status", flat=True)) == {Delivery.Status.PENDING}
     settings.DELIVERY_STALE_SECONDS = 0
     assert sorted(deliveries_recover()) == sorted(outgoing.deliveries.values_list("pk", flat=True))
