@@ -142,16 +142,15 @@ def _document_count(agency_ids):
         return cursor.fetchone()[0]
 
 
-def _wipe(agency_ids):
+def _wipe(cursor, agency_ids):
     statements = [
         "DELETE FROM documents_assignment WHERE incoming_id IN (SELECT id FROM documents_incoming WHERE agency_id = ANY(%s))",
         "DELETE FROM documents_incoming WHERE agency_id = ANY(%s)",
         "DELETE FROM documents_delivery WHERE outgoing_id IN (SELECT id FROM documents_outgoing WHERE agency_id = ANY(%s))",
         "DELETE FROM documents_outgoing WHERE agency_id = ANY(%s)",
     ]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement, [agency_ids])
+    for statement in statements:
+        cursor.execute(statement, [agency_ids])
 
 
 def ensure_data():
@@ -160,11 +159,11 @@ def ensure_data():
     if _document_count(agency_ids) == OUTGOING + INCOMING:
         return province, agency_ids, leader, 0.0
     start = time.perf_counter()
-    _wipe(agency_ids)
     with connection.cursor() as cursor:
         # Loading is one bulk job: no per-row trigger (foreign keys hold by construction, and the report's
         # months are marked stale below instead of one by one).
         cursor.execute("SET session_replication_role = replica")
+        _wipe(cursor, agency_ids)
         cursor.execute(GENERATE, {"province": PROVINCE_CODE, "outgoing": OUTGOING, "incoming": INCOMING,
                                   "agencies": AGENCIES, "units": len(UNITS), "user": leader.user_id,
                                   "signer": leader.pk})
@@ -174,3 +173,93 @@ def ensure_data():
         for table in ("documents_outgoing", "documents_delivery", "documents_incoming", "documents_assignment"):
             cursor.execute(f"VACUUM ANALYZE {table}")
     return province, agency_ids, leader, time.perf_counter() - start
+
+
+def _bare_count(agency_ids, period):
+    """(a): what PostgreSQL takes to count the half-year's rows, nothing else."""
+    start, end = period.bounds
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM documents_outgoing WHERE status = 'issued' AND agency_id = ANY(%s)"
+                       " AND issued_at >= %s AND issued_at < %s", [agency_ids, start, end])
+        cursor.execute("SELECT count(*) FROM documents_incoming WHERE agency_id = ANY(%s)"
+                       " AND arrived_at >= %s AND arrived_at < %s", [agency_ids, start, end])
+
+
+def _page_client(leader):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(leader.user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _plan_nodes(node):
+    label = node["Node Type"] + (f" {node['Index Name']}" if "Index Name" in node else "")
+    label += f" {node['Relation Name']}" if "Relation Name" in node and "Index Name" not in node else ""
+    return [label] + [n for child in node.get("Plans", []) for n in _plan_nodes(child)]
+
+
+def _explain(agency_ids, period):
+    """The plan of the report's statements, summarised: scans, indexes, aggregates."""
+    from django.utils import timezone
+
+    from reports import figures
+
+    d = figures.Dialect(connection.vendor)
+    previous = period.previous()
+    months, ranges = figures.split_ranges([previous, period], True)
+    params = figures._params(agency_ids, period, previous, timezone.localdate(), months, ranges)
+    summary = {}
+    for name, sql in (("report", figures.report_sql(d, len(agency_ids), len(ranges), bool(months))),
+                      ("percentiles", figures.percentiles_sql(d, len(agency_ids)))):
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0][0]
+        nodes = _plan_nodes(plan["Plan"])
+        summary[name] = (round(plan["Execution Time"], 1), sorted(set(n for n in nodes if "Scan" in n or "Aggregate" in n)))
+    return summary
+
+
+def run():
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    from reports import figures
+    from reports.periods import last_complete_half_year
+
+    ensure_database()
+    province, agency_ids, leader, generated = ensure_data()
+    period = last_complete_half_year()
+    months, _ranges = figures.split_ranges([period.previous(), period], True)
+    start = time.perf_counter()
+    refreshed = figures.month_facts_refresh(agency_ids, months)
+    refresh_seconds = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE reports_factmonth")
+        cursor.execute("VACUUM ANALYZE reports_monthfact")
+
+    bare = median_time(lambda: _bare_count(agency_ids, period), repeat=9, warmup=2)
+    report = median_time(lambda: figures.usage_report(agency_ids, period), repeat=9, warmup=2)
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False, STORAGES=storages):
+        client = _page_client(leader)
+        url = f"/reports/usage/?year={period.start.year}&half={period.half}"
+
+        def page():
+            response = client.get(url)
+            if response.status_code != 200 or b"chart-months" not in response.content:
+                raise RuntimeError(f"report page answered {response.status_code}")
+
+        page_time = median_time(page, repeat=9, warmup=2)
+    plans = _explain(agency_ids, period)
+    figures_now = figures.usage_report(agency_ids, period).current
+    details = {"half_year": f"{period.start:%d/%m/%Y}-{period.end:%d/%m/%Y}", "rows": figures_now.documents,
+               "bare_count_ms": f"{bare * 1000:.1f}", "report_ms": f"{report * 1000:.1f}",
+               "page_ms": f"{page_time * 1000:.1f}", "generated_s": f"{generated:.1f}",
+               "month_facts_computed": refreshed, "month_facts_s": f"{refresh_seconds:.1f}"}
+    for name, (ms, nodes) in plans.items():
+        details[f"plan_{name}"] = f"{ms}ms:" + "|".join(nodes).replace(" ", "_")
+    return [
+        Result("report_query", report / bare, 3.0, details),
+        Result("report_page", page_time / report, 1.5, {"page_ms": details["page_ms"], "report_ms": details["report_ms"]}),
+    ]

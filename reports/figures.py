@@ -53,20 +53,24 @@ class Dialect:
 
     def seconds(self, start, end):
         if self.vendor == "postgresql":
-            return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+            return f"date_part('epoch', {end} - {start})"  # double precision: EXTRACT gives numeric, slower to sort
         return f"((julianday({end}) - julianday({start})) * 86400.0)"
 
     def text(self, column):
         return f"CAST({column} AS TEXT)"
 
+    def floor(self, value):
+        """Rounded down; SQLite's CAST truncates, which is the same for the non-negative values used here."""
+        return f"FLOOR({value})" if self.vendor == "postgresql" else f"CAST({value} AS INTEGER)"
+
     @staticmethod
     def flag(condition):
         return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
-    def in_agencies(self, column, count):
+    def in_agencies(self, column, count, array="ids"):
         """The agency filter; the ids go in as %(ids)s (an array) or %(a0)s, %(a1)s…"""
         if self.vendor == "postgresql":
-            return f"{column} = ANY(%(ids)s)"
+            return f"{column} = ANY(%({array})s)"
         return f"{column} IN ({', '.join(f'%(a{n})s' for n in range(count))})"
 
     @staticmethod
@@ -82,7 +86,7 @@ def _lead_unit_join(alias="i"):
             "LEFT JOIN accounts_membership m ON m.id = a.member_id")
 
 
-def facts_sql(d, agency_count, range_count):
+def facts_sql(d, agency_count, range_count, array="ids"):
     """CTEs o, d, i and `facts`: one row per issued outgoing and per incoming document of the ranges."""
     flag = d.flag
     return f"""
@@ -90,7 +94,7 @@ def facts_sql(d, agency_count, range_count):
         SELECT o.id, o.agency_id, o.drafting_unit_id AS unit_id, o.doc_type, o.also_on_paper,
                {flag("o.issued_at >= %(split)s")} AS cur, {d.month("o.issued_at")} AS month
         FROM documents_outgoing o
-        WHERE o.status = 'issued' AND {d.in_agencies("o.agency_id", agency_count)}
+        WHERE o.status = 'issued' AND {d.in_agencies("o.agency_id", agency_count, array)}
               AND {d.in_ranges("o.issued_at", range_count)}
     ),
     d AS (
@@ -107,7 +111,7 @@ def facts_sql(d, agency_count, range_count):
                i.registered_at, {d.local_date("i.completed_at")} AS completed_on,
                {flag("i.arrived_at >= %(split)s")} AS cur, {d.month("i.arrived_at")} AS month
         FROM documents_incoming i {_lead_unit_join()}
-        WHERE {d.in_agencies("i.agency_id", agency_count)} AND {d.in_ranges("i.arrived_at", range_count)}
+        WHERE {d.in_agencies("i.agency_id", agency_count, array)} AND {d.in_ranges("i.arrived_at", range_count)}
     ),
     facts AS (
         SELECT o.cur, 'out' AS direction, o.agency_id, o.unit_id, o.doc_type, o.month, 1 AS documents,
@@ -167,7 +171,7 @@ def refresh_sql(d):
               "AS t(agency_id, month) ON t.agency_id = f.agency_id AND t.month = f.month")
     return f"""
     INSERT INTO reports_monthfact (agency_id, month, direction, grain, unit_id, doc_type, {columns})
-    WITH {facts_sql(d, 0, 1).replace("= ANY(%(ids)s)", "= ANY(%(todo_agencies)s)")},
+    WITH {facts_sql(d, 0, 1, array="todo_agencies")},
     picked AS ({picked})
     SELECT agency_id, to_date(month, 'YYYY-MM'), direction, 'agency', NULL, '', {sums} FROM picked
         GROUP BY agency_id, month, direction
@@ -190,10 +194,10 @@ def percentiles_sql(d, agency_count):
         SELECT percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY {registration}) AS registration,
                percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY {completion}) AS completion
         FROM documents_incoming i WHERE {where}"""
-    return window_percentiles_sql(registration, completion, where)
+    return window_percentiles_sql(d, registration, completion, where)
 
 
-def window_percentiles_sql(registration, completion, where):
+def window_percentiles_sql(d, registration, completion, where):
     """percentile_cont without percentile_cont: value at p·(n−1) in the sorted values, interpolated."""
     return f"""
     WITH v AS (
@@ -205,8 +209,8 @@ def window_percentiles_sql(registration, completion, where):
               SELECT 2, {completion} FROM documents_incoming i WHERE {where} AND i.completed_at IS NOT NULL) t
     ),
     p AS (SELECT 0.5 AS p UNION ALL SELECT 0.95),
-    w AS (SELECT v.metric, v.x, v.i, p.p, CAST(p.p * (v.n - 1) AS INTEGER) AS lo,
-                 p.p * (v.n - 1) - CAST(p.p * (v.n - 1) AS INTEGER) AS frac
+    w AS (SELECT v.metric, v.x, v.i, p.p, {d.floor("p.p * (v.n - 1)")} AS lo,
+                 p.p * (v.n - 1) - {d.floor("p.p * (v.n - 1)")} AS frac
           FROM v CROSS JOIN p)
     SELECT metric, p, SUM(CASE WHEN i = lo THEN x * (1 - frac) WHEN i = lo + 1 THEN x * frac ELSE 0 END) AS value
     FROM w GROUP BY metric, p ORDER BY metric, p"""
@@ -371,7 +375,7 @@ def month_facts_refresh(agency_ids, months):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FACT_LOCK])
         cursor.execute("""
             INSERT INTO reports_factmonth (agency_id, month, stale)
-            SELECT w.agency_id, w.month, false
+            SELECT w.agency_id, m.month, false
             FROM unnest(%(ids)s::bigint[]) AS w(agency_id) CROSS JOIN unnest(%(months)s::date[]) AS m(month)
             LEFT JOIN reports_factmonth f ON f.agency_id = w.agency_id AND f.month = m.month
             WHERE f.id IS NULL OR f.stale

@@ -1,8 +1,111 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import staff_required
+from accounts.models import Role
+from portal import exports as portal_exports
+
+from . import exports, selectors, services
+from .figures import usage_report as compute_usage_report
+from .forms import IncidentFilterForm, IncidentResolveForm, TrafficFilterForm, UsageReportForm
+from .tables import IncidentTable, TrafficTable
+
+TRAFFIC_EXPORT_LIMIT = 50_000
 
 
+def _period_text(form):
+    data = form.cleaned_data if form.is_valid() else {}
+    start, end = data.get("start"), data.get("end")
+    if start and end:
+        return _("Từ %(start)s đến %(end)s") % {"start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"}
+    if start:
+        return _("Từ %(start)s") % {"start": f"{start:%d/%m/%Y}"}
+    if end:
+        return _("Đến %(end)s") % {"end": f"{end:%d/%m/%Y}"}
+    return _("Toàn bộ thời gian")
+
+
+def _paginate(table, request, prefix="", per_page=50):
+    try:
+        table.paginate(page=request.GET.get(f"{prefix}page", 1), per_page=per_page)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404 from None
+    return table
+
+
+def _incidents_table(request, form, prefix=""):
+    incidents = form.apply(selectors.incidents_visible_to(request.membership))
+    return _paginate(IncidentTable(incidents, request=request, prefix=prefix), request, prefix, per_page=25)
+
+
+@staff_required(*selectors.TRAFFIC_ROLES)
 def traffic_log(request):
-    raise Http404
+    """Sổ theo dõi lưu lượng công văn: every exchange of the agency, in and out, with the incidents."""
+    form = TrafficFilterForm(request.GET or None)
+    rows = selectors.traffic_for(request.membership, **form.filters())
+    if request.GET.get("export") == "xlsx":
+        content = exports.traffic_xlsx(list(rows[:TRAFFIC_EXPORT_LIMIT]), request.membership.agency, _period_text(form))
+        return portal_exports.download(content, f"so-luu-luong-{timezone.localdate():%Y%m%d}.xlsx", portal_exports.XLSX)
+    table = _paginate(TrafficTable(rows, request=request), request)
+    incident_form = IncidentFilterForm({"state": "open"})
+    return render(request, "reports/traffic.html", {
+        "form": form, "table": table, "incidents": _incidents_table(request, incident_form, prefix="incidents-"),
+        "resolve_form": IncidentResolveForm(), "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN),
+    })
 
 
-incident_list = incident_resolve = usage_report = traffic_log
+@staff_required(*selectors.TRAFFIC_ROLES)
+def incident_list(request):
+    form = IncidentFilterForm(request.GET or None)
+    return render(request, "reports/incidents.html", {
+        "form": form, "table": _incidents_table(request, form), "resolve_form": IncidentResolveForm(),
+        "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN),
+    })
+
+
+@require_POST
+@staff_required(Role.CLERK, Role.ADMIN)
+def incident_resolve(request, pk):
+    incident = selectors.incident_get_for_user(request.membership, pk)
+    form = IncidentResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.incident_resolve(membership=request.membership, incident=incident,
+                                      resolution=form.cleaned_data["resolution"])
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Đã ghi nhận khắc phục sự cố."))
+    else:
+        messages.error(request, _("Hãy ghi cách đã khắc phục."))
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/reports/") else "incident_list")
+
+
+@staff_required(*selectors.REPORT_ROLES)
+def usage_report(request):
+    """The six-monthly report (Directive 34, point 8) of the agency, rolled up over the agencies under it."""
+    agency, agency_ids, children = selectors.report_scope(request.membership, request.GET.get("agency"))
+    form = UsageReportForm(request.GET or None, own=request.membership.agency, children=children)
+    report = compute_usage_report(agency_ids, form.period())
+    export = request.GET.get("export")
+    if export in ("xlsx", "pdf"):
+        name = f"bao-cao-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.{export}"
+        if export == "xlsx":
+            return portal_exports.download(exports.usage_xlsx(report, agency), name, portal_exports.XLSX)
+        return portal_exports.download(exports.usage_pdf(report, agency), name, portal_exports.PDF)
+    return render(request, "reports/usage.html", {
+        "form": form, "report": report, "agency": agency, "title": exports.report_title(),
+        "subtitle": exports.report_subtitle(report, agency), "indicators": exports.indicator_rows(report),
+        "breakdown_headers": exports.breakdown_headers(),
+        "by_agency": [exports.breakdown_row(r) for r in report.by_agency],
+        "by_unit": [exports.breakdown_row(r) for r in report.by_unit],
+        "by_type": exports.type_rows(report), "by_month": exports.month_rows(report),
+        "charts": exports.chart_data(report), "rolled_up": len(agency_ids) > 1,
+    })

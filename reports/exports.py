@@ -1,0 +1,334 @@
+"""The report and the traffic log as text for the page, XLSX and PDF (Vietnamese number format: 1.234,5)."""
+
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from portal import exports as portal_exports
+
+from .tables import channel_label, direction_label, status_label
+
+CHART_ITEMS = 30  # bars at most in a chart of agencies or units
+ISSUED_COLOR, RECEIVED_COLOR = colors.HexColor("#1f4e79"), colors.HexColor("#c55a11")
+
+
+def number(value):
+    return "—" if value is None else f"{value:,}".replace(",", ".")
+
+
+def decimal(value, places=1):
+    if value is None:
+        return "—"
+    whole, _sep, fraction = f"{value:,.{places}f}".partition(".")
+    return whole.replace(",", ".") + ("," + fraction if fraction else "")
+
+
+def percent(value):
+    return "—" if value is None else decimal(value) + " %"
+
+
+def _signed(text, value):
+    return text if value is None or value <= 0 else "+" + text
+
+
+def _pair(hours, index, scale=1):
+    return None if not hours or hours[index] is None else hours[index] / scale
+
+
+def indicators(report):
+    """The headline figures: (label, unit kind, current, previous) — kinds: count, share, hours, days."""
+    c, p = report.current, report.previous
+    return [
+        (_("Văn bản đi đã phát hành"), "count", c.issued, p.issued),
+        (_("Văn bản đến đã nhận"), "count", c.received, p.received),
+        (_("Tỷ lệ văn bản đi gửi bằng điện tử (cổng, thư điện tử)"), "share", c.electronic_share, p.electronic_share),
+        (_("Tỷ lệ văn bản đi gửi kèm bản giấy"), "share", c.paper_share, p.paper_share),
+        (_("Tỷ lệ văn bản đến nhận qua môi trường điện tử"), "share", c.received_electronic_share,
+         p.received_electronic_share),
+        (_("Tỷ lệ gửi điện tử thành công"), "share", c.success_rate, p.success_rate),
+        (_("Thời gian từ khi đến đến khi vào sổ – trung vị (giờ)"), "hours", _pair(c.registration_hours, 0), None),
+        (_("Thời gian từ khi đến đến khi vào sổ – phân vị 95 (giờ)"), "hours", _pair(c.registration_hours, 1), None),
+        (_("Thời gian từ khi đến đến khi hoàn thành – trung vị (ngày)"), "days",
+         _pair(c.completion_hours, 0, 24), None),
+        (_("Thời gian từ khi đến đến khi hoàn thành – phân vị 95 (ngày)"), "days",
+         _pair(c.completion_hours, 1, 24), None),
+        (_("Văn bản đến quá hạn xử lý"), "count", c.overdue, p.overdue),
+        (_("Tỷ lệ văn bản đến xử lý đúng hạn"), "share", c.on_time_rate, p.on_time_rate),
+        (_("Văn bản trả lời công dân, doanh nghiệp đã gửi"), "count", c.citizen_replies, p.citizen_replies),
+    ]
+
+
+def _show(kind, value):
+    if kind == "count":
+        return number(value)
+    if kind == "share":
+        return percent(value)
+    return decimal(value)
+
+
+def _change(kind, now, before):
+    if now is None or before is None:
+        return "—"
+    difference = now - before
+    if kind != "count":
+        difference = round(difference, 1) + 0.0  # no “-0,0”
+    if kind == "share":
+        return _signed(decimal(difference), difference) + " " + _("điểm %")
+    if kind == "count":
+        relative = f" ({_signed(percent(100.0 * difference / before), difference)})" if before else ""
+        return _signed(number(difference), difference) + relative
+    return _signed(decimal(difference), difference)
+
+
+def indicator_rows(report):
+    """The headline figures as text: label, this period, the previous one, the change."""
+    return [(label, _show(kind, now), _show(kind, before), _change(kind, now, before))
+            for label, kind, now, before in indicators(report)]
+
+
+BREAKDOWN_HEADERS = [gettext_lazy("Văn bản đi"), gettext_lazy("Gửi điện tử"), gettext_lazy("Kèm bản giấy"),
+                     gettext_lazy("Văn bản đến"), gettext_lazy("Quá hạn"), gettext_lazy("Đúng hạn")]
+
+
+def breakdown_headers():
+    return [str(h) for h in BREAKDOWN_HEADERS]
+
+
+def breakdown_row(row):
+    f = row.figures
+    return [row.label, number(f.issued), percent(f.electronic_share), percent(f.paper_share), number(f.received),
+            number(f.overdue), percent(f.on_time_rate)]
+
+
+def month_rows(report):
+    return [[row.label, number(row.figures.issued), number(row.figures.received)] for row in report.months]
+
+
+def type_rows(report):
+    return [[row.label, number(row.figures.issued), number(row.figures.received)] for row in report.by_type]
+
+
+def _chart_units(report):
+    """The units with the most documents due, at most CHART_ITEMS, by on-time rate."""
+    due = [row for row in report.by_unit if row.figures.on_time + row.figures.late]
+    due = sorted(due, key=lambda r: -(r.figures.on_time + r.figures.late))[:CHART_ITEMS]
+    return sorted(due, key=lambda r: r.figures.on_time_rate)
+
+
+def _chart_agencies(report):
+    """The agencies that issued documents, at most CHART_ITEMS, the lowest electronic share first."""
+    rows = [row for row in report.by_agency if row.figures.issued]
+    return sorted(rows, key=lambda r: (r.figures.electronic_share, r.label))[:CHART_ITEMS]
+
+
+def chart_data(report):
+    """What the page's charts draw (Chart.js), rounded to one decimal."""
+    def share(value):
+        return None if value is None else round(value, 1)
+
+    agencies, units = _chart_agencies(report), _chart_units(report)
+    return {
+        "months": {"labels": [r.label for r in report.months], "issued": [r.figures.issued for r in report.months],
+                   "received": [r.figures.received for r in report.months],
+                   "issuedLabel": _("Văn bản đi"), "receivedLabel": _("Văn bản đến")},
+        "agencies": {"labels": [r.label for r in agencies],
+                     "values": [share(r.figures.electronic_share) for r in agencies],
+                     "label": _("Tỷ lệ gửi điện tử (%)")},
+        "units": {"labels": [r.label for r in units], "values": [share(r.figures.on_time_rate) for r in units],
+                  "label": _("Tỷ lệ đúng hạn (%)")},
+    }
+
+
+def report_title():
+    return _("Báo cáo tình hình trao đổi văn bản điện tử")
+
+
+def report_subtitle(report, agency):
+    scope = agency.name if len(report.agencies) == 1 else _("%(name)s và các cơ quan trực thuộc") % {"name": agency.name}
+    return f"{scope} – {report.period.label}"
+
+
+def _sheet(workbook, title, headers, rows, first=False):
+    sheet = workbook.active if first else workbook.create_sheet()
+    sheet.title = title[:31]
+    sheet.append([str(h) for h in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in rows:
+        sheet.append(["" if value is None else value for value in row])
+    for index, header in enumerate(headers, start=1):
+        width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in rows[:200]])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 70)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _rounded(value):
+    return None if value is None else round(value, 2)
+
+
+def usage_xlsx(report, agency):
+    """The report as a workbook: the figures, then one sheet per breakdown; numbers stay numbers."""
+    workbook = Workbook()
+    summary = _sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Kỳ báo cáo"), _("Kỳ trước"), _("Thay đổi")],
+                     [[label, _rounded(now), _rounded(before),
+                       None if now is None or before is None else _rounded(now - before)]
+                      for label, _kind, now, before in indicators(report)], first=True)
+    summary.insert_rows(1, 3)
+    summary["A1"], summary["A2"] = report_title(), report_subtitle(report, agency)
+    summary["A1"].font = Font(bold=True, size=14)
+    summary["A3"] = _("Kỳ trước: %(period)s. Tỷ lệ tính bằng %%, thời gian bằng giờ hoặc ngày như ghi ở chỉ tiêu.") % {
+        "period": report.previous_period.label}
+    _sheet(workbook, _("Theo tháng"), [_("Tháng"), _("Văn bản đi"), _("Văn bản đến")],
+           [[r.label, r.figures.issued, r.figures.received] for r in report.months])
+    for title, rows in ((_("Theo cơ quan"), report.by_agency), (_("Theo đơn vị"), report.by_unit)):
+        _sheet(workbook, title, [title.split(" ", 1)[-1].capitalize(), *BREAKDOWN_HEADERS],
+               [[r.label, r.figures.issued, _rounded(r.figures.electronic_share), _rounded(r.figures.paper_share),
+                 r.figures.received, r.figures.overdue, _rounded(r.figures.on_time_rate)] for r in rows])
+    _sheet(workbook, _("Theo loại văn bản"), [_("Loại văn bản"), _("Văn bản đi"), _("Văn bản đến")],
+           [[r.label, r.figures.issued, r.figures.received] for r in report.by_type])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _table(headers, rows, widths, style):
+    head = ParagraphStyle("head", parent=style, fontName="Serif-Bold")
+    data = [[Paragraph(str(h), head) for h in headers]]
+    data += [[Paragraph(portal_exports._escape(value), style) for value in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.93, 0.93, 0.93)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
+
+
+def _month_chart(report, width):
+    drawing = Drawing(width, 62 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 12 * mm, width - 16 * mm, 44 * mm
+    chart.data = [[r.figures.issued for r in report.months] or [0], [r.figures.received for r in report.months] or [0]]
+    chart.categoryAxis.categoryNames = [r.label for r in report.months]
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = "Serif"
+    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor, chart.bars[1].fillColor = ISSUED_COLOR, RECEIVED_COLOR
+    legend = Legend()
+    legend.x, legend.y, legend.fontName, legend.fontSize = 14 * mm, 60 * mm, "Serif", 8
+    legend.alignment, legend.columnMaximum = "right", 1
+    legend.colorNamePairs = [(ISSUED_COLOR, _("Văn bản đi")), (RECEIVED_COLOR, _("Văn bản đến"))]
+    drawing.add(chart)
+    drawing.add(legend)
+    return drawing
+
+
+def _share_chart(rows, value, width):
+    """Horizontal bars of a percentage per agency or unit."""
+    rows = [r for r in rows if value(r) is not None]
+    height = max(len(rows), 1) * 5 * mm + 12 * mm
+    drawing = Drawing(width, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 70 * mm, 8 * mm, width - 76 * mm, height - 12 * mm
+    chart.data = [[value(r) for r in reversed(rows)] or [0]]
+    chart.categoryAxis.categoryNames = [r.label[:45] for r in reversed(rows)]
+    chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = "Serif"
+    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.bars[0].fillColor = ISSUED_COLOR
+    drawing.add(chart)
+    return drawing
+
+
+def usage_pdf(report, agency):
+    """A portrait A4 report to attach to the report upward: title, figures, breakdowns, charts."""
+    portal_exports._fonts()  # Liberation Serif, registered once, with every Vietnamese letter
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                                 bottomMargin=15 * mm, title=report_title(), author=agency.name)
+    width = A4[0] - 30 * mm
+    body = ParagraphStyle("body", fontName="Serif", fontSize=9, leading=11.5)
+    h1 = ParagraphStyle("h1", fontName="Serif-Bold", fontSize=14, leading=18, alignment=1)
+    h2 = ParagraphStyle("h2", fontName="Serif-Bold", fontSize=11, leading=14, spaceBefore=8, spaceAfter=4)
+    centred = ParagraphStyle("centred", parent=body, alignment=1, fontSize=10.5, leading=14)
+    escape = portal_exports._escape
+    story = [
+        Paragraph(escape(agency.name.upper()), centred),
+        Spacer(1, 4 * mm),
+        Paragraph(escape(report_title().upper()), h1),
+        Paragraph(escape(report_subtitle(report, agency)), centred),
+        Paragraph(escape(_("(So sánh với kỳ trước: %(period)s)") % {"period": report.previous_period.label}),
+                  centred),
+        Spacer(1, 5 * mm),
+        Paragraph(escape(_("I. Các chỉ tiêu chính")), h2),
+        _table([_("Chỉ tiêu"), _("Kỳ báo cáo"), _("Kỳ trước"), _("Thay đổi")], indicator_rows(report),
+               [width * w for w in (0.52, 0.15, 0.15, 0.18)], body),
+        Paragraph(escape(_("II. Số văn bản theo tháng")), h2),
+        KeepTogether([_month_chart(report, width),
+                      _table([_("Tháng"), _("Văn bản đi"), _("Văn bản đến")], month_rows(report),
+                             [width * w for w in (0.4, 0.3, 0.3)], body)]),
+        Paragraph(escape(_("III. Theo cơ quan")), h2),
+        _table([_("Cơ quan"), *breakdown_headers()], [breakdown_row(r) for r in report.by_agency],
+               [width * w for w in (0.34, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11)], body),
+    ]
+    agencies = _chart_agencies(report)
+    if agencies:
+        story += [Spacer(1, 3 * mm), Paragraph(escape(_("Tỷ lệ gửi điện tử theo cơ quan (%)")), body),
+                  _share_chart(agencies, lambda r: r.figures.electronic_share, width)]
+    story += [
+        Paragraph(escape(_("IV. Theo đơn vị")), h2),
+        _table([_("Đơn vị"), *breakdown_headers()], [breakdown_row(r) for r in report.by_unit],
+               [width * w for w in (0.34, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11)], body),
+    ]
+    units = _chart_units(report)
+    if units:
+        story += [Spacer(1, 3 * mm), Paragraph(escape(_("Tỷ lệ xử lý đúng hạn theo đơn vị (%)")), body),
+                  _share_chart(units, lambda r: r.figures.on_time_rate, width)]
+    story += [
+        Paragraph(escape(_("V. Theo loại văn bản")), h2),
+        _table([_("Loại văn bản"), _("Văn bản đi"), _("Văn bản đến")], type_rows(report),
+               [width * w for w in (0.5, 0.25, 0.25)], body),
+        Spacer(1, 6 * mm),
+        Paragraph(escape(_("Số liệu lập lúc %(time)s từ cổng trao đổi văn bản.") % {
+            "time": timezone.localtime(report.computed_at).strftime("%H:%M %d/%m/%Y")}), body),
+    ]
+    document.build(story)
+    return buffer.getvalue()
+
+
+TRAFFIC_HEADERS = [
+    gettext_lazy("Thời điểm"), gettext_lazy("Chiều"), gettext_lazy("Số, ký hiệu"), gettext_lazy("Trích yếu"),
+    gettext_lazy("Kênh"), gettext_lazy("Nơi nhận / nơi gửi"), gettext_lazy("Địa chỉ"), gettext_lazy("Trạng thái"),
+    gettext_lazy("Gửi xong"), gettext_lazy("Đến"), gettext_lazy("Vào sổ"), gettext_lazy("Hoàn thành"),
+]
+
+
+def _time(value):
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def traffic_row(row):
+    return [_time(row["log_at"]), str(direction_label(row["log_direction"])), row["log_notation"], row["log_summary"],
+            str(channel_label(row["log_channel"])), row["log_counterpart"], row["log_address"],
+            str(status_label(row["log_direction"], row["log_status"])), _time(row["log_sent"]),
+            _time(row["log_arrived"]), _time(row["log_registered"]), _time(row["log_completed"])]
+
+
+def traffic_xlsx(rows, agency, subtitle):
+    return portal_exports.xlsx_bytes(str(_("Sổ theo dõi lưu lượng công văn")), TRAFFIC_HEADERS,
+                                     [traffic_row(row) for row in rows], subtitle=f"{agency.name} – {subtitle}")

@@ -1,0 +1,122 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import Delivery, Incoming
+
+from .models import Incident
+from .periods import Period, half_year, last_complete_half_year
+
+DATE_INPUT = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
+CHANNELS = [("", _("Tất cả")), ("portal", _("Trong cổng")), ("email", _("Thư điện tử")), ("paper", _("Bản giấy"))]
+DIRECTIONS = [("", _("Đi và đến")), ("out", _("Văn bản đi")), ("in", _("Văn bản đến"))]
+STATUSES = [("", _("Tất cả")), (_("Văn bản đi (lượt gửi)"), Delivery.Status.choices),
+            (_("Văn bản đến"), Incoming.Status.choices)]
+
+
+def _start_of(day):
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
+
+
+class PeriodFilterForm(forms.Form):
+    start = forms.DateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    end = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("Ngày bắt đầu phải trước ngày kết thúc."))
+        return data
+
+    def bounds(self):
+        """The aware instants [start, end) of the dates chosen (whole days, Vietnam's time)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        start, end = data.get("start"), data.get("end")
+        return (_start_of(start) if start else None,
+                _start_of(end + datetime.timedelta(days=1)) if end else None)
+
+
+class TrafficFilterForm(PeriodFilterForm):
+    direction = forms.ChoiceField(label=_("Chiều"), choices=DIRECTIONS, required=False)
+    channel = forms.ChoiceField(label=_("Kênh"), choices=CHANNELS, required=False)
+    status = forms.ChoiceField(label=_("Trạng thái"), choices=STATUSES, required=False)
+    counterpart = forms.CharField(label=_("Nơi nhận hoặc nơi gửi"), required=False, max_length=100)
+
+    def filters(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        start, end = self.bounds()
+        return {"start": start, "end": end, "direction": data.get("direction", ""),
+                "channel": data.get("channel", ""), "status": data.get("status", ""),
+                "counterpart": (data.get("counterpart") or "").strip()}
+
+
+class IncidentFilterForm(PeriodFilterForm):
+    kind = forms.ChoiceField(label=_("Loại sự cố"), choices=[("", _("Tất cả")), *Incident.Kind.choices],
+                             required=False)
+    state = forms.ChoiceField(label=_("Tình trạng"), required=False, choices=[
+        ("", _("Tất cả")), ("open", _("Chưa khắc phục")), ("resolved", _("Đã khắc phục"))])
+
+    def apply(self, incidents):
+        data = self.cleaned_data if self.is_valid() else {}
+        start, end = self.bounds()
+        if start:
+            incidents = incidents.filter(occurred_at__gte=start)
+        if end:
+            incidents = incidents.filter(occurred_at__lt=end)
+        if data.get("kind"):
+            incidents = incidents.filter(kind=data["kind"])
+        if data.get("state") == "open":
+            incidents = incidents.filter(resolved_at__isnull=True)
+        elif data.get("state") == "resolved":
+            incidents = incidents.filter(resolved_at__isnull=False)
+        return incidents
+
+
+class IncidentResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("Cách đã khắc phục"), max_length=2000,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UsageReportForm(forms.Form):
+    """A half-year (default: the last complete one), or any range of dates; the whole tree or one agency."""
+
+    year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
+    half = forms.ChoiceField(label=_("Kỳ"), required=False, choices=[
+        ("1", _("6 tháng đầu năm")), ("2", _("6 tháng cuối năm")), ("range", _("Khoảng ngày tự chọn"))])
+    start = forms.DateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    end = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
+    agency = forms.ChoiceField(label=_("Phạm vi"), required=False)
+
+    def __init__(self, *args, own, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = last_complete_half_year()
+        self.fields["year"].initial, self.fields["half"].initial = default.start.year, str(default.half)
+        self.fields["agency"].choices = [
+            ("", _("%(name)s và các cơ quan trực thuộc") % {"name": own.name}),
+            ("self", _("Riêng %(name)s") % {"name": own.name}),
+            *[(str(child.pk), child.name) for child in children],
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("half") == "range":
+            if not (data.get("start") and data.get("end")):
+                raise forms.ValidationError(_("Hãy chọn ngày bắt đầu và ngày kết thúc."))
+            if data["start"] > data["end"]:
+                raise forms.ValidationError(_("Ngày bắt đầu phải trước ngày kết thúc."))
+            if (data["end"] - data["start"]).days > 3 * 366:
+                raise forms.ValidationError(_("Khoảng thời gian báo cáo tối đa 3 năm."))
+        return data
+
+    def period(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("half") == "range":
+            return Period(data["start"], data["end"])
+        if data.get("half") in ("1", "2"):
+            return half_year(data.get("year") or timezone.localdate().year, int(data["half"]))
+        return last_complete_half_year()
+
+    def agency_choice(self):
+        return (self.cleaned_data.get("agency") if self.is_valid() else "") or ""

@@ -1,0 +1,127 @@
+"""Reading for the reports pages, with who-may-see-what built in.
+
+The traffic log and the incidents are one agency's own (its clerks, leaders and admins). The usage report
+is for leaders and admins: an agency sees itself and the agencies under it, never its parent or a sibling.
+"""
+
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role
+from agencies.models import Agency
+from documents.models import Delivery, Incoming, Outgoing
+
+from .models import Incident
+
+TRAFFIC_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
+REPORT_ROLES = (Role.LEADER, Role.ADMIN)
+# The columns of a traffic log row, the same for both directions so that the two halves make one UNION; named
+# apart from the models' fields, as the ORM wants of annotations.
+TRAFFIC_COLUMNS = ("log_key", "log_direction", "log_channel", "log_notation", "log_summary", "log_counterpart",
+                   "log_address", "log_status", "log_at", "log_sent", "log_arrived", "log_registered",
+                   "log_completed", "log_outgoing", "log_incoming")
+
+
+def _may_see_traffic(membership):
+    return bool(membership) and membership.has_role(*TRAFFIC_ROLES)
+
+
+def _outgoing_rows(agency, start=None, end=None, channel="", status="", counterpart=""):
+    """One row per delivery of the agency's issued documents; for the portal, the recipient's handling times."""
+    rows = Delivery.objects.filter(outgoing__agency=agency, outgoing__status=Outgoing.Status.ISSUED).order_by()
+    if start:
+        rows = rows.filter(outgoing__issued_at__gte=start)
+    if end:
+        rows = rows.filter(outgoing__issued_at__lt=end)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if status:
+        rows = rows.filter(status=status)
+    if counterpart:
+        rows = rows.filter(Q(name__icontains=counterpart) | Q(email__icontains=counterpart))
+    return rows.values(
+        log_key=F("pk") * 2, log_direction=Value("out", output_field=CharField()), log_channel=F("channel"),
+        log_notation=F("outgoing__notation"), log_summary=F("outgoing__summary"), log_counterpart=F("name"),
+        log_address=F("email"), log_status=F("status"), log_at=F("outgoing__issued_at"), log_sent=F("sent_at"),
+        log_arrived=F("incoming__arrived_at"), log_registered=F("incoming__registered_at"),
+        log_completed=F("incoming__completed_at"), log_outgoing=F("outgoing_id"),
+        log_incoming=Value(None, output_field=BigIntegerField()),
+    )
+
+
+def _incoming_rows(agency, start=None, end=None, channel="", status="", counterpart=""):
+    rows = Incoming.objects.filter(agency=agency).order_by()
+    if start:
+        rows = rows.filter(arrived_at__gte=start)
+    if end:
+        rows = rows.filter(arrived_at__lt=end)
+    if channel:
+        rows = rows.filter(source=channel)
+    if status:
+        rows = rows.filter(status=status)
+    if counterpart:
+        rows = rows.filter(Q(sender_name__icontains=counterpart) | Q(inbound__sender_email__icontains=counterpart))
+    return rows.values(
+        log_key=F("pk") * 2 + 1, log_direction=Value("in", output_field=CharField()), log_channel=F("source"),
+        log_notation=F("notation"), log_summary=F("summary"), log_counterpart=F("sender_name"),
+        log_address=Coalesce(F("inbound__sender_email"), Value(""), output_field=CharField()),
+        log_status=F("status"), log_at=F("arrived_at"), log_sent=Value(None, output_field=DateTimeField()),
+        log_arrived=F("arrived_at"), log_registered=F("registered_at"), log_completed=F("completed_at"),
+        log_outgoing=Value(None, output_field=BigIntegerField()), log_incoming=F("pk"),
+    )
+
+
+def traffic_for(membership, *, start=None, end=None, direction="", channel="", status="", counterpart=""):
+    """The agency's traffic log: every delivery of its issued documents and every incoming document, as one
+    queryset (a UNION in the database) of dicts with the TRAFFIC_COLUMNS keys, ordered by time, newest first.
+
+    start/end are aware instants (end excluded); status is a delivery status or an incoming status code.
+    """
+    if not _may_see_traffic(membership):
+        return _outgoing_rows(None).none()
+    filters = {"start": start, "end": end, "channel": channel, "status": status, "counterpart": counterpart}
+    halves = []
+    if direction in ("", "out"):
+        halves.append(_outgoing_rows(membership.agency, **filters))
+    if direction in ("", "in"):
+        halves.append(_incoming_rows(membership.agency, **filters))
+    if len(halves) == 1:
+        return halves[0].order_by("-log_at", "-log_key")
+    return halves[0].union(halves[1], all=True).order_by("-log_at", "-log_key")
+
+
+def incidents_visible_to(membership):
+    if not _may_see_traffic(membership):
+        return Incident.objects.none()
+    return (Incident.objects.filter(agency=membership.agency).select_related("subject_type", "resolved_by")
+            .prefetch_related("subject"))
+
+
+def incident_get_for_user(membership, pk):
+    return get_object_or_404(incidents_visible_to(membership), pk=pk)
+
+
+def report_scope(membership, agency_id=None):
+    """(the agency reported on, its ids with every agency under it, the choices) for a leader or an admin.
+
+    The choices are the member's own agency (with or without the agencies under it) and each agency directly
+    under it. Any other agency is a 404: a child never sees its parent's report, nor a sibling's.
+    """
+    if not (membership and membership.has_role(*REPORT_ROLES)):
+        raise Http404
+    own = membership.agency
+    children = list(own.children.filter(is_active=True).order_by("name"))
+    if agency_id in (None, "", str(own.pk)):
+        return own, own.descendant_ids(), children
+    if agency_id == "self":
+        return own, [own.pk], children
+    chosen = next((c for c in children if str(c.pk) == str(agency_id)), None)
+    if chosen is None:
+        raise Http404
+    return chosen, chosen.descendant_ids(), children
+
+
+def agencies_named(ids):
+    return Agency.objects.filter(pk__in=ids).order_by("name")

@@ -1,0 +1,100 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import Delivery, Incoming
+
+from .models import Incident
+
+CHANNEL_LABELS = {"portal": _("Trong cổng"), "email": _("Thư điện tử"), "paper": _("Bản giấy")}
+STATUS_LABELS = {"out": dict(Delivery.Status.choices), "in": dict(Incoming.Status.choices)}
+DIRECTION_LABELS = {"out": _("Đi"), "in": _("Đến")}
+
+
+def channel_label(value):
+    return CHANNEL_LABELS.get(value, value)
+
+
+def status_label(direction, value):
+    return STATUS_LABELS.get(direction, {}).get(value, value)
+
+
+def direction_label(value):
+    return DIRECTION_LABELS.get(value, value)
+
+
+class TrafficTable(tables.Table):
+    """The traffic log (sổ theo dõi lưu lượng công văn) over reports.selectors.traffic_for rows."""
+
+    log_at = tables.DateTimeColumn(verbose_name=_("Thời điểm"), format="d/m/Y H:i")
+    log_direction = tables.Column(verbose_name=_("Chiều"))
+    log_notation = tables.Column(verbose_name=_("Văn bản"), order_by=("log_notation",))
+    log_channel = tables.Column(verbose_name=_("Kênh"))
+    log_counterpart = tables.Column(verbose_name=_("Nơi nhận / nơi gửi"))
+    log_status = tables.Column(verbose_name=_("Trạng thái"))
+    log_sent = tables.DateTimeColumn(verbose_name=_("Gửi xong"), format="d/m/Y H:i")
+    log_arrived = tables.DateTimeColumn(verbose_name=_("Đến"), format="d/m/Y H:i")
+    log_registered = tables.DateTimeColumn(verbose_name=_("Vào sổ"), format="d/m/Y H:i")
+    log_completed = tables.DateTimeColumn(verbose_name=_("Hoàn thành"), format="d/m/Y H:i")
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "traffic-table"}
+        order_by = "-log_at"
+        empty_text = _("Không có trao đổi nào khớp với bộ lọc.")
+
+    def render_log_direction(self, value):
+        return direction_label(value)
+
+    def render_log_channel(self, value):
+        return channel_label(value)
+
+    def render_log_status(self, record, value):
+        return status_label(record["log_direction"], value)
+
+    def render_log_counterpart(self, record, value):
+        if record["log_address"]:
+            return format_html("{}<br><small class='text-muted'>{}</small>", value, record["log_address"])
+        return value
+
+    def render_log_notation(self, record, value):
+        if record["log_direction"] == "out":
+            url = reverse("outgoing_detail", args=[record["log_outgoing"]])
+        else:
+            url = reverse("incoming_detail", args=[record["log_incoming"]])
+        return format_html("<a href='{}'>{}</a><br><small>{}</small>", url, value or "—",
+                           (record["log_summary"] or "")[:120])
+
+
+def incident_link(incident):
+    """Where the thing an incident is about can be seen, or ""."""
+    subject, kind = incident.subject, Incident.Kind
+    if subject is None:
+        return ""
+    if incident.kind == kind.DELIVERY_FAILED:
+        return reverse("outgoing_detail", args=[subject.outgoing_id])
+    if incident.kind == kind.SIGNATURE:
+        return reverse("incoming_detail", args=[subject.incoming_id])
+    if incident.kind == kind.OVERDUE:
+        return reverse("incoming_detail", args=[subject.pk])
+    return reverse("mailbox_settings")
+
+
+class IncidentTable(tables.Table):
+    occurred_at = tables.DateTimeColumn(verbose_name=_("Xảy ra lúc"), format="d/m/Y H:i")
+    kind = tables.Column(verbose_name=_("Loại sự cố"))
+    cause = tables.Column(verbose_name=_("Nguyên nhân"), orderable=False)
+    resolved_at = tables.DateTimeColumn(verbose_name=_("Khắc phục lúc"), format="d/m/Y H:i")
+    resolution = tables.TemplateColumn(verbose_name=_("Cách khắc phục"), orderable=False,
+                                       template_name="reports/_incident_resolution.html")
+
+    class Meta:
+        model = Incident
+        fields = ["occurred_at", "kind", "cause", "resolved_at", "resolution"]
+        attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "incident-table"}
+        order_by = "-occurred_at"
+        empty_text = _("Không có sự cố nào.")
+
+    def render_cause(self, record, value):
+        link = incident_link(record)
+        return format_html("{} <a href='{}'>{}</a>", value, link, _("Xem")) if link else value

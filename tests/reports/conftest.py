@@ -1,0 +1,16 @@
+import pytest
+
+from pki.demo import issue_certificate
+from tests.intake.conftest import dovecot, dovecot_root, imap_account  # noqa: F401  (the real IMAP server)
+from tests.reports import data
+
+
+@pytest.fixture
+def province(db):
+    return data.province()
+
+
+@pytest.fixture
+def certified(agency):
+    issue_certificate(agency)
+    return agency
