@@ -100,7 +100,7 @@ def _baseline(port, outgoing):
 
     factory = MessageFactory(outgoing)
     deliveries = list(outgoing.deliveries.all())
-    messages = [(d.email, factory.build(d, f"<bench.{d.pk}@bench.gov.vn>")) for d in deliveries]
+    messages = [(d.email, factory.build(d, f"<bench.{d.pk}@bench.gov.vn>").raw) for d in deliveries]
     start = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for rcpt, data in messages:

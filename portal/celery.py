@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -19,3 +20,11 @@ def _prepare_file_broker(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "processed_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@worker_process_init.connect
+def _warm_up(**kwargs):
+    # Import every view module now (reverse() needs the URL map), not inside the first task of each child.
+    from django.urls import get_resolver
+
+    get_resolver().check()

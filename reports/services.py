@@ -47,9 +47,11 @@ def incident_delivery_failed(delivery_id, cause):
     return _open(K.DELIVERY_FAILED, delivery, delivery.outgoing.agency_id, cause)
 
 
-def incident_delivery_sent(delivery_id):
-    """documents.delivery: a delivery went out; a failure open for it is resolved."""
-    return _resolve(K.DELIVERY_FAILED, Delivery, [delivery_id], _("Gửi lại thành công."))
+def incident_deliveries_sent(delivery_ids):
+    """documents.delivery: deliveries went out (a batch at a time); failures open for them are resolved."""
+    if not delivery_ids:
+        return 0
+    return _resolve(K.DELIVERY_FAILED, Delivery, list(delivery_ids), _("Gửi lại thành công."))
 
 
 def incident_mailbox_checked(mailbox, error=""):
