@@ -28,6 +28,7 @@ class DuplicateWarning(ValidationError):
 
 
 def _event(incoming, action, actor=None, text=""):
+    """Record a step. Its text is part of the record, written in Vietnamese whatever the UI language."""
     IncomingEvent.objects.create(incoming=incoming, action=action, actor=actor, status=incoming.status, text=text)
 
 
@@ -105,7 +106,7 @@ def _register(membership, incoming, confirm_duplicate, metadata):
     incoming.registered_at, incoming.registered_by = now, membership.user
     incoming.status = Incoming.Status.ACCEPTED
     incoming.save()
-    _event(incoming, "register", membership.user, _("Số đến %(n)s") % {"n": incoming.arrival_number})
+    _event(incoming, "register", membership.user, f"Số đến {incoming.arrival_number}")
     return incoming
 
 
@@ -161,7 +162,7 @@ def incoming_from_paper(*, membership, scans, confirm_duplicate=False, **metadat
         kind = IncomingFile.Kind.MAIN if position == 0 else IncomingFile.Kind.ATTACHMENT
         IncomingFile.objects.create(incoming=incoming, kind=kind, name=upload.name, file=upload, size=upload.size,
                                     sha256=sha256(read_upload(upload)))
-    _event(incoming, "arrive", membership.user, _("Bản giấy"))
+    _event(incoming, "arrive", membership.user, "Bản giấy")
     _register(membership, incoming, confirm_duplicate, metadata)
     files_check_signatures(incoming)
     return incoming
@@ -186,7 +187,7 @@ def incoming_from_email(*, membership, inbound, confirm_duplicate=False, **metad
         kind = IncomingFile.Kind.MAIN if position == 0 else IncomingFile.Kind.ATTACHMENT
         IncomingFile.objects.create(incoming=incoming, kind=kind, name=attachment.filename, file=attachment.file.name,
                                     size=attachment.size, sha256=attachment.sha256)
-    _event(incoming, "arrive", membership.user, _("Thư điện tử từ %(sender)s") % {"sender": inbound.sender_email})
+    _event(incoming, "arrive", membership.user, f"Thư điện tử từ {inbound.sender_email}")
     _register(membership, incoming, confirm_duplicate, metadata)
     inbound_set_status(membership=membership, message=inbound, status=InboundMessage.Status.REGISTERED)
     files_check_signatures(incoming)
@@ -227,8 +228,7 @@ def incoming_route(*, membership, incoming, lead_unit=None, lead_member=None, co
     incoming.save()
     lead = lead_unit.name if lead_unit else lead_member.user.full_name
     _event(incoming, "route", membership.user,
-           _("Chủ trì: %(lead)s; hạn %(due)s. %(text)s") % {"lead": lead, "due": incoming.due_date.strftime("%d/%m/%Y"),
-                                                          "text": instructions})
+           f"Chủ trì: {lead}; hạn {incoming.due_date:%d/%m/%Y}. {instructions}".strip())
     return incoming
 
 
@@ -286,7 +286,7 @@ def reply_check(membership, incoming):
 
 
 def reply_recorded(membership, incoming, outgoing):
-    _event(incoming, "reply", membership.user, _("Dự thảo trả lời #%(pk)s") % {"pk": outgoing.pk})
+    _event(incoming, "reply", membership.user, f"Dự thảo trả lời #{outgoing.pk}")
 
 
 def leaders_of(agency):

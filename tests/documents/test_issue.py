@@ -109,3 +109,24 @@ def test_an_issue_stands_when_the_broker_is_down_and_the_deliveries_are_recovere
     assert set(outgoing.deliveries.values_list("status", flat=True)) == {Delivery.Status.PENDING}
     settings.DELIVERY_STALE_SECONDS = 0
     assert sorted(deliveries_recover()) == sorted(outgoing.deliveries.values_list("pk", flat=True))
+
+
+def test_a_clerk_using_english_still_issues_a_vietnamese_document(setup, specialist, leader, clerk, portal_agency,
+                                                                  email_agency, tmp_path,
+                                                                  django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from documents.services import incoming as incoming_services
+    from tests.pki.conftest import pdftotext
+
+    outgoing = approved(specialist, leader, to_agency(portal_agency), to_agency(email_agency), secrecy="mat")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        outgoing = services.outgoing_issue(membership=clerk, outgoing=outgoing)
+    arrived = Incoming.objects.get(agency=portal_agency)
+    with translation.override("en"):
+        incoming_services.incoming_register(membership=factories.make_member(portal_agency, "clerk"),
+                                            incoming=arrived)
+    stamp_text = pdftotext(outgoing.files.get(kind="main").signed.read(), tmp_path)
+    assert "Thời gian ký" in stamp_text and "Signing time" not in stamp_text
+    assert "Văn bản mật" in outgoing.deliveries.get(channel="paper").note
+    assert list(arrived.events.values_list("text", flat=True)) == ["", "Số đến 1"]
