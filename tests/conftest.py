@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,15 @@ def _demo_ca_in_tmp(settings, pki_var_dir):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    """Rate limits (allauth's, the lookup page's) and used TOTP codes live in the real cache; a fresh
+    key prefix per test keeps one test's attempts from counting against the next, or the next run."""
+    settings.CACHES = {
+        name: {**conf, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, conf in settings.CACHES.items()
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -55,6 +65,15 @@ def _fast_and_isolated(settings, tmp_path):
 @pytest.fixture
 def agency(db):
     return factories.make_agency("Bộ Nội vụ", short_name="BNV", code="000.00.00.G09", domain="moha.gov.vn")
+
+
+@pytest.fixture
+def certified(agency):
+    """The agency with a certificate from the demo CA, so that it can sign."""
+    from pki.demo import issue_certificate
+
+    issue_certificate(agency)
+    return agency
 
 
 @pytest.fixture

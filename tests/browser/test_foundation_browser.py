@@ -6,15 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browsing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-
-def log_in(page, email):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("form.portal-form button[type=submit]").click()
 
 
 def test_leader_logs_in_sees_the_dashboard_and_finds_kon_tum_in_the_directory_without_diacritics(page):
@@ -29,7 +23,7 @@ def test_leader_logs_in_sees_the_dashboard_and_finds_kon_tum_in_the_directory_wi
     leader = factories.make_member(ministry, "leader", user=factories.make_user("bo.truong@moha.gov.vn"),
                                    position="Bộ trưởng")
 
-    log_in(page, leader.user.email)
+    log_in(page, leader.user.email, lands_on=None)
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.get_by_test_id("current-agency")).to_have_text("Bộ Nội vụ")
 
@@ -53,7 +47,7 @@ def test_leader_logs_in_sees_the_dashboard_and_finds_kon_tum_in_the_directory_wi
 
 def test_citizen_who_logs_in_and_opens_a_staff_page_sees_the_403_page(page):
     citizen = factories.make_citizen("dan@example.com", full_name="Trần Thị Dân")
-    log_in(page, citizen.email)
+    log_in(page, citizen.email, lands_on=None)
     expect(page).to_have_url(re.compile(r"/me/$"))
     response = page.goto("/manage/staff/")
     assert response.status == 403

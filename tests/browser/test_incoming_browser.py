@@ -1,7 +1,6 @@
 """An incoming document handled by people in headless Chromium: register → route → handle → complete → reply,
 while the sending agency watches the status codes change."""
 
-import re
 import threading
 
 import pytest
@@ -11,6 +10,7 @@ from documents.models import Recipient
 from documents.services import outgoing as outgoing_services
 from pki.demo import issue_certificate
 from tests import factories
+from tests.browsing import log_in
 from tests.documents.conftest import approved, pdf_bytes, to_agency
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -36,15 +36,6 @@ def in_thread(function, **kwargs):
     thread.join()
     if errors:
         raise errors[0]
-
-
-def log_in(page, email):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("form.portal-form button[type=submit]").first.click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def test_register_route_handle_complete_reply(page, tmp_path_factory):

@@ -1,13 +1,13 @@
 """The whole path in headless Chromium: draft → submit → approve → issue → deliveries complete (through a
 real Celery worker and SMTP server) → the recipient agency sees the document arrive."""
 
-import re
 
 import pytest
 from playwright.sync_api import expect
 
 from pki.demo import issue_certificate
 from tests import factories
+from tests.browsing import log_in
 from tests.documents.conftest import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -16,19 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker]
 @pytest.fixture
 def worker_env(smtp_sink):
     return {"EMAIL_URL": f"smtp://127.0.0.1:{smtp_sink.port}"}
-
-
-def log_in(page, email, totp_secret=None):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("form.portal-form button[type=submit]").click()
-    if totp_secret:
-        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-        page.fill("input[name=code]", factories.totp_code(totp_secret))
-        page.locator("form.portal-form button[type=submit]").first.click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def test_draft_submit_approve_issue_deliver_and_arrive(page, celery_worker, smtp_sink, tmp_path_factory):

@@ -7,7 +7,6 @@ from reportlab.pdfgen import canvas
 
 from documents.models import DocumentType, Recipient
 from documents.services import outgoing as services
-from pki.demo import issue_certificate
 from tests import factories
 
 
@@ -28,12 +27,6 @@ def pdf_upload(name="van-ban.pdf", pages=1, data=None):
 def enable_totp(user):
     """Give a user TOTP two-factor authentication, as if they had set it up; returns the secret."""
     return factories.totp_enable(user)
-
-
-@pytest.fixture
-def certified(agency):
-    issue_certificate(agency)
-    return agency
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browsing import log_in
 
 from .conftest import Account
 from .legacy import encode_tcvn3
@@ -15,15 +16,6 @@ from .test_screening import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 SCREENSHOTS = os.environ.get("INTAKE_SCREENSHOTS")  # a folder to keep screenshots in, for a person to look at
-
-
-def log_in(page, email):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("form.portal-form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def shot(page, name):

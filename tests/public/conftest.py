@@ -1,33 +1,8 @@
-import uuid
-
 import pytest
 
 from documents.models import Recipient
 from documents.services import outgoing as services
-from pki.demo import issue_certificate
 from tests.documents.conftest import approved
-
-
-@pytest.fixture(scope="session")
-def pki_var_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("public-pki-var")
-
-
-@pytest.fixture(autouse=True)
-def _demo_ca_in_tmp_and_own_cache_keys(settings, pki_var_dir):
-    """The demo CA lives in a temporary VAR_DIR; rate-limit counters get a fresh cache prefix per test."""
-    settings.VAR_DIR = pki_var_dir
-    settings.PKI_TRUST_ROOTS = []
-    settings.PKI_TRUST_DEMO_CA = True
-    settings.CACHES = {
-        name: {**conf, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, conf in settings.CACHES.items()
-    }
-
-
-@pytest.fixture
-def certified(agency):
-    issue_certificate(agency)
-    return agency
 
 
 @pytest.fixture
