@@ -398,6 +398,10 @@ def stale_before():
     return timezone.now() - timedelta(seconds=settings.DELIVERY_STALE_SECONDS)
 
 
+UNCERTAIN_NOTE = ("Máy chủ thư có thể đã nhận thư nhưng cổng chưa nhận được xác nhận. "
+                  "Kiểm tra với nơi nhận trước khi gửi lại.")
+
+
 def deliveries_recover():
     """Repair what a crashed worker left: returns the ids to send again.
 
@@ -407,10 +411,10 @@ def deliveries_recover():
     """
     stale = stale_before()
     Delivery.objects.filter(status=S.SENDING, claimed_at__lt=stale).update(status=S.PENDING, queued_at=None)
-    Delivery.objects.filter(status=S.CONFIRMING, claimed_at__lt=stale).update(
-        status=S.UNCERTAIN,
-        note="Máy chủ thư có thể đã nhận thư nhưng cổng chưa nhận được xác nhận. Kiểm tra với nơi nhận trước khi gửi lại.",
-    )
+    uncertain = list(Delivery.objects.filter(status=S.CONFIRMING, claimed_at__lt=stale).values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=uncertain).update(status=S.UNCERTAIN, note=UNCERTAIN_NOTE)
+    for delivery_id in uncertain:  # the clerk must decide: an incident in the traffic log says so
+        incident_delivery_failed(delivery_id, UNCERTAIN_NOTE)
     due = Delivery.objects.filter(status__in=CLAIMABLE).filter(
         Q(queued_at__isnull=True) | Q(queued_at__lt=stale)
     ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))

@@ -51,3 +51,4 @@ def test_healthz_answers_503_when_the_broker_is_down(client):
     assert body["broker"]["ok"] is False
     assert "Error" in body["broker"]["error"]
     assert body["workers"]["ok"] is False
+
