@@ -10,6 +10,7 @@ aggregated rows.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -355,9 +356,15 @@ def _params(agency_ids, period, previous, today, months, ranges):
     return params
 
 
+NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
+
+
 def _execute(sql, params):
+    # Only the parameters the statement names: SQLite's driver binds every one it is given, and the
+    # arrays meant for PostgreSQL's ANY() cannot be bound there.
+    used = set(NAMED_PARAMETER.findall(sql))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, {name: value for name, value in params.items() if name in used})
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 

@@ -160,19 +160,25 @@ p = data.province()
 r = usage_report(p["p"].descendant_ids(), half_year(2026, 1), today=data.TODAY)
 from reports.selectors import traffic_for
 log = traffic_for(p["people"]["p"], channel="email")
-print(json.dumps({"current": r.current.__dict__, "previous": r.previous.__dict__,
+from django.test import Client
+client = Client()
+client.force_login(p["people"]["p"].user, backend="django.contrib.auth.backends.ModelBackend")
+page = client.get("/reports/usage/?year=2026&half=1")
+print(json.dumps({"page": page.status_code, "current": r.current.__dict__, "previous": r.previous.__dict__,
                   "units": sorted((row.label, row.figures.late) for row in r.by_unit),
                   "log": [[row["log_direction"], row["log_address"], row["log_status"]] for row in log]}))
 """
 
 
-def test_sqlite_gives_the_same_figures_and_log_without_month_facts(province, tmp_path):
+def test_sqlite_gives_the_same_figures_log_and_page_without_month_facts(province, tmp_path):
+    # DEBUG=1 as `make run` has it: Django then also logs each query, binding every parameter given.
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PORTAL_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "portal.settings"}
+           "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "1"}
     env.pop("REDIS_URL", None)
     output = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=300, check=True).stdout
     sqlite = json.loads(output.strip().splitlines()[-1])
+    assert sqlite["page"] == 200  # the report page works on the embedded database
     postgres = report(province)
     for name in ("current", "previous"):
         expected = json.loads(json.dumps(getattr(postgres, name).__dict__))
