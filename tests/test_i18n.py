@@ -112,3 +112,32 @@ def test_english_shows_the_portals_own_pages_in_english_and_the_en_catalog_is_co
                   for source, translation in source_and_translation(entry)
                   if sorted(PLACEHOLDER.findall(source)) != sorted(PLACEHOLDER.findall(translation))]
     assert not mismatched, mismatched
+
+
+def _msgids_in_source():
+    """The literal msgids of gettext calls in the code and of {% translate %} tags in the templates."""
+    import ast
+
+    root = ROOT
+    skip = {".venv", "var", "tests", "bench", "migrations", "static", "locale"}
+    names = {"_", "gettext", "gettext_lazy", "gettext_noop"}
+    found = {}
+    for path in root.rglob("*.py"):
+        if skip & set(path.relative_to(root).parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in names
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                found[node.args[0].value] = f"{path.relative_to(root)}:{node.lineno}"
+    tag = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1\s*(?:as\s+\w+\s*)?%}""")
+    for path in (root / "templates").rglob("*.html"):
+        for match in tag.finditer(path.read_text(encoding="utf-8")):
+            found[match.group(2)] = str(path.relative_to(root))
+    return found
+
+
+def test_every_string_of_the_ui_has_an_english_translation():
+    en_po = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    catalog = {e.msgid: e.msgstr for e in polib.pofile(str(en_po)) if e.translated() and not e.obsolete}
+    missing = {msgid: where for msgid, where in _msgids_in_source().items() if not catalog.get(msgid)}
+    assert not missing, f"add these to locale/en (manage.py makemessages -l en, then translate): {missing}"
