@@ -42,6 +42,16 @@ def _demo_ca_in_tmp(settings, pki_var_dir):
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_to_start_with():
+    """Each test starts in the default language: a request in English leaves its thread in English."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _own_cache_keys(settings):
     """Rate limits (allauth's, the lookup page's) and used TOTP codes live in the real cache; a fresh
     key prefix per test keeps one test's attempts from counting against the next, or the next run."""

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from portal.codes import lookup_code_new
+from portal.codes import lookup_code_display, lookup_code_new
 
 from .. import noinhan, workflow
 from ..files import check_pdf, sha256
@@ -284,15 +284,18 @@ def outgoing_issue(*, membership, outgoing):
     outgoing.notation = notation_for(outgoing.doc_type, outgoing.agency.short_name,
                                      outgoing.drafting_unit.abbreviation, outgoing.number)
     outgoing.issued_at, outgoing.issued_by = now, membership.user
-    stamp = StampInfo(
-        agency_name=outgoing.agency.name, number_notation=outgoing.notation, signed_at=now,
-        signer_name=outgoing.signer.user.full_name,
-        verify_url="" if outgoing.is_secret else verify_url(outgoing),
-    )
     # The stamp and the delivery notes are part of the record: Vietnamese whatever the clerk's UI language.
     with translation.override("vi"):
-        _sign_files(outgoing, certificate, stamp)
         deliveries = deliveries_plan(outgoing)
+        codes = [d.lookup_code for d in deliveries if d.lookup_code]
+        stamp = StampInfo(
+            agency_name=outgoing.agency.name, number_notation=outgoing.notation, signed_at=now,
+            signer_name=outgoing.signer.user.full_name,
+            verify_url="" if outgoing.is_secret else verify_url(outgoing),
+            # A reply to one citizen carries their lookup code; with several, each has it in their e-mail.
+            lookup_code=lookup_code_display(codes[0]) if len(codes) == 1 else "",
+        )
+        _sign_files(outgoing, certificate, stamp)
     outgoing.save()
     Delivery.objects.bulk_create(deliveries)
     _record(outgoing, membership, "issue", before)
