@@ -339,6 +339,12 @@ def _mark(delivery_id, **fields):
     Delivery.objects.filter(pk=delivery_id).update(**fields)
 
 
+def _fail(delivery_id, exc):
+    """Failed for good: shown to the clerk, who may correct the address and resend, and logged as an incident."""
+    _mark(delivery_id, status=S.FAILED, response=str(exc), next_attempt_at=None)
+    incident_delivery_failed(delivery_id, str(exc))
+
+
 class ClaimLost(Exception):
     """Recovery gave the row to another run while this one waited; this run must not send it."""
 
@@ -374,12 +380,10 @@ def send_emails(delivery_ids):
             except ClaimLost:
                 transport.abort()
             except PermanentFailure as exc:
-                _mark(delivery.pk, status=S.FAILED, response=str(exc), next_attempt_at=None)
-                incident_delivery_failed(delivery.pk, str(exc))
+                _fail(delivery.pk, exc)
             except TemporaryFailure as exc:
                 if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
-                    _mark(delivery.pk, status=S.FAILED, response=str(exc), next_attempt_at=None)
-                    incident_delivery_failed(delivery.pk, str(exc))
+                    _fail(delivery.pk, exc)
                 else:
                     wait = backoff_seconds(delivery.attempts)
                     _mark(delivery.pk, status=S.RETRY, response=str(exc),

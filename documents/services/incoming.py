@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Role
+from accounts.models import Role
 from agencies.text import fold
 from reports.services import incident_signature_checked
 
@@ -287,10 +287,6 @@ def reply_check(membership, incoming):
 
 def reply_recorded(membership, incoming, outgoing):
     _event(incoming, "reply", membership.user, f"Dự thảo trả lời #{outgoing.pk}")
-
-
-def leaders_of(agency):
-    return Membership.objects.active().filter(agency=agency, is_leader=True)
 
 
 def doc_type_from_hint(label):
