@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -17,10 +18,13 @@ env = environ.Env()
 VAR_DIR = Path(env.str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    default="django-insecure-dev-only-key-do-not-use-in-production-5f1c9b",
-)
+DEV_SECRET_KEY = "django-insecure-dev-only-key-do-not-use-in-production-5f1c9b"
+SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEV_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "DEBUG is off and SECRET_KEY is not set: set SECRET_KEY to a long random value of this installation "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=1 for development."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base of links put in e-mails (a task has no request to build them from).
@@ -96,8 +100,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Covering indexes and NULLS NOT DISTINCT exist for PostgreSQL; the embedded SQLite does without them.
     SILENCED_SYSTEM_CHECKS = ["models.W040", "models.W047"]
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    # Connections close at the end of each request by default, so web processes × threads never pile up idle
+    # connections (runserver's thread per request held ~95 with a 60 s age). Behind PgBouncer, or with
+    # DB_POOL_MAX_SIZE (psycopg's pool inside each process, which needs CONN_MAX_AGE 0), fewer are opened.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.int("DB_POOL_MAX_SIZE", default=0):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DB_POOL_MAX_SIZE"),
+            "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -134,6 +148,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Cổng trao đổi văn bản"
+# Approving, signing, issuing and changing roles need a session that passed TOTP this recently (minutes).
+MFA_RECENT_MINUTES = env.int("MFA_RECENT_MINUTES", default=30)
 
 # Official addresses must sit on these domains or their subdomains (Directive 34, provincial rules).
 OFFICIAL_EMAIL_DOMAINS = env.list("OFFICIAL_EMAIL_DOMAINS", default=["gov.vn"])
@@ -207,7 +223,11 @@ else:
     }
 
 # Production hardening; `manage.py check --deploy` is clean when DEBUG is off and SECRET_KEY is set.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A client can send X-Forwarded-Proto itself: trusted only when a proxy that overwrites it is declared.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+elif env.str("SECURE_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = (env.str("SECURE_PROXY_SSL_HEADER"), "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -229,8 +249,15 @@ LOGGING = {
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 HEALTHZ_WORKER_TIMEOUT = env.float("HEALTHZ_WORKER_TIMEOUT", default=1.0)
-# Key for secrets stored in the database (see portal/crypto.py); derived from SECRET_KEY when unset.
+# Fernet keys for secrets stored in the database (see portal/crypto.py), comma-separated: the first encrypts,
+# every one decrypts (rotation: put the new key first, run `manage.py secrets_reencrypt`, then drop the old one).
+# Required when DEBUG is off; in development it is derived from SECRET_KEY when unset.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not DEBUG and not FIELD_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "DEBUG is off and FIELD_ENCRYPTION_KEY is not set: set it to a Fernet key of its own, separate from "
+        "SECRET_KEY (python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+    )
 # Uploaded main files and attachments above this size are refused.
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -259,6 +286,9 @@ MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=300)
 MAILBOX_IMAP_TIMEOUT = env.int("MAILBOX_IMAP_TIMEOUT", default=30)
 # Extra CA certificates (PEM) trusted for IMAP over TLS, e.g. the government CA; the system store is kept too.
 MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="")
+# Mailboxes reach only mail servers on the Internet: a host resolving to loopback, private, link-local, CGNAT or
+# cloud-metadata addresses is refused unless this is on (`make run` and the test suite turn it on for a local IMAP).
+MAILBOX_ALLOW_PRIVATE_HOSTS = env.bool("MAILBOX_ALLOW_PRIVATE_HOSTS", default=False)
 CELERY_BEAT_SCHEDULE["intake-mailbox-poll-all"] = {
     "task": "intake.tasks.mailbox_poll_all",
     "schedule": MAILBOX_POLL_SECONDS,

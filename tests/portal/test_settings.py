@@ -19,6 +19,7 @@ def run(args, env_overrides, tmp_path):
     dropped = {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_VAR_DIR": str(tmp_path)}, **env_overrides)
+    env = {k: v for k, v in env.items() if v is not None}  # None drops a variable the suite sets
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -51,10 +52,64 @@ def test_environment_switches_to_postgresql_redis_and_smtp(tmp_path):
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], {
-        "DEBUG": "0",
+        "DEBUG": "0", "FIELD_ENCRYPTION_KEY": "ylFy7ptmJT4LrzMzvA7SU2rh9WX04f63vyZGRqq6YoM=",
         "SECRET_KEY": "x7#kq!2vLp9@Zr4$Wm8^Nt1&Bc6*Hd3(Fy5)Gs0_Jx-Qe+Ua=Ko",
         "ALLOWED_HOSTS": "portal.example.gov.vn",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal",
     }, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7#kq!2vLp9@Zr4$Wm8^Nt1&Bc6*Hd3(Fy5)Gs0_Jx-Qe+Ua=Ko",
+    "FIELD_ENCRYPTION_KEY": "ylFy7ptmJT4LrzMzvA7SU2rh9WX04f63vyZGRqq6YoM=",
+}
+SECURITY_PROBE = (
+    "import django, json; django.setup(); from django.conf import settings as s; d = s.DATABASES['default'];"
+    "print(json.dumps({'proxy': getattr(s, 'SECURE_PROXY_SSL_HEADER', None), 'age': d['CONN_MAX_AGE'],"
+    "'health': d['CONN_HEALTH_CHECKS'], 'pool': d.get('OPTIONS', {}).get('pool')}))"
+)
+
+
+def test_production_refuses_to_start_without_its_own_secret_key(tmp_path):
+    for secret in (None, "django-insecure-dev-only-key-do-not-use-in-production-5f1c9b"):
+        result = run(["-c", "import django; django.setup()"], {**PRODUCTION, "SECRET_KEY": secret}, tmp_path)
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_separate_field_encryption_key(tmp_path):
+    result = run(["-c", "import django; django.setup()"], {**PRODUCTION, "FIELD_ENCRYPTION_KEY": None}, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "FIELD_ENCRYPTION_KEY is not set" in result.stderr
+
+
+def test_development_still_starts_on_embedded_keys(tmp_path):
+    probe = "import django; django.setup(); from portal.crypto import encrypt, decrypt; print(decrypt(encrypt(b'ok')))"
+    result = run(["-c", probe], {"DEBUG": "1", "SECRET_KEY": None, "FIELD_ENCRYPTION_KEY": None}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "b'ok'"
+
+
+def test_forwarded_proto_is_trusted_only_when_configured(tmp_path):
+    def proxy(**extra):
+        result = run(["-c", SECURITY_PROBE], {**PRODUCTION, **extra}, tmp_path)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["proxy"]
+
+    assert proxy() is None
+    assert proxy(TRUST_X_FORWARDED_PROTO="1") == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert proxy(SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO") == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_postgresql_connections_close_after_each_request_unless_pooled(tmp_path):
+    database = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal"}
+    result = run(["-c", SECURITY_PROBE], {**PRODUCTION, **database}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    conf = json.loads(result.stdout)
+    assert conf["age"] == 0 and conf["health"] is True and conf["pool"] is None
+    result = run(["-c", SECURITY_PROBE], {**PRODUCTION, **database, "DB_POOL_MAX_SIZE": "4"}, tmp_path)
+    conf = json.loads(result.stdout)
+    assert conf["age"] == 0 and conf["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10}

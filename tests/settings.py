@@ -1,0 +1,12 @@
+"""The suite runs with production settings (DEBUG off), which refuse to start without their own keys.
+
+These test-only keys are put into the environment before portal.settings reads it, so subprocesses the
+tests start (workers, gunicorn, settings probes) inherit them too.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0c7f3a9e5b1d4f2a8e6c0b9d7a5f3e1c")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTA=")
+
+from portal.settings import *  # noqa: E402, F403
