@@ -14,7 +14,8 @@ import django
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# Production settings with the suite's throw-away keys (DEBUG=0 refuses to start without keys of its own).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 
 def main(selected):
