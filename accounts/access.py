@@ -2,13 +2,15 @@
 
 from functools import wraps
 
+from allauth.account.internal.flows.reauthentication import suspend_request
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .selectors import membership_needs_mfa
+from .selectors import membership_needs_mfa, mfa_passed_recently, user_has_totp
 
 
 def staff_required(*roles):
@@ -30,7 +32,9 @@ def staff_required(*roles):
 
 
 def mfa_required(view):
-    """Leaders and clerks are sent to set up two-factor authentication before acting."""
+    """Approving, signing, issuing and changing roles: leaders, clerks and admins without TOTP are sent to
+    set it up; anyone with TOTP must have entered a code in this session within MFA_RECENT_MINUTES, else
+    they are asked for one (allauth's re-authentication) and the request they made then goes on."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -40,6 +44,20 @@ def mfa_required(view):
                 _("Bạn cần bật xác thực hai lớp (TOTP) trước khi phê duyệt, ký hoặc phát hành văn bản."),
             )
             return redirect("mfa_activate_totp")
+        if user_has_totp(request.user) and not mfa_passed_recently(request):
+            messages.info(request, _("Để tiếp tục, hãy nhập mã xác thực hai lớp (TOTP)."))
+            return suspend_request(request, reverse("mfa_reauthenticate"))
         return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def mfa_required_to_post(view):
+    """mfa_required for the POST that changes something; the form itself opens without a code."""
+    guarded = mfa_required(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return (guarded if request.method == "POST" else view)(request, *args, **kwargs)
 
     return wrapped

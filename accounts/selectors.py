@@ -1,4 +1,8 @@
+import time
+
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 
 from .models import Membership
 
@@ -25,13 +29,25 @@ def user_has_totp(user):
 
 
 def membership_needs_mfa(membership):
-    """Leaders and clerks must use TOTP before they approve, sign or issue anything."""
+    """Leaders and clerks must use TOTP before they approve, sign or issue anything; agency admins before
+    they change anyone's roles."""
     from .models import Role
 
     # request.membership is a lazy object that may wrap None: test its truth, not `is not None`.
-    return bool(membership) and membership.has_role(Role.LEADER, Role.CLERK) and not user_has_totp(
+    return bool(membership) and membership.has_role(Role.LEADER, Role.CLERK, Role.ADMIN) and not user_has_totp(
         membership.user
     )
+
+
+def mfa_passed_recently(request):
+    """Whether this session passed a TOTP (or recovery) code within MFA_RECENT_MINUTES.
+
+    allauth records each authentication method used in the session, with its time; a login through an
+    e-mailed link (invitation, password reset) records no "mfa" step, so it never counts.
+    """
+    since = time.time() - settings.MFA_RECENT_MINUTES * 60
+    return any(record.get("method") == "mfa" and record.get("at", 0) >= since
+               for record in get_authentication_records(request, request.user))
 
 
 def staff_of_agency(agency):

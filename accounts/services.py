@@ -88,6 +88,12 @@ def staff_update(*, admin, membership, **changes):
     """Change a staff member's unit, roles, position or visibility in the admin's own agency."""
     _ensure_admin_of(admin, membership.agency)
     _check_unit(membership.agency, changes.get("unit"))
+    role_fields = Membership.ROLE_FIELDS.values()
+    if membership.user_id == admin.user_id and any(
+        field in changes and changes[field] != getattr(membership, field) for field in role_fields
+    ):
+        # Nobody raises their own rights: another admin of the agency changes an admin's roles.
+        raise ValidationError({"roles": _("Quản trị không thể tự thay đổi vai trò của chính mình.")})
     for field, value in changes.items():
         if field in MEMBERSHIP_FIELDS:
             setattr(membership, field, value)

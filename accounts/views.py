@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from portal.forms import run_service
 
 from . import services
-from .access import staff_required
+from .access import mfa_required_to_post, staff_required
 from .forms import InvitationAcceptForm, InviteForm, MembershipForm
 from .models import Role, User
 from .selectors import SESSION_KEY, memberships_of, staff_get_for_admin, staff_of_agency
@@ -48,6 +48,7 @@ def staff_list(request):
 
 
 @staff_required(Role.ADMIN)
+@mfa_required_to_post
 def staff_invite(request):
     admin = request.membership
     form = InviteForm(request.POST or None, agency=admin.agency)
@@ -66,6 +67,7 @@ def staff_invite(request):
 
 
 @staff_required(Role.ADMIN)
+@mfa_required_to_post
 def staff_edit(request, pk):
     admin = request.membership
     membership = staff_get_for_admin(admin, pk)

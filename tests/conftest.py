@@ -98,7 +98,10 @@ def unit(agency):
 
 @pytest.fixture
 def admin_member(agency, unit):
-    return factories.make_member(agency, "admin", unit=unit, position="Quản trị")
+    """An agency admin with TOTP set up: changing anyone's roles asks for it."""
+    member = factories.make_member(agency, "admin", unit=unit, position="Quản trị")
+    factories.totp_enable(member.user)
+    return member
 
 
 @pytest.fixture
@@ -121,8 +124,23 @@ def citizen(db):
     return factories.make_citizen("dan@example.com", full_name="Trần Thị Dân")
 
 
-def login(client, user):
+def login(client, user, *, passed_totp=True):
+    """Log in without the forms; the session counts as having just passed TOTP (as allauth records it)
+    unless passed_totp=False, for the tests about two-factor itself."""
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if passed_totp:
+        from allauth.account.internal.flows.login import (
+            _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+            AUTHENTICATION_METHODS_SESSION_KEY,
+        )
+        from allauth.account.internal.userkit import user_id_to_str
+
+        session = client.session
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time()}, {"method": "mfa", "at": time.time(), "type": "totp"},
+        ]
+        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+        session.save()
     return client
 
 
@@ -183,14 +201,17 @@ class WorkerProcess:
     def __init__(self, env, log_path):
         self.env, self.log_path, self.process = env, log_path, None
 
-    def start(self, concurrency=2):
+    def start(self, concurrency=2, queues=None, args=()):
+        """By default the worker consumes the default queue and the recovery queue, as `make run`'s does."""
         from portal.celery import app
+
+        queues = queues or [settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_RECOVERY_QUEUE]
 
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO",
              f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
-             "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
+             "-Q", ",".join(queues), "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h", *args],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 30

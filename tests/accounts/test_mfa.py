@@ -7,6 +7,7 @@ import struct
 import time
 
 import pytest
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
@@ -78,10 +79,12 @@ def sign_something(request):
 
 
 def call_guarded(membership):
+    """The guarded view, called in a session that has just passed TOTP (as allauth records it)."""
     request = RequestFactory().post("/sign/")
     request.user = membership.user
     request.membership = membership
     request.session = SessionStore()
+    record_authentication(request, membership.user, "mfa", type="totp")
     request._messages = FallbackStorage(request)
     return sign_something(request)
 
