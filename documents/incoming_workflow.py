@@ -1,4 +1,9 @@
-"""The states of an incoming document (the edXML status codes the sender sees) and who moves them."""
+"""The states of an incoming document (the edXML status codes the sender sees) and who moves them.
+
+This is the one place an incoming document's status is written (`advance`); a document is created
+arrived (the model's default, `INITIAL`). tests/documents/test_incoming_lifecycle.py scans the code
+for any other write.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +13,8 @@ from accounts.models import Role
 from .models import Assignment, Incoming
 
 S = Incoming.Status
+
+INITIAL = S.ARRIVED
 
 # action: (states it may start from, state it leads to; None keeps the state)
 TRANSITIONS = {
@@ -79,3 +86,12 @@ def check(membership, incoming, action):
     if not allowed(membership, incoming, action):
         raise PermissionDenied(_("Bạn không có quyền “%(action)s” văn bản này.") % {"action": LABELS[action]})
     return target
+
+
+def advance(membership, incoming, action):
+    """Check that `membership` may take `action` now and move the document to the state it leads to;
+    the caller saves it."""
+    target = check(membership, incoming, action)
+    if target is not None:
+        incoming.status = target
+    return incoming

@@ -99,12 +99,11 @@ def _register(membership, incoming, confirm_duplicate, metadata):
                "date": timezone.localtime(first.registered_at).strftime("%d/%m/%Y")},
             code="duplicate",
         )
-    now = timezone.now()
     incoming.register = register_for(incoming.agency, Register.Kind.INCOMING)
-    incoming.year = timezone.localdate(now).year
-    incoming.arrival_number = number_take(incoming.register, incoming.year)
-    incoming.registered_at, incoming.registered_by = now, membership.user
-    incoming.status = Incoming.Status.ACCEPTED
+    taken = number_take(incoming.register)
+    incoming.year, incoming.arrival_number = taken.year, taken.value
+    incoming.registered_at, incoming.registered_by = taken.at, membership.user
+    workflow.advance(membership, incoming, "register")
     incoming.save()
     _event(incoming, "register", membership.user, f"Số đến {incoming.arrival_number}")
     return incoming
@@ -125,7 +124,7 @@ def incoming_refuse(*, membership, incoming, reason):
     if not reason.strip():
         raise ValidationError(_("Hãy ghi lý do từ chối để cơ quan gửi biết."))
     incoming = _locked(incoming)
-    incoming.status = workflow.check(membership, incoming, "refuse")
+    workflow.advance(membership, incoming, "refuse")
     incoming.status_reason = reason
     incoming.save(update_fields=["status", "status_reason"])
     _event(incoming, "refuse", membership.user, reason)
@@ -205,7 +204,7 @@ def incoming_route(*, membership, incoming, lead_unit=None, lead_member=None, co
     """A leader routes a registered document: one lead (a unit or a person), co-operating and for-information
     ones, instructions and a due date (from the urgency unless given). Routing again replaces the last one."""
     incoming = _locked(incoming)
-    target = workflow.check(membership, incoming, "route")
+    workflow.check(membership, incoming, "route")
     if bool(lead_unit) == bool(lead_member):
         raise ValidationError(_("Chọn đúng một đơn vị hoặc một người chủ trì."))
     units = [u for u in [lead_unit, *cooperate_units, *inform_units] if u]
@@ -221,7 +220,7 @@ def incoming_route(*, membership, incoming, lead_unit=None, lead_member=None, co
         rows += [Assignment(incoming=incoming, role=role, unit=u) for u in unit_list]
         rows += [Assignment(incoming=incoming, role=role, member=m) for m in member_list]
     Assignment.objects.bulk_create(rows)
-    incoming.status = target
+    workflow.advance(membership, incoming, "route")
     incoming.instructions = instructions
     incoming.due_date = due_date or default_due_date(incoming.urgency)
     incoming.routed_at, incoming.routed_by = timezone.now(), membership.user
@@ -238,7 +237,7 @@ def incoming_progress(*, membership, incoming, text):
     if not text.strip():
         raise ValidationError(_("Hãy ghi nội dung tiến độ."))
     incoming = _locked(incoming)
-    incoming.status = workflow.check(membership, incoming, "progress")
+    workflow.advance(membership, incoming, "progress")
     incoming.save(update_fields=["status"])
     _event(incoming, "progress", membership.user, text)
     return incoming
@@ -261,7 +260,7 @@ def incoming_complete(*, membership, incoming, result):
     if not result.strip():
         raise ValidationError(_("Hãy ghi kết quả xử lý."))
     incoming = _locked(incoming)
-    incoming.status = workflow.check(membership, incoming, "complete")
+    workflow.advance(membership, incoming, "complete")
     incoming.result = result
     incoming.completed_at, incoming.completed_by = timezone.now(), membership.user
     incoming.save(update_fields=["status", "result", "completed_at", "completed_by"])

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -276,11 +276,11 @@ def outgoing_issue(*, membership, outgoing):
     if not outgoing.recipients.exists():
         raise ValidationError(_("Văn bản chưa có nơi nhận nào."))
     certificate = certificate_for_signing(outgoing.agency)
-    now = timezone.now()
     kind = Register.Kind.OUTGOING_SECRET if outgoing.is_secret else Register.Kind.OUTGOING
     outgoing.register = register_for(outgoing.agency, kind)
-    outgoing.year = timezone.localdate(now).year
-    outgoing.number = number_take(outgoing.register, outgoing.year)
+    # The issue time comes with the number, under the register's lock: number order is issue order.
+    taken = number_take(outgoing.register)
+    now, outgoing.year, outgoing.number = taken.at, taken.year, taken.value
     outgoing.notation = notation_for(outgoing.doc_type, outgoing.agency.short_name,
                                      outgoing.drafting_unit.abbreviation, outgoing.number)
     outgoing.issued_at, outgoing.issued_by = now, membership.user

@@ -1,7 +1,13 @@
+import datetime
+import itertools
+import random
 import threading
+import time
+import zoneinfo
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from documents.models import Outgoing, Register
 from documents.models.common import notation_for
@@ -19,25 +25,37 @@ def test_notation_follows_decree_30():
     assert notation_for("TTr", "UBND", "VP", 120) == "120/TTr-UBND"
 
 
+VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _at(*args):
+    return datetime.datetime(*args, tzinfo=VIETNAM)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_numbers_start_at_01_each_year_and_secret_documents_have_their_own_series(agency):
+def test_numbers_start_at_01_each_year_and_secret_documents_have_their_own_series(agency, monkeypatch):
     normal = register_for(agency, Register.Kind.OUTGOING)
     secret = register_for(agency, Register.Kind.OUTGOING_SECRET)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: _at(2026, 12, 31, 23, 59))
     with transaction.atomic():
-        taken = [number_take(normal, 2026) for _ in range(3)]
-        assert taken == [1, 2, 3]
-        assert number_take(secret, 2026) == 1
-        assert number_take(normal, 2027) == 1
+        taken = [number_take(normal) for _ in range(3)]
+        assert [n.value for n in taken] == [1, 2, 3] and {n.year for n in taken} == {2026}
+        assert number_take(secret).value == 1
+    # 00:00 on 1 January in Vietnam is still 31 December in UTC: the year is Vietnam's.
+    monkeypatch.setattr("django.utils.timezone.now", lambda: _at(2027, 1, 1, 0, 0, 1))
+    with transaction.atomic():
+        taken = number_take(normal)
+        assert (taken.value, taken.year) == (1, 2027)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_number_taken_in_a_failed_transaction_goes_back(agency):
     register = register_for(agency, Register.Kind.OUTGOING)
     with pytest.raises(RuntimeError), transaction.atomic():
-        assert number_take(register, 2026) == 1
+        assert number_take(register).value == 1
         raise RuntimeError("signing failed")
     with transaction.atomic():
-        assert number_take(register, 2026) == 1
+        assert number_take(register).value == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,7 +69,7 @@ def test_issue_that_fails_to_sign_consumes_no_number_and_leaves_the_draft_approv
     assert not outgoing.deliveries.exists()
     register = register_for(clerk.agency, Register.Kind.OUTGOING)
     with transaction.atomic():
-        assert number_take(register, 2026) == 1
+        assert number_take(register).value == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -84,3 +102,52 @@ def test_concurrent_issues_on_postgresql_get_unique_gap_free_numbers(agency, uni
     assert numbers == list(range(1, len(drafts) + 1))
     notations = set(Outgoing.objects.filter(agency=agency).values_list("notation", flat=True))
     assert len(notations) == len(drafts) and "01/BNV-VP" in notations
+
+
+@pytest.mark.django_db(transaction=True)
+def test_number_order_is_issue_order_across_midnight_of_31_december(agency, unit, leader, clerk, specialist,
+                                                                      other_agency, monkeypatch):
+    """Concurrent issues while the clock turns to the new year in Vietnam: each register's numbers follow
+    the issue times, and every number belongs to the year of its issue time. The clock stalls a little
+    after each reading, as a busy machine does between reading the time and taking the lock."""
+    from pki.demo import issue_certificate
+
+    issue_certificate(agency)
+    drafts = [approved(specialist, leader, to_agency(other_agency), summary=f"Văn bản {n}") for n in range(10)]
+    clerks = [clerk] + [factories.make_member(agency, "clerk", unit=unit) for _ in range(4)]
+    ticks, guard = itertools.count(), threading.Lock()
+    start = _at(2026, 12, 31, 23, 59, 59, 700000)  # an issue takes about ten readings: midnight comes midway
+
+    def stepping_clock():
+        with guard:
+            at = start + datetime.timedelta(milliseconds=5 * next(ticks))
+        time.sleep(random.uniform(0, 0.03))
+        return at
+
+    monkeypatch.setattr("django.utils.timezone.now", stepping_clock)
+    errors, barrier = [], threading.Barrier(len(drafts))
+
+    def issue(index, outgoing):
+        try:
+            barrier.wait()
+            services.outgoing_issue(membership=clerks[index % len(clerks)], outgoing=outgoing)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue, args=(i, d)) for i, d in enumerate(drafts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    issued = list(Outgoing.objects.filter(agency=agency).values_list("year", "number", "issued_at"))
+    assert len(issued) == len(drafts)
+    for year, _number, issued_at in issued:
+        assert timezone.localtime(issued_at, VIETNAM).year == year
+    assert {year for year, _n, _at in issued} == {2026, 2027}
+    for year in (2026, 2027):
+        of_year = sorted((number, issued_at) for y, number, issued_at in issued if y == year)
+        assert [number for number, _at in of_year] == list(range(1, len(of_year) + 1))
+        assert [at for _n, at in of_year] == sorted(at for _n, at in of_year), f"numbers of {year} out of time order"
