@@ -248,7 +248,16 @@ LOGGING = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# /healthz counts workers as up while the stamp of beat's heartbeat task is younger than HEALTHZ_HEARTBEAT_MAX_AGE;
+# only staff asking ?full=1 wait up to HEALTHZ_WORKER_TIMEOUT for a live ping.
 HEALTHZ_WORKER_TIMEOUT = env.float("HEALTHZ_WORKER_TIMEOUT", default=1.0)
+HEALTHZ_HEARTBEAT_SECONDS = env.int("HEALTHZ_HEARTBEAT_SECONDS", default=30)
+HEALTHZ_HEARTBEAT_MAX_AGE = env.int("HEALTHZ_HEARTBEAT_MAX_AGE", default=3 * HEALTHZ_HEARTBEAT_SECONDS)
+CELERY_BEAT_SCHEDULE["healthz-heartbeat"] = {
+    "task": "portal.tasks.heartbeat",
+    "schedule": HEALTHZ_HEARTBEAT_SECONDS,
+    "options": {"expires": HEALTHZ_HEARTBEAT_SECONDS},
+}
 # Fernet keys for secrets stored in the database (see portal/crypto.py), comma-separated: the first encrypts,
 # every one decrypts (rotation: put the new key first, run `manage.py secrets_reencrypt`, then drop the old one).
 # Required when DEBUG is off; in development it is derived from SECRET_KEY when unset.

@@ -12,6 +12,11 @@ def home(request):
 
 
 def healthz(request):
-    checks = run_checks()
+    """Status only for probes and strangers; staff asking ?full=1 get each check and a live worker ping."""
+    full = request.GET.get("full") == "1" and request.user.is_authenticated and request.user.is_staff
+    checks = run_checks(live=full)
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "down", **checks}, status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "down", **(checks if full else {})}
+    response = JsonResponse(body, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
