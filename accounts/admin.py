@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import admin_door
 from .models import Membership, User
 
 
@@ -33,3 +34,6 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["is_clerk", "is_leader", "is_specialist", "is_agency_admin", "is_public", "is_active"]
     search_fields = ["user__full_name", "user__email", "agency__name"]
     autocomplete_fields = ["user", "agency", "unit"]
+
+
+admin_door.install()

@@ -10,6 +10,8 @@ from django.urls import reverse
 from accounts.models import User
 from agencies.models import Agency, Unit
 from agencies.services import agencies_import_csv
+from tests import factories
+from tests.conftest import login
 
 HEADER = "record,agency_code,name,short_name,parent_code,official_email,address,phone,website,uses_portal\n"
 
@@ -204,8 +206,8 @@ def test_command_exits_non_zero_on_a_missing_file(tmp_path, capsys, db):
 @pytest.fixture
 def superuser_client(client, db):
     user = User.objects.create_superuser("admin@portal.gov.vn", "Quản-trị-2026!", full_name="Quản trị cổng")
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    factories.totp_enable(user)  # /admin/ wants a session that passed two-factor
+    return login(client, user)
 
 
 def upload(client, content):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from pki import demo
 from pki.models import AgencyCertificate
 from pki.signing import kept_signer
+from tests import factories
 
 URL = "/manage/certificate/"
 PASSWORD = "bí-mật-2026"
@@ -117,8 +118,11 @@ def test_sidebar_links_to_the_page_for_agency_admins(client_for, admin_member):
 def test_django_admin_lists_certificates_without_the_key(client, certificate):
     from django.contrib.auth import get_user_model
 
+    from tests.conftest import login
+
     root = get_user_model().objects.create_superuser("root@portal.gov.vn", "x", full_name="Root")
-    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    factories.totp_enable(root)  # /admin/ wants a session that passed two-factor
+    login(client, root)
 
     listing = client.get("/admin/pki/agencycertificate/")
     detail = client.get(f"/admin/pki/agencycertificate/{certificate.pk}/change/")
