@@ -46,6 +46,8 @@ system-test-deps:
 
 # Serves http://127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops both.
 run: export DEBUG ?= 1
+# The demo and local set-ups may read a mailbox on this machine or the office network.
+run: export MAILBOX_ALLOW_PRIVATE_HOSTS ?= 1
 run: setup
 	@echo "Portal: http://127.0.0.1:8000  (demo logins in README.md; e-mail written to var/mail/ unless EMAIL_URL is set)"
 	@trap 'kill 0' EXIT INT TERM; \

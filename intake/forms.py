@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .hosts import validate_mail_host
 from .models import InboundMessage, Mailbox
 
 
@@ -18,6 +19,11 @@ class MailboxForm(forms.ModelForm):
             "host": _("Ví dụ: mail.moha.gov.vn"),
             "folder": _("Thư mục được đọc; cổng chỉ đọc, không đánh dấu, không xóa thư trên máy chủ."),
         }
+
+    def clean_host(self):
+        host = self.cleaned_data["host"].strip()
+        validate_mail_host(host)
+        return host
 
     def clean(self):
         cleaned = super().clean()

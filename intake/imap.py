@@ -2,11 +2,14 @@
 
 The folder is opened with EXAMINE and bodies are fetched with BODY.PEEK[], so nothing on the server is
 marked as read, flagged, moved or deleted. Every failure becomes a MailboxError whose message is a clear
-Vietnamese sentence for the agency admin.
+Vietnamese sentence for the agency admin. It never repeats what the remote side said (banners, error texts),
+and until a server has greeted in IMAP every failure reads the same, so the settings page cannot be used to
+tell closed, filtered and open ports apart; the details go to the server log.
 """
 
 import base64
 import imaplib
+import logging
 import re
 import socket
 import ssl
@@ -19,6 +22,9 @@ from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from . import hosts
+
+logger = logging.getLogger(__name__)
 FETCH_BATCH_MESSAGES = 20
 FETCH_BATCH_BYTES = 20 * 1024 * 1024
 
@@ -107,28 +113,33 @@ class Session:
         try:
             return getattr(self.client, method)(*args, **kwargs)
         except imaplib.IMAP4.abort as exc:
-            raise MailboxError(_describe_connection_error(self.mailbox, exc)) from exc
+            raise MailboxError(_session_error(self.mailbox, exc)) from exc
         except imaplib.IMAP4.error:
             raise
         except (OSError, EOFError) as exc:
-            raise MailboxError(_describe_connection_error(self.mailbox, exc)) from exc
+            raise MailboxError(_session_error(self.mailbox, exc)) from exc
 
     def _uid(self, *args):
         try:
             return self._call("uid", *args)
         except imaplib.IMAP4.error as exc:
-            raise MailboxError(_describe_connection_error(self.mailbox, exc)) from exc
+            raise MailboxError(_session_error(self.mailbox, exc)) from exc
+
+    def _refused(self, message, what, data):
+        """A command the server answered with NO or BAD: its words go to the log, not to the page."""
+        _log(self.mailbox, what, _text(data))
+        return MailboxError(message)
 
     def examine(self, folder):
         """Open the folder read-only and return its UIDVALIDITY."""
         try:
             status, data = self._call("select", _quote(imap_utf7(folder)), readonly=True)
         except imaplib.IMAP4.error as exc:
-            raise MailboxError(_("Không mở được thư mục “%(folder)s” trên hộp thư: %(detail)s.")
-                               % {"folder": folder, "detail": exc}) from exc
+            _log(self.mailbox, "EXAMINE", exc)
+            raise MailboxError(_("Không mở được thư mục “%(folder)s” trên hộp thư.") % {"folder": folder}) from exc
         if status != "OK":
-            raise MailboxError(_("Không tìm thấy thư mục “%(folder)s” trên hộp thư (máy chủ trả lời: %(detail)s).")
-                               % {"folder": folder, "detail": _text(data)})
+            raise self._refused(_("Không tìm thấy thư mục “%(folder)s” trên hộp thư.") % {"folder": folder},
+                                "EXAMINE", data)
         _status, values = self._call("response", "UIDVALIDITY")
         if not values or not values[0]:
             raise MailboxError(_("Máy chủ thư không cho biết UIDVALIDITY của thư mục “%(folder)s”.")
@@ -138,14 +149,14 @@ class Session:
     def uids_after(self, last_uid):
         status, data = self._uid("SEARCH", "UID", f"{last_uid + 1}:*")
         if status != "OK":
-            raise MailboxError(_("Máy chủ thư từ chối lệnh tìm thư mới: %(detail)s.") % {"detail": _text(data)})
+            raise self._refused(_("Máy chủ thư từ chối lệnh tìm thư mới."), "SEARCH", data)
         # "n:*" always includes the highest UID, even when it is below n.
         return sorted(uid for uid in (int(word) for word in b" ".join(data or []).split()) if uid > last_uid)
 
     def sizes(self, uids):
         status, data = self._uid("FETCH", _uid_set(uids), "(UID RFC822.SIZE)")
         if status != "OK":
-            raise MailboxError(_("Máy chủ thư từ chối lệnh đọc kích thước thư: %(detail)s.") % {"detail": _text(data)})
+            raise self._refused(_("Máy chủ thư từ chối lệnh đọc kích thước thư."), "FETCH SIZE", data)
         sizes = {}
         for item in data or []:
             line = item[0] if isinstance(item, tuple) else item
@@ -172,7 +183,7 @@ class Session:
         """The full raw messages, without setting \\Seen (BODY.PEEK)."""
         status, data = self._uid("FETCH", _uid_set(uids), "(UID INTERNALDATE BODY.PEEK[])")
         if status != "OK":
-            raise MailboxError(_("Máy chủ thư từ chối lệnh tải thư: %(detail)s.") % {"detail": _text(data)})
+            raise self._refused(_("Máy chủ thư từ chối lệnh tải thư."), "FETCH", data)
         messages, items = {}, list(data or [])
         for index, item in enumerate(items):
             if not isinstance(item, tuple):
@@ -196,58 +207,117 @@ def _internaldate(fragment):
     return datetime.fromtimestamp(time.mktime(parsed), tz=UTC)
 
 
+class _PinnedIMAP4(imaplib.IMAP4):
+    """IMAP to addresses checked beforehand, not to whatever the name resolves to by then."""
+
+    def __init__(self, host, port, timeout, addresses):
+        self._addresses = addresses
+        super().__init__(host, port, timeout=timeout)
+
+    def _create_socket(self, timeout):
+        return hosts.connect(self._addresses, self.port, timeout)
+
+
+class _PinnedIMAP4_SSL(imaplib.IMAP4_SSL):
+    """The same over TLS; SNI and certificate checks still use the host name the admin typed."""
+
+    def __init__(self, host, port, timeout, addresses, ssl_context):
+        self._addresses = addresses
+        super().__init__(host, port, ssl_context=ssl_context, timeout=timeout)
+
+    def _create_socket(self, timeout):
+        sock = hosts.connect(self._addresses, self.port, timeout)
+        return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _NotReached(Exception):
+    """No IMAP greeting from the server: what went wrong stays in the log."""
+
+
 def _connect(mailbox, timeout):
     host, port = mailbox.host, mailbox.port
-    if mailbox.security == mailbox.Security.SSL:
-        return imaplib.IMAP4_SSL(host, port, ssl_context=_ssl_context(), timeout=timeout)
-    client = imaplib.IMAP4(host, port, timeout=timeout)
+    try:
+        addresses = hosts.reachable_addresses(host, port)
+    except hosts.HostRefused as exc:
+        logger.warning("Mailbox %s: %s resolves to an address mailboxes may not reach", mailbox.pk, host)
+        raise MailboxError(hosts.refusal_message(host)) from exc
+    except (UnicodeError, ValueError) as exc:  # a name the resolver cannot even encode
+        raise socket.gaierror(str(exc)) from exc
+    try:
+        if mailbox.security == mailbox.Security.SSL:
+            return _PinnedIMAP4_SSL(host, port, timeout, addresses, _ssl_context())
+        client = _PinnedIMAP4(host, port, timeout, addresses)
+    except ssl.SSLCertVerificationError:
+        raise
+    except (OSError, EOFError, imaplib.IMAP4.error) as exc:
+        _log(mailbox, "connect", exc)
+        raise _NotReached from exc
     if mailbox.security == mailbox.Security.STARTTLS:
         if "STARTTLS" not in client.capabilities:
             client.shutdown()
             raise MailboxError(_("Máy chủ thư %(host)s không hỗ trợ STARTTLS; hãy chọn SSL/TLS hoặc hỏi quản trị "
                                  "máy chủ thư.") % {"host": host})
-        client.starttls(ssl_context=_ssl_context())
+        try:
+            client.starttls(ssl_context=_ssl_context())
+        except ssl.SSLCertVerificationError:
+            client.shutdown()
+            raise
+        except (OSError, EOFError, imaplib.IMAP4.error) as exc:
+            client.shutdown()
+            _log(mailbox, "STARTTLS", exc)
+            raise _NotReached from exc
     return client
 
 
-def _login(client, username, password):
+def _login(client, mailbox, password):
     if "LOGINDISABLED" in client.capabilities:
         raise MailboxError(_("Máy chủ thư không cho đăng nhập qua kết nối chưa mã hóa; hãy chọn SSL/TLS hoặc "
                              "STARTTLS."))
+    username = mailbox.username
     try:
         if "AUTH=PLAIN" in client.capabilities:  # carries UTF-8 passwords, which LOGIN cannot
             credentials = b"\0" + username.encode("utf-8") + b"\0" + password.encode("utf-8")
             client.authenticate("PLAIN", lambda _challenge: credentials)
         else:
             client.login(username, password)
+    except imaplib.IMAP4.abort:
+        raise
     except imaplib.IMAP4.error as exc:
-        raise MailboxError(_("Sai tên đăng nhập hoặc mật khẩu hộp thư (máy chủ trả lời: %(detail)s).")
-                           % {"detail": exc}) from exc
+        _log(mailbox, "login", exc)
+        raise MailboxError(_("Sai tên đăng nhập hoặc mật khẩu hộp thư: máy chủ từ chối đăng nhập.")) from exc
 
 
-def _describe_connection_error(mailbox, exc):
-    where = {"host": mailbox.host, "port": mailbox.port, "detail": exc}
+def _log(mailbox, step, detail):
+    logger.warning("Mailbox %s (%s:%s) %s: %r", mailbox.pk, mailbox.host, mailbox.port, step, detail)
+
+
+def _unreachable(mailbox):
+    return _("Không kết nối được tới máy chủ thư %(host)s:%(port)s. Hãy kiểm tra tên máy chủ, cổng và kiểu bảo "
+             "mật; lần đọc sau sẽ thử lại.") % {"host": mailbox.host, "port": mailbox.port}
+
+
+def _connection_error(mailbox, exc):
+    """Before the server has greeted in IMAP: one sentence for every failure but an unknown name or certificate."""
+    _log(mailbox, "connect", exc)
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return _("Lỗi bảo mật TLS: chứng chỉ của máy chủ thư %(host)s không hợp lệ hoặc không được tin cậy "
-                 "(%(detail)s).") % {**where, "detail": exc.verify_message or exc}
-    if isinstance(exc, ssl.SSLError):
-        return _("Lỗi bảo mật TLS khi kết nối máy chủ thư %(host)s:%(port)s (%(detail)s). Kiểm tra lại kiểu bảo "
-                 "mật và cổng.") % where
+        return _("Lỗi bảo mật TLS: chứng chỉ của máy chủ thư %(host)s không hợp lệ hoặc không được tin cậy.") % {
+            "host": mailbox.host}
     if isinstance(exc, socket.gaierror):
-        return _("Không tìm thấy máy chủ thư “%(host)s”: kiểm tra lại tên máy chủ.") % where
-    if isinstance(exc, ConnectionRefusedError):
-        return _("Không kết nối được máy chủ thư %(host)s:%(port)s: máy chủ từ chối kết nối (máy chủ tắt hoặc sai "
-                 "cổng).") % where
-    if isinstance(exc, (ConnectionResetError, EOFError)):
-        return _("Không kết nối được máy chủ thư %(host)s:%(port)s: máy chủ đóng kết nối giữa chừng.") % where
+        return _("Không tìm thấy máy chủ thư “%(host)s”: kiểm tra lại tên máy chủ.") % {"host": mailbox.host}
+    return _unreachable(mailbox)
+
+
+def _session_error(mailbox, exc):
+    """After the greeting: what happened, in the clerk's words, never the server's."""
+    _log(mailbox, "session", exc)
+    where = {"host": mailbox.host}
     if isinstance(exc, TimeoutError):
-        return _("Không kết nối được máy chủ thư %(host)s:%(port)s: máy chủ không trả lời trong thời gian cho "
-                 "phép.") % where
-    if isinstance(exc, imaplib.IMAP4.abort):
-        return _("Máy chủ thư %(host)s ngắt kết nối giữa chừng (%(detail)s). Lần đọc sau sẽ thử lại.") % where
-    if isinstance(exc, imaplib.IMAP4.error):
-        return _("Máy chủ thư %(host)s trả lời không đúng giao thức IMAP (%(detail)s).") % where
-    return _("Không kết nối được máy chủ thư %(host)s:%(port)s (%(detail)s).") % where
+        return _("Máy chủ thư %(host)s không trả lời: hết thời gian chờ. Lần đọc sau sẽ thử lại.") % where
+    if isinstance(exc, ssl.SSLError):
+        return _("Lỗi bảo mật TLS khi trao đổi với máy chủ thư %(host)s. Kiểm tra lại kiểu bảo mật và cổng.") % where
+    if isinstance(exc, (imaplib.IMAP4.abort, OSError, EOFError)):
+        return _("Máy chủ thư %(host)s ngắt kết nối giữa chừng. Lần đọc sau sẽ thử lại.") % where
+    return _("Máy chủ thư %(host)s trả lời không đúng giao thức IMAP.") % where
 
 
 @contextmanager
@@ -262,10 +332,15 @@ def open_session(mailbox):
     client = None
     try:
         client = _connect(mailbox, settings.MAILBOX_IMAP_TIMEOUT)
-        _login(client, mailbox.username, password)
+    except _NotReached as exc:
+        raise MailboxError(_unreachable(mailbox)) from exc
     except (OSError, imaplib.IMAP4.error, EOFError) as exc:  # ssl.SSLError and socket errors are OSErrors
+        raise MailboxError(_connection_error(mailbox, exc)) from exc
+    try:
+        _login(client, mailbox, password)
+    except (OSError, imaplib.IMAP4.error, EOFError) as exc:
         _close(client)
-        raise MailboxError(_describe_connection_error(mailbox, exc)) from exc
+        raise MailboxError(_session_error(mailbox, exc)) from exc
     except MailboxError:
         _close(client)
         raise

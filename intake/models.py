@@ -1,4 +1,6 @@
+import contextvars
 import uuid
+from contextlib import contextmanager
 
 from django.db import models
 from django.db.models import Q
@@ -20,6 +22,43 @@ def raw_upload_to(message, _filename):
 def attachment_upload_to(attachment, _filename):
     folder = "files" if attachment.verdict == InboundAttachment.Verdict.ACCEPTED else "quarantine"
     return _storage_name(folder, attachment.message.agency_id)
+
+
+_status_writes = contextvars.ContextVar("inbound_status_writes", default=False)
+
+
+class StatusWriteRefused(RuntimeError):
+    """A mailbox item's status was written outside intake/lifecycle.py."""
+
+
+@contextmanager
+def status_writes_allowed():
+    """Only intake.lifecycle.apply opens this; anything else that writes the status is refused."""
+    token = _status_writes.set(True)
+    try:
+        yield
+    finally:
+        _status_writes.reset(token)
+
+
+class InboundMessageQuerySet(models.QuerySet):
+    """Bulk writes cannot change a status behind the lifecycle's back."""
+
+    def update(self, **kwargs):
+        if "status" in kwargs and not _status_writes.get():
+            raise StatusWriteRefused("InboundMessage.status changes only through intake.lifecycle")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if "status" in fields and not _status_writes.get():
+            raise StatusWriteRefused("InboundMessage.status changes only through intake.lifecycle")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.check_status_write(adding=True)
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Mailbox(models.Model):
@@ -91,13 +130,8 @@ class InboundMessage(models.Model):
         REGISTERED = "registered", _("Đã vào sổ")
         DISMISSED = "dismissed", _("Đã bỏ qua")
 
-    # The only status changes there are; registered is final (the documents register takes over).
-    TRANSITIONS = {
-        Status.PENDING: {Status.CORRESPONDENCE, Status.DISMISSED, Status.REGISTERED},
-        Status.CORRESPONDENCE: {Status.PENDING, Status.DISMISSED, Status.REGISTERED},
-        Status.DISMISSED: {Status.PENDING},
-        Status.REGISTERED: set(),
-    }
+    # New items start in one of these; every later change is a transition of intake/lifecycle.py.
+    INITIAL_STATUSES = frozenset({Status.PENDING, Status.CORRESPONDENCE})
 
     agency = models.ForeignKey(
         "agencies.Agency", verbose_name=_("cơ quan nhận"), on_delete=models.CASCADE, related_name="inbound_messages"
@@ -138,6 +172,8 @@ class InboundMessage(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
 
+    objects = InboundMessageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("thư đến từ hộp thư")
         verbose_name_plural = _("thư đến từ hộp thư")
@@ -157,12 +193,38 @@ class InboundMessage(models.Model):
     def __str__(self):
         return self.subject or str(_("(không có tiêu đề)"))
 
-    def can_become(self, status):
-        return status in self.TRANSITIONS[self.Status(self.status)]
+    def save(self, *args, **kwargs):
+        self.check_status_write(adding=self._state.adding, update_fields=kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        self._saved_status = self.__dict__.get("status")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_status = instance.__dict__.get("status")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._saved_status = self.__dict__.get("status")
+
+    def check_status_write(self, *, adding, update_fields=None):
+        """Refuse a status write that does not come from intake.lifecycle (a guard, not a rule)."""
+        if _status_writes.get() or "status" not in self.__dict__:
+            return
+        if update_fields is not None and "status" not in update_fields:
+            return
+        if adding:
+            if self.status not in self.INITIAL_STATUSES:
+                raise StatusWriteRefused(f"a new InboundMessage cannot start as {self.status!r}")
+        elif self.status != getattr(self, "_saved_status", self.status):
+            raise StatusWriteRefused("InboundMessage.status changes only through intake.lifecycle")
 
     @property
     def is_open(self):
-        return self.status in (self.Status.PENDING, self.Status.CORRESPONDENCE)
+        from . import lifecycle
+
+        return lifecycle.is_open(self)
 
 
 class InboundAttachment(models.Model):

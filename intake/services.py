@@ -17,8 +17,9 @@ from accounts.models import Role
 from agencies.validators import is_official_domain
 from reports.services import incident_mailbox_checked
 
-from . import imap, selectors
+from . import imap, lifecycle, selectors
 from .hints import extract_hints
+from .hosts import validate_mail_host
 from .models import InboundAttachment, InboundMessage, Mailbox
 from .parsing import parse_message
 from .screening import screen
@@ -50,6 +51,10 @@ def mailbox_save(*, admin, host, port, security, username, folder, enabled, pass
         raise ValidationError({"password": _("Hãy nhập mật khẩu hộp thư.")})
     if moved and mailbox.pk:
         mailbox.uidvalidity, mailbox.last_uid = None, 0
+    try:
+        validate_mail_host(mailbox.host, mailbox.port)
+    except ValidationError as exc:
+        raise ValidationError({"host": exc.messages}) from None
     mailbox.full_clean()
     mailbox.save()
     return mailbox
@@ -224,7 +229,7 @@ def _inbound_create(mailbox, uidvalidity, fetched, parsed, verdicts, digest, wri
         sender_name=parsed.sender_name[:255], sender_email=parsed.sender_email[:320], sender_is_official=official,
         subject=parsed.subject, body_text=parsed.body_text, sent_at=parsed.sent_at,
         received_at=fetched.internaldate or timezone.now(),
-        status=InboundMessage.Status.PENDING if has_files else InboundMessage.Status.CORRESPONDENCE,
+        status=lifecycle.initial_status(has_files=has_files),
         warnings=warnings,
         hint_number_notation=hints.number_notation, hint_document_date=hints.document_date,
         hint_document_type=hints.document_type, hint_issuing_agency=issuer_agency, hint_issuing_unit=issuer_unit,
@@ -249,17 +254,15 @@ def _inbound_create(mailbox, uidvalidity, fetched, parsed, verdicts, digest, wri
 # --- The clerk's triage -----------------------------------------------------------------------------
 
 @transaction.atomic
-def inbound_set_status(*, membership, message, status):
-    """Move a message along InboundMessage.TRANSITIONS (the register sets registered when it takes one in)."""
+def inbound_set_status(*, membership, message, status, allowed=None):
+    """Move a message to `status` along intake/lifecycle.py (the register moves it to registered when it takes
+    it in); `allowed` limits which transitions the caller offers, e.g. the mailbox page only triages."""
     if status not in InboundMessage.Status.values:
         raise ValidationError(_("Trạng thái không hợp lệ."))
     message = InboundMessage.objects.select_for_update().get(pk=message.pk)
-    if not (membership and membership.agency_id == message.agency_id and membership.has_role(Role.CLERK)):
-        raise PermissionDenied(_("Chỉ văn thư của cơ quan nhận mới xử lý được thư này."))
-    if not message.can_become(status):
+    transition = lifecycle.find(message, status)
+    if transition is None or (allowed is not None and transition.name not in allowed):
+        lifecycle.ensure_actor(membership, message)  # a stranger learns nothing about the state
         raise ValidationError(_("Không thể chuyển thư từ “%(current)s” sang “%(target)s”.") % {
             "current": message.get_status_display(), "target": InboundMessage.Status(status).label})
-    message.status = status
-    message.status_changed_at, message.status_changed_by = timezone.now(), membership
-    message.save(update_fields=["status", "status_changed_at", "status_changed_by"])
-    return message
+    return lifecycle.apply(membership, message, transition.name)

@@ -12,15 +12,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import staff_required
 from accounts.models import Role
 
-from . import selectors, services, tasks
+from . import lifecycle, selectors, services, tasks
 from .forms import InboundFilterForm, MailboxForm
-from .models import InboundMessage
 
 logger = logging.getLogger(__name__)
 CHECK_NOW_WAIT_SECONDS = 20
 PAGE_SIZE = 25
-# Registering is the documents register's job; from this page a clerk only triages.
-TRIAGE_STATUSES = {InboundMessage.Status.PENDING, InboundMessage.Status.CORRESPONDENCE, InboundMessage.Status.DISMISSED}
 
 
 @staff_required(Role.ADMIN)
@@ -89,7 +86,8 @@ def inbound_list(request):
 def inbound_detail(request, pk):
     message = selectors.inbound_get_for_user(request.membership, pk)
     return render(request, "intake/inbound_detail.html", {
-        "message": message, "attachments": message.attachments.all(), "Status": InboundMessage.Status,
+        "message": message, "attachments": message.attachments.all(),
+        "transitions": lifecycle.available(request.membership, message),
     })
 
 
@@ -99,9 +97,9 @@ def inbound_mark(request, pk):
     message = selectors.inbound_get_for_user(request.membership, pk)
     status = request.POST.get("status")
     try:
-        if status not in TRIAGE_STATUSES:
-            raise ValidationError(_("Trạng thái không hợp lệ."))
-        services.inbound_set_status(membership=request.membership, message=message, status=status)
+        # Registering is the documents register's job; from this page a clerk only triages.
+        services.inbound_set_status(membership=request.membership, message=message, status=status,
+                                    allowed=lifecycle.TRIAGE)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -236,9 +236,23 @@ def dovecot(dovecot_root):
 
 
 @pytest.fixture
-def imap_account(dovecot):
-    """A fresh IMAP user with an empty INBOX and a Vietnamese password (sent as UTF-8 with AUTH=PLAIN)."""
+def imap_account(dovecot, settings):
+    """A fresh IMAP user with an empty INBOX and a Vietnamese password (sent as UTF-8 with AUTH=PLAIN).
+
+    The test Dovecot listens on loopback, which mailboxes may reach only when the operator allows it."""
+    settings.MAILBOX_ALLOW_PRIVATE_HOSTS = True
     return Account(dovecot)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_mail_server_allowed(settings):
+    """Every intake test talks to the Dovecot on loopback; the tests of the host check turn this off."""
+    settings.MAILBOX_ALLOW_PRIVATE_HOSTS = True
+
+
+@pytest.fixture
+def worker_env():
+    return {"MAILBOX_ALLOW_PRIVATE_HOSTS": "1"}
 
 
 def make_mailbox(agency, account, **fields):

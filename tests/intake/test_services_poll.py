@@ -231,7 +231,7 @@ def test_server_down_is_reported_and_reading_resumes_when_it_is_back(agency, dov
 
         result = poll(mailbox)
         assert result.status == "error"
-        assert mailbox.last_error.startswith(f"Không kết nối được máy chủ thư 127.0.0.1:{server.port}")
+        assert mailbox.last_error.startswith(f"Không kết nối được tới máy chủ thư 127.0.0.1:{server.port}")
         assert mailbox.consecutive_failures == 1
 
         server.start()
@@ -275,10 +275,11 @@ def test_starttls_upgrades_the_plain_port(agency, imap_account, dovecot, setting
     assert poll(mailbox).imported == 1
 
 
-def test_tls_spoken_to_a_plain_port_is_a_tls_error(agency, imap_account, dovecot):
+def test_tls_spoken_to_a_plain_port_asks_to_check_port_and_security(agency, imap_account, dovecot):
     mailbox = make_mailbox(agency, imap_account, security=Mailbox.Security.SSL, port=dovecot.port)
     poll(mailbox)
-    assert mailbox.last_error.startswith("Lỗi bảo mật TLS")
+    assert mailbox.last_error.startswith(f"Không kết nối được tới máy chủ thư 127.0.0.1:{dovecot.port}.")
+    assert "cổng và kiểu bảo mật" in mailbox.last_error
 
 
 def test_a_disabled_mailbox_is_not_read(mailbox, imap_account):
