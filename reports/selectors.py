@@ -4,14 +4,16 @@ The traffic log and the incidents are one agency's own (its clerks, leaders and 
 is for leaders and admins: an agency sees itself and the agencies under it, never its parent or a sibling.
 """
 
-from django.db.models import BigIntegerField, CharField, DateTimeField, F, Q, Value
+from django.db.models import BigIntegerField, Case, CharField, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from agencies.models import Agency
 from documents.models import Delivery, Incoming, Outgoing
+from documents.selectors import incoming_visible_to, outgoing_visible_to
 
 from .models import Incident
 
@@ -28,8 +30,20 @@ def _may_see_traffic(membership):
     return bool(membership) and membership.has_role(*TRAFFIC_ROLES)
 
 
-def _outgoing_rows(agency, start=None, end=None, channel="", status="", counterpart=""):
+def _redacted(visible, secrecy, summary, address):
+    """The summary and the counterpart's address of a row, or in their place what a viewer who may not
+    open the document sees. `visible` is the document page's own rule (documents.selectors), as a subquery."""
+    shown = Q(**{visible[0]: visible[1]})
+    return {
+        "log_summary": Case(When(shown, then=F(summary)), When(**{secrecy: ""}, then=Value(_("(không có quyền xem)"))),
+                            default=Value(_("(văn bản mật)")), output_field=CharField()),
+        "log_address": Case(When(shown, then=address), default=Value(""), output_field=CharField()),
+    }
+
+
+def _outgoing_rows(membership, start=None, end=None, channel="", status="", counterpart=""):
     """One row per delivery of the agency's issued documents; for the portal, the recipient's handling times."""
+    agency, visible = membership.agency, outgoing_visible_to(membership).values("pk")
     rows = Delivery.objects.filter(outgoing__agency=agency, outgoing__status=Outgoing.Status.ISSUED).order_by()
     if start:
         rows = rows.filter(outgoing__issued_at__gte=start)
@@ -39,19 +53,21 @@ def _outgoing_rows(agency, start=None, end=None, channel="", status="", counterp
         rows = rows.filter(channel=channel)
     if status:
         rows = rows.filter(status=status)
-    if counterpart:
-        rows = rows.filter(Q(name__icontains=counterpart) | Q(email__icontains=counterpart))
+    if counterpart:  # an address the viewer may not see is not searched either
+        rows = rows.filter(Q(name__icontains=counterpart) | Q(email__icontains=counterpart, outgoing__in=visible))
     return rows.values(
         log_key=F("pk") * 2, log_direction=Value("out", output_field=CharField()), log_channel=F("channel"),
-        log_notation=F("outgoing__notation"), log_summary=F("outgoing__summary"), log_counterpart=F("name"),
-        log_address=F("email"), log_status=F("status"), log_at=F("outgoing__issued_at"), log_sent=F("sent_at"),
+        log_notation=F("outgoing__notation"), log_counterpart=F("name"),
+        **_redacted(("outgoing__in", visible), "outgoing__secrecy", "outgoing__summary", F("email")),
+        log_status=F("status"), log_at=F("outgoing__issued_at"), log_sent=F("sent_at"),
         log_arrived=F("incoming__arrived_at"), log_registered=F("incoming__registered_at"),
         log_completed=F("incoming__completed_at"), log_outgoing=F("outgoing_id"),
         log_incoming=Value(None, output_field=BigIntegerField()),
     )
 
 
-def _incoming_rows(agency, start=None, end=None, channel="", status="", counterpart=""):
+def _incoming_rows(membership, start=None, end=None, channel="", status="", counterpart=""):
+    agency, visible = membership.agency, incoming_visible_to(membership).values("pk")
     rows = Incoming.objects.filter(agency=agency).order_by()
     if start:
         rows = rows.filter(arrived_at__gte=start)
@@ -62,11 +78,13 @@ def _incoming_rows(agency, start=None, end=None, channel="", status="", counterp
     if status:
         rows = rows.filter(status=status)
     if counterpart:
-        rows = rows.filter(Q(sender_name__icontains=counterpart) | Q(inbound__sender_email__icontains=counterpart))
+        rows = rows.filter(Q(sender_name__icontains=counterpart)
+                           | Q(inbound__sender_email__icontains=counterpart, pk__in=visible))
     return rows.values(
         log_key=F("pk") * 2 + 1, log_direction=Value("in", output_field=CharField()), log_channel=F("source"),
-        log_notation=F("notation"), log_summary=F("summary"), log_counterpart=F("sender_name"),
-        log_address=Coalesce(F("inbound__sender_email"), Value(""), output_field=CharField()),
+        log_notation=F("notation"), log_counterpart=F("sender_name"),
+        **_redacted(("pk__in", visible), "secrecy", "summary",
+                    Coalesce(F("inbound__sender_email"), Value(""), output_field=CharField())),
         log_status=F("status"), log_at=F("arrived_at"), log_sent=Value(None, output_field=DateTimeField()),
         log_arrived=F("arrived_at"), log_registered=F("registered_at"), log_completed=F("completed_at"),
         log_outgoing=Value(None, output_field=BigIntegerField()), log_incoming=F("pk"),
@@ -80,13 +98,13 @@ def traffic_for(membership, *, start=None, end=None, direction="", channel="", s
     start/end are aware instants (end excluded); status is a delivery status or an incoming status code.
     """
     if not _may_see_traffic(membership):
-        return _outgoing_rows(None).none()
+        return Delivery.objects.none()
     filters = {"start": start, "end": end, "channel": channel, "status": status, "counterpart": counterpart}
     halves = []
     if direction in ("", "out"):
-        halves.append(_outgoing_rows(membership.agency, **filters))
+        halves.append(_outgoing_rows(membership, **filters))
     if direction in ("", "in"):
-        halves.append(_incoming_rows(membership.agency, **filters))
+        halves.append(_incoming_rows(membership, **filters))
     if len(halves) == 1:
         return halves[0].order_by("-log_at", "-log_key")
     return halves[0].union(halves[1], all=True).order_by("-log_at", "-log_key")
