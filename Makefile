@@ -52,7 +52,9 @@ run: setup
 	@echo "Portal: http://127.0.0.1:8000  (demo logins in README.md; e-mail written to var/mail/ unless EMAIL_URL is set)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(VENV)/bin/celery -A portal worker --beat --loglevel=INFO --concurrency=2 \
-	  --schedule=var/celerybeat-schedule & \
+	  -Q $${CELERY_QUEUE:-portal},$${CELERY_QUEUE:-portal}.recovery --schedule=var/celerybeat-schedule & \
+	$(VENV)/bin/celery -A portal worker --loglevel=INFO --pool=solo -n recovery@%h \
+	  -Q $${CELERY_QUEUE:-portal}.recovery & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup-dev

@@ -96,7 +96,7 @@ def _issue_and_wait(members, outgoing):
 
 def _baseline(port, outgoing):
     """The same 200 messages, prebuilt, sent in a bare loop on one connection."""
-    from documents.delivery import MessageFactory
+    from documents.mail_delivery import MessageFactory
 
     factory = MessageFactory(outgoing)
     deliveries = list(outgoing.deliveries.all())

@@ -85,6 +85,9 @@ class CommentForm(forms.Form):
 
 class ResendForm(forms.Form):
     email = forms.EmailField(label=_("Địa chỉ thư điện tử"))
+    # An uncertain delivery may already have arrived: sent again only when the clerk ticks this.
+    confirm_uncertain = forms.BooleanField(
+        label=_("Tôi đã kiểm tra với nơi nhận; vẫn gửi lại dù nơi nhận có thể đã nhận được."), required=False)
 
 
 class IncomingMetadataForm(forms.ModelForm):

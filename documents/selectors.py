@@ -119,3 +119,16 @@ def recipient_choices(agency):
         "units": Unit.objects.filter(agency=agency, is_active=True).order_by("name"),
         "groups": RecipientGroup.objects.filter(Q(owner__isnull=True) | Q(owner=agency)).order_by("name"),
     }
+
+
+def deliveries_progress(outgoing):
+    """How far the delivery of an issued document is, for the progress bar (the caller may see it)."""
+    counts = {status: 0 for status in Delivery.Status.values}
+    for status in outgoing.deliveries.values_list("status", flat=True):
+        counts[status] += 1
+    total = sum(counts.values())
+    done = sum(counts[s] for s in Delivery.FINAL)
+    return {"total": total, "done": done, "sent": counts[Delivery.Status.SENT],
+            "failed": counts[Delivery.Status.FAILED], "uncertain": counts[Delivery.Status.UNCERTAIN],
+            "deferred": counts[Delivery.Status.DEFERRED],
+            "percent": round(100 * done / total) if total else 100, "counts": counts}

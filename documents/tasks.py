@@ -1,11 +1,12 @@
-"""Thin tasks: primary keys in, a call into documents.delivery, safe to run twice."""
+"""Thin tasks: primary keys in, a call into a delivery service or documents.mail_delivery, safe to run twice."""
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from . import delivery
+from . import delivery_lifecycle, mail_delivery
 from .models import Delivery
+from .services import delivery as delivery_services
 
 
 def _queue_emails(ids):
@@ -19,7 +20,7 @@ def _queue_emails(ids):
 def outgoing_deliver(outgoing_id):
     """Fan out an issued document: portal recipients at once, e-mail in batches."""
     rows = list(
-        Delivery.objects.filter(outgoing_id=outgoing_id, status__in=delivery.CLAIMABLE).values_list("pk", "channel")
+        Delivery.objects.filter(outgoing_id=outgoing_id, status__in=delivery_lifecycle.CLAIMABLE).values_list("pk", "channel")
     )
     emails = [pk for pk, channel in rows if channel == Delivery.Channel.EMAIL]
     _queue_emails(emails)
@@ -30,18 +31,20 @@ def outgoing_deliver(outgoing_id):
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=5, retry_backoff_max=600, max_retries=10)
 def delivery_to_portal(delivery_id):
-    delivery.deliver_to_portal(delivery_id)
+    delivery_services.delivery_into_portal(delivery_id)
 
 
 @shared_task
 def deliveries_send_email(delivery_ids):
-    for delivery_id, wait in delivery.send_emails(delivery_ids):
+    for delivery_id, wait in mail_delivery.send_emails(delivery_ids):
         deliveries_send_email.apply_async([[delivery_id]], countdown=wait)
 
 
 @shared_task
 def deliveries_recover():
-    ids = delivery.deliveries_recover()
+    """Beat, every DELIVERY_RECOVER_SECONDS, on its own queue (CELERY_RECOVERY_QUEUE) so that it never
+    waits behind sending tasks."""
+    ids = delivery_services.deliveries_recover()
     rows = list(Delivery.objects.filter(pk__in=ids).values_list("pk", "channel"))
     _queue_emails([pk for pk, channel in rows if channel == Delivery.Channel.EMAIL])
     for pk, channel in rows:

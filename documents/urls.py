@@ -17,6 +17,8 @@ urlpatterns = [
     path("outgoing/<int:pk>/deliveries/", outgoing.deliveries_panel, name="deliveries_panel"),
     path("outgoing/<int:pk>/deliveries/<int:delivery_pk>/resend/", outgoing.delivery_resend_view,
          name="delivery_resend"),
+    path("outgoing/<int:pk>/deliveries/resend-failed/", outgoing.deliveries_resend_failed_view,
+         name="deliveries_resend_failed"),
     path("outgoing/<int:pk>/files/<int:file_pk>/", outgoing.outgoing_file, name="outgoing_file"),
     path("incoming/", incoming.incoming_list, name="incoming_list"),
     path("incoming/paper/new/", incoming.incoming_paper, name="incoming_paper"),

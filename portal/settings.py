@@ -283,18 +283,32 @@ MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Delivery of issued documents (documents.delivery): retries with exponential backoff.
-# One task sends this many e-mails over one SMTP connection; each batch costs a task, a connection and
-# encoding the attachments once (bench/README.md, fan-out).
+# Delivery of issued documents (documents.mail_delivery, documents.services.delivery): retries with
+# exponential backoff. One task sends this many e-mails over one SMTP connection; each batch costs a task,
+# a connection and encoding the attachments once (bench/README.md, fan-out).
 DELIVERY_BATCH_SIZE = env.int("DELIVERY_BATCH_SIZE", default=50)
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=8)
 DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=60)
 DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=6 * 3600)
-# A delivery claimed longer ago than this belongs to a worker that died.
-DELIVERY_STALE_SECONDS = env.int("DELIVERY_STALE_SECONDS", default=300)
+# SMTP: connecting and each command; the reply to the final dot may take longer (RFC 5321 4.5.3.2.6: 10 min).
+DELIVERY_SMTP_TIMEOUT = env.float("DELIVERY_SMTP_TIMEOUT", default=30)
+DELIVERY_SMTP_DATA_TIMEOUT = env.float("DELIVERY_SMTP_DATA_TIMEOUT", default=600)
+# A sending run's claim lasts this long and is renewed every third of it while the run lives; a dead
+# run's rows are taken back by the next recovery after that (under a minute with the defaults).
+DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=30)
+# A pending row queued longer ago than this without being claimed lost its task: queued again.
+DELIVERY_REQUEUE_SECONDS = env.int("DELIVERY_REQUEUE_SECONDS", default=30)
+# While the mail relay cannot be reached deliveries wait (no attempt spent) this long, like a mail
+# server's queue lifetime, then fail; the relay is asked again at most every DELIVERY_RELAY_PROBE_MAX_SECONDS.
+DELIVERY_QUEUE_LIFETIME = env.int("DELIVERY_QUEUE_LIFETIME", default=5 * 24 * 3600)
+DELIVERY_RELAY_PROBE_MAX_SECONDS = env.int("DELIVERY_RELAY_PROBE_MAX_SECONDS", default=600)
+# Recovery runs from beat on its own queue, so it never waits behind sending tasks: every worker command
+# consumes it (`-Q portal,portal.recovery`), and a small worker of its own keeps it going when all are busy.
+CELERY_RECOVERY_QUEUE = env.str("CELERY_RECOVERY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.recovery")
+CELERY_TASK_ROUTES = {"documents.tasks.deliveries_recover": {"queue": CELERY_RECOVERY_QUEUE}}
 CELERY_BEAT_SCHEDULE["deliveries-recover"] = {
     "task": "documents.tasks.deliveries_recover",
-    "schedule": env.int("DELIVERY_RECOVER_SECONDS", default=60),
+    "schedule": env.int("DELIVERY_RECOVER_SECONDS", default=15),
 }
 # PKI: PEM files of root CAs trusted when checking signed PDFs (comma-separated paths); the demo CA made by
 # `manage.py pki_demo` is trusted too unless PKI_TRUST_DEMO_CA=0.

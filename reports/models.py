@@ -18,6 +18,8 @@ class Incident(models.Model):
         MAILBOX_ERROR = "mailbox_error", _("Lỗi đọc hộp thư cơ quan")
         SIGNATURE = "signature", _("Chữ ký số không hợp lệ hoặc không tin cậy")
         OVERDUE = "overdue", _("Văn bản đến quá hạn xử lý")
+        # One per sending agency while the mail relay cannot be reached; its subject is the agency.
+        RELAY_UNREACHABLE = "relay_unreachable", _("Máy chủ thư không kết nối được")
 
     agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE,
                                related_name="incidents")

@@ -9,11 +9,12 @@ import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from agencies.models import Agency
 from documents.models import Delivery, Incoming, IncomingFile, SignatureStatus
 
 from .models import Incident
@@ -42,16 +43,46 @@ def _resolve(kind, model, subject_ids, resolution, resolved_at=None):
 # --- Hooks ---------------------------------------------------------------------------------------------
 
 def incident_delivery_failed(delivery_id, cause):
-    """documents.delivery: an e-mail delivery failed for good (refused, or retries exhausted)."""
+    """documents.mail_delivery: an e-mail delivery failed for good (refused, retries exhausted), or is uncertain."""
     delivery = Delivery.objects.select_related("outgoing").only("pk", "outgoing__agency_id").get(pk=delivery_id)
     return _open(K.DELIVERY_FAILED, delivery, delivery.outgoing.agency_id, cause)
 
 
 def incident_deliveries_sent(delivery_ids):
-    """documents.delivery: deliveries went out (a batch at a time); failures open for them are resolved."""
+    """documents.mail_delivery: deliveries went out (a batch at a time); failures open for them are resolved."""
     if not delivery_ids:
         return 0
     return _resolve(K.DELIVERY_FAILED, Delivery, list(delivery_ids), _("Gửi lại thành công."))
+
+
+def relay_outage_since():
+    """When the mail relay stopped answering, if an outage incident is open; else None."""
+    return Incident.objects.filter(kind=K.RELAY_UNREACHABLE, resolved_at__isnull=True).aggregate(
+        since=Min("occurred_at"))["since"]
+
+
+def incident_relay_unreachable(agency_ids, error, now):
+    """documents.mail_delivery: the mail relay cannot be reached. One open incident per sending agency
+    whose deliveries wait (not one per recipient), saying since when; returns when the outage began."""
+    since = relay_outage_since() or now
+    agency_type = ContentType.objects.get_for_model(Agency)
+    opened = set(Incident.objects.filter(kind=K.RELAY_UNREACHABLE, subject_type=agency_type,
+                                         resolved_at__isnull=True).values_list("subject_id", flat=True))
+    cause = _("Máy chủ thư không kết nối được từ %(since)s; các lượt gửi thư điện tử đang chờ và sẽ tự gửi khi "
+              "máy chủ trả lời lại. Lỗi: %(error)s") % {
+        "since": timezone.localtime(since).strftime("%H:%M %d/%m/%Y"), "error": error}
+    Incident.objects.bulk_create([
+        Incident(kind=K.RELAY_UNREACHABLE, subject_type=agency_type, subject_id=agency_id, agency_id=agency_id,
+                 cause=cause, occurred_at=since)
+        for agency_id in set(agency_ids) - opened
+    ], ignore_conflicts=True)
+    return since
+
+
+def incident_relay_answered():
+    """documents.mail_delivery: the mail relay answers again; the outage incidents are resolved."""
+    return Incident.objects.filter(kind=K.RELAY_UNREACHABLE, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolution=_("Máy chủ thư đã kết nối lại; các lượt gửi đang chờ được gửi tiếp."))
 
 
 def incident_mailbox_checked(mailbox, error=""):

@@ -77,6 +77,8 @@ def incident_link(incident):
         return reverse("incoming_detail", args=[subject.incoming_id])
     if incident.kind == kind.OVERDUE:
         return reverse("incoming_detail", args=[subject.pk])
+    if incident.kind == kind.RELAY_UNREACHABLE:
+        return reverse("outgoing_list")
     return reverse("mailbox_settings")
 
 

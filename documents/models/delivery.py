@@ -8,7 +8,8 @@ class Delivery(models.Model):
 
     One row per destination: an agency on the portal, or an e-mail address. The row is claimed
     before sending and marked after, so a task that runs twice or a worker that dies never sends
-    the same document to the same recipient twice (see documents.delivery).
+    the same document to the same recipient twice. The states and their moves are declared in
+    documents.delivery_lifecycle, the only module that writes `status`.
     """
 
     class Channel(models.TextChoices):
@@ -24,6 +25,7 @@ class Delivery(models.Model):
         SENT = "sent", _("Đã gửi")
         FAILED = "failed", _("Gửi không thành công")
         UNCERTAIN = "uncertain", _("Chưa rõ đã gửi hay chưa")
+        DEFERRED = "deferred", _("Chờ máy chủ thư kết nối lại")
         NOT_ELECTRONIC = "not_electronic", _("Không gửi điện tử")
 
     FINAL = (Status.SENT, Status.FAILED, Status.UNCERTAIN, Status.NOT_ELECTRONIC)
@@ -43,6 +45,10 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The claim holds until then; the sending run renews it while it works (documents.mail_delivery.Lease).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # Waiting for the mail relay since then; after DELIVERY_QUEUE_LIFETIME it fails.
+    deferred_since = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     last_attempt_at = models.DateTimeField(_("lần gửi gần nhất"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("gửi lại lúc"), null=True, blank=True)
@@ -63,8 +69,12 @@ class Delivery(models.Model):
                                     name="one_email_delivery_per_address"),
         ]
         # The six-monthly report (reports.figures) sums each document's deliveries by an index-only scan.
-        indexes = [models.Index(fields=["outgoing"], name="delivery_report_idx",
-                                include=["channel", "status", "is_citizen"])]
+        indexes = [
+            models.Index(fields=["outgoing"], name="delivery_report_idx", include=["channel", "status", "is_citizen"]),
+            # Recovery (beat, every few seconds) looks only at rows still on their way.
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_active_idx",
+                         condition=Q(status__in=["pending", "sending", "confirming", "retry", "deferred"])),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.get_channel_display()})"

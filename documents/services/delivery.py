@@ -1,37 +1,132 @@
-"""Clerk actions on deliveries."""
+"""Delivery actions: into the portal, the clerk's resends, and recovery after a crash or an outage.
 
+E-mail itself (messages, SMTP, batches, the relay) is documents.mail_delivery; every status write
+goes through documents.delivery_lifecycle.
+"""
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from reports.services import incident_delivery_failed
 
-from ..models import Delivery
+from .. import delivery_lifecycle as lifecycle
+from ..mail_delivery import UNCERTAIN_NOTE, relay_probe
+from ..models import Delivery, Incoming, IncomingFile
+from .incoming import incoming_arrived
 
-RESENDABLE = (Delivery.Status.FAILED, Delivery.Status.UNCERTAIN)
+S = Delivery.Status
 
 
 @transaction.atomic
-def delivery_resend(*, membership, delivery, email):
-    """A failed (or uncertain) e-mail delivery goes out again, to a corrected address if given."""
-    delivery = Delivery.objects.select_for_update(of=("self",)).select_related("outgoing").get(pk=delivery.pk)
-    if not (membership.has_role(Role.CLERK) and membership.agency_id == delivery.outgoing.agency_id):
+def delivery_into_portal(delivery_id):
+    """Pending portal delivery → sent: the document is in the recipient agency's incoming queue, once
+    (Incoming.delivery is unique)."""
+    # of=self: lock the delivery row only, not the agency and people it joins (other deliveries need them).
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("outgoing__agency", "outgoing__signer__user")
+        .get(pk=delivery_id)
+    )
+    if delivery.status not in lifecycle.TRANSITIONS["deliver_in_portal"].sources \
+            or delivery.channel != Delivery.Channel.PORTAL:
+        return delivery
+    outgoing = delivery.outgoing
+    now = timezone.now()
+    incoming = Incoming.objects.create(
+        agency=delivery.agency, target_unit=delivery.unit, source=Incoming.Source.PORTAL, delivery=delivery,
+        sender_agency=outgoing.agency, sender_name=outgoing.agency.name, notation=outgoing.notation,
+        doc_date=timezone.localdate(outgoing.issued_at), doc_type=outgoing.doc_type, summary=outgoing.summary,
+        secrecy=outgoing.secrecy, urgency=outgoing.urgency, signer_name=outgoing.signer.user.full_name,
+        signer_position=outgoing.signer.position,
+    )
+    IncomingFile.objects.bulk_create([
+        IncomingFile(incoming=incoming, kind=file.kind, name=file.name, file=file.signed.name,
+                     size=file.signed.size, sha256=file.signed_sha256)
+        for file in outgoing.files.all()
+    ])
+    lifecycle.move(delivery.pk, "deliver_in_portal", sent_at=now, last_attempt_at=now,
+                   attempts=delivery.attempts + 1, response="Đã chuyển vào cổng của cơ quan nhận")
+    incoming_arrived(incoming)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def _check_clerk(membership, outgoing):
+    if not (membership.has_role(Role.CLERK) and membership.agency_id == outgoing.agency_id):
         raise PermissionDenied(_("Chỉ văn thư của cơ quan ban hành được gửi lại."))
-    if delivery.channel != Delivery.Channel.EMAIL or delivery.status not in RESENDABLE:
-        raise ValidationError(_("Chỉ gửi lại được lượt gửi thư điện tử đã thất bại hoặc chưa rõ kết quả."))
-    previous = delivery.email
-    delivery.email = email.strip().lower()
-    delivery.status, delivery.next_attempt_at, delivery.claimed_at = Delivery.Status.PENDING, None, None
-    delivery.attempts = 0
-    delivery.message_id = ""
-    if previous != delivery.email:
-        delivery.note = _("Địa chỉ đã sửa từ %(old)s.") % {"old": previous}
-    try:
-        with transaction.atomic():
-            delivery.save()
-    except IntegrityError:
-        raise ValidationError(_("Văn bản đã có lượt gửi tới địa chỉ %(email)s.") % {"email": delivery.email}) from None
+
+
+def _send_after_commit(ids):
     from ..tasks import deliveries_send_email
 
-    transaction.on_commit(lambda: deliveries_send_email.delay([delivery.pk]), robust=True)
+    if ids:
+        transaction.on_commit(lambda: deliveries_send_email.delay(ids), robust=True)
+
+
+@transaction.atomic
+def delivery_resend(*, membership, delivery, email, confirm_uncertain=False):
+    """A failed or uncertain e-mail delivery → pending, to a corrected address if given.
+
+    An uncertain one may already be in the recipient's mailbox: it is sent again only when the clerk
+    confirms that (`confirm_uncertain`); the message keeps its Message-ID, so a receiving system that
+    deduplicates (our own intake does) recognises the repeat."""
+    delivery = Delivery.objects.select_for_update(of=("self",)).select_related("outgoing").get(pk=delivery.pk)
+    _check_clerk(membership, delivery.outgoing)
+    if delivery.channel != Delivery.Channel.EMAIL or delivery.status not in lifecycle.RESENDABLE:
+        raise ValidationError(_("Chỉ gửi lại được lượt gửi thư điện tử đã thất bại hoặc chưa rõ kết quả."))
+    if delivery.status == S.UNCERTAIN and not confirm_uncertain:
+        raise ValidationError(_("Nơi nhận có thể đã nhận được văn bản này. Hãy kiểm tra với nơi nhận, rồi xác nhận "
+                                "nếu vẫn muốn gửi lại."), code="confirm_uncertain")
+    previous, email = delivery.email, email.strip().lower()
+    note = _("Địa chỉ đã sửa từ %(old)s.") % {"old": previous} if previous != email else delivery.note
+    try:
+        with transaction.atomic():
+            lifecycle.move(delivery.pk, "resend", email=email, note=note, next_attempt_at=None, claimed_at=None,
+                           lease_until=None, deferred_since=None, attempts=0, message_id="", queued_at=timezone.now())
+    except IntegrityError:
+        raise ValidationError(_("Văn bản đã có lượt gửi tới địa chỉ %(email)s.") % {"email": email}) from None
+    _send_after_commit([delivery.pk])
+    delivery.refresh_from_db()
     return delivery
+
+
+@transaction.atomic
+def deliveries_resend_failed(*, membership, outgoing):
+    """Every failed e-mail delivery of a document → pending, to the same addresses (uncertain ones are
+    left out: each needs the clerk's own check). Returns how many go out again."""
+    _check_clerk(membership, outgoing)
+    rows = Delivery.objects.filter(outgoing=outgoing, channel=Delivery.Channel.EMAIL, status=S.FAILED)
+    ids = list(rows.values_list("pk", flat=True))
+    lifecycle.move_all(Delivery.objects.filter(pk__in=ids), "resend", next_attempt_at=None, claimed_at=None,
+                       lease_until=None, deferred_since=None, attempts=0, queued_at=timezone.now())
+    for start in range(0, len(ids), settings.DELIVERY_BATCH_SIZE):
+        _send_after_commit(ids[start:start + settings.DELIVERY_BATCH_SIZE])
+    return len(ids)
+
+
+def deliveries_recover():
+    """Repair what a dead run or an outage left; returns the ids to queue again.
+
+    `sending` past its lease: the server never got the final dot, so sending again is safe.
+    `confirming` past its lease: the server may have the message; uncertain, for the clerk.
+    `deferred` and due: ask the relay once; if it answers, they are pending again.
+    `pending`/`retry` that are due and not queued lately: their task was lost; queue them again.
+    """
+    now = timezone.now()
+    lifecycle.move_all(Delivery.objects.filter(lease_until__lt=now), "release", queued_at=None, lease_until=None)
+    uncertain = list(Delivery.objects.filter(status=S.CONFIRMING, lease_until__lt=now).values_list("pk", flat=True))
+    lifecycle.move_all(Delivery.objects.filter(pk__in=uncertain, lease_until__lt=now), "uncertain",
+                       note=UNCERTAIN_NOTE, next_attempt_at=None)
+    for delivery_id in uncertain:  # the clerk must decide: an incident in the traffic log says so
+        incident_delivery_failed(delivery_id, UNCERTAIN_NOTE)
+    relay_probe()
+    requeue_before = now - timezone.timedelta(seconds=settings.DELIVERY_REQUEUE_SECONDS)
+    due = Delivery.objects.filter(status__in=lifecycle.CLAIMABLE).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=requeue_before)
+    ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return list(due.values_list("pk", flat=True))

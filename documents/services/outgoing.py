@@ -270,7 +270,7 @@ def outgoing_issue(*, membership, outgoing):
     from pki.selectors import certificate_for_signing
     from pki.signing import StampInfo
 
-    from ..delivery import verify_url
+    from ..mail_delivery import verify_url
 
     outgoing, before = _transition(membership, outgoing, "issue")
     if not outgoing.recipients.exists():

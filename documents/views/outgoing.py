@@ -11,12 +11,12 @@ from accounts.selectors import membership_needs_mfa
 from pki.errors import SigningError
 from portal.forms import add_service_errors
 
-from .. import delivery, noinhan, selectors, workflow
+from .. import noinhan, selectors, workflow
 from ..forms import CommentForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
 from ..models import Delivery, OutgoingFile
 from ..services import incoming as incoming_services
 from ..services import outgoing as services
-from ..services.delivery import delivery_resend
+from ..services.delivery import deliveries_resend_failed, delivery_resend
 from ..tables import OutgoingFilter, OutgoingTable
 
 
@@ -120,7 +120,7 @@ def _detail_context(request, outgoing, **extra):
 
 def _deliveries_context(outgoing):
     deliveries = outgoing.deliveries.select_related("agency", "incoming").order_by("channel", "name")
-    return {"deliveries": deliveries, "progress": delivery.progress(outgoing)}
+    return {"deliveries": deliveries, "progress": selectors.deliveries_progress(outgoing)}
 
 
 @staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
@@ -267,12 +267,25 @@ def delivery_resend_view(request, pk, delivery_pk):
         messages.error(request, _("Địa chỉ thư điện tử không hợp lệ."))
         return redirect("outgoing_detail", pk)
     try:
-        delivery_resend(membership=request.membership, delivery=target, email=form.cleaned_data["email"])
+        delivery_resend(membership=request.membership, delivery=target, email=form.cleaned_data["email"],
+                        confirm_uncertain=form.cleaned_data["confirm_uncertain"])
     except ValidationError as exc:
         for error in _errors(exc):
             messages.error(request, error)
     else:
         messages.success(request, _("Đang gửi lại tới %(email)s.") % {"email": form.cleaned_data["email"]})
+    return redirect("outgoing_detail", pk)
+
+
+@require_POST
+@staff_required(Role.CLERK)
+def deliveries_resend_failed_view(request, pk):
+    outgoing = selectors.outgoing_get_for_user(request.membership, pk)
+    count = deliveries_resend_failed(membership=request.membership, outgoing=outgoing)
+    if count:
+        messages.success(request, _("Đang gửi lại %(count)s lượt thất bại.") % {"count": count})
+    else:
+        messages.info(request, _("Không có lượt gửi thất bại nào để gửi lại."))
     return redirect("outgoing_detail", pk)
 
 

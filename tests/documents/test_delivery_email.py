@@ -6,10 +6,10 @@ from email import policy
 import pytest
 from django.utils import timezone
 
-from documents import delivery
+from documents import mail_delivery as delivery
 from documents.models import Delivery
 from documents.services import outgoing as services
-from documents.services.delivery import delivery_resend
+from documents.services.delivery import deliveries_recover, delivery_resend
 from tests.documents.conftest import approved, to_email
 
 pytestmark = pytest.mark.django_db
@@ -70,23 +70,24 @@ def test_a_refused_address_fails_visibly_and_can_be_corrected_and_resent(issued,
     assert smtp_sink.received_by() == {"ok@congty.vn": 1, "vanthu@moi.gov.vn": 1}
 
 
-def test_a_server_that_is_down_means_retry_with_backoff_then_success(issued, smtp_sink, settings):
+def test_a_server_that_is_down_defers_without_spending_attempts_then_it_goes_out(issued, smtp_sink, settings):
     outgoing = issued(to_email("a@congty.vn"))
     ids = email_ids(outgoing)
     smtp_sink.stop()
-    retry = delivery.send_emails(ids)
+    assert delivery.send_emails(ids) == []
     row = Delivery.objects.get(pk=ids[0])
-    assert row.status == S.RETRY and row.attempts == 1 and "Không kết nối" in row.response
-    assert retry == [(ids[0], settings.DELIVERY_RETRY_BASE_SECONDS)]
+    assert row.status == S.DEFERRED and row.attempts == 0 and "Không kết nối" in row.response
+    assert row.next_attempt_at >= timezone.now() + timezone.timedelta(seconds=settings.DELIVERY_RETRY_BASE_SECONDS - 5)
     assert delivery.backoff_seconds(3) == 4 * settings.DELIVERY_RETRY_BASE_SECONDS
-    # Not due yet: nothing is attempted.
+    # Not due yet: the relay is not asked again, nothing is attempted.
     smtp_sink.start()
-    delivery.send_emails(ids)
-    assert Delivery.objects.get(pk=ids[0]).attempts == 1
+    assert deliveries_recover() == []
+    assert Delivery.objects.get(pk=ids[0]).status == S.DEFERRED
     Delivery.objects.filter(pk=ids[0]).update(next_attempt_at=timezone.now())
+    assert deliveries_recover() == ids
     delivery.send_emails(ids)
     row.refresh_from_db()
-    assert row.status == S.SENT and row.attempts == 2
+    assert row.status == S.SENT and row.attempts == 1
     assert smtp_sink.received_by() == {"a@congty.vn": 1}
 
 
@@ -105,10 +106,10 @@ def test_a_temporary_refusal_is_retried_until_the_limit_then_shown_as_failed(iss
 def test_a_worker_that_died_while_sending_is_recovered_and_one_that_died_confirming_is_flagged(issued, settings):
     outgoing = issued(to_email("a@congty.vn"), to_email("b@congty.vn"))
     a, b = outgoing.deliveries.order_by("email")
-    old = timezone.now() - timezone.timedelta(seconds=settings.DELIVERY_STALE_SECONDS + 1)
-    Delivery.objects.filter(pk=a.pk).update(status=S.SENDING, claimed_at=old)
-    Delivery.objects.filter(pk=b.pk).update(status=S.CONFIRMING, claimed_at=old)
-    assert delivery.deliveries_recover() == [a.pk]
+    expired = timezone.now() - timezone.timedelta(seconds=1)
+    Delivery.objects.filter(pk=a.pk).update(status=S.SENDING, lease_until=expired)
+    Delivery.objects.filter(pk=b.pk).update(status=S.CONFIRMING, lease_until=expired)
+    assert deliveries_recover() == [a.pk]
     assert Delivery.objects.get(pk=a.pk).status == S.PENDING
     b.refresh_from_db()
     assert b.status == S.UNCERTAIN and "Kiểm tra" in b.note

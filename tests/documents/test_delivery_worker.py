@@ -19,7 +19,7 @@ def worker_env(smtp_sink):
     return {
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_sink.port}",
         "DELIVERY_BATCH_SIZE": "4",
-        "DELIVERY_STALE_SECONDS": "2",
+        "DELIVERY_LEASE_SECONDS": "2",
     }
 
 
@@ -59,7 +59,7 @@ def test_killing_the_worker_mid_fan_out_never_sends_anything_twice(celery_worker
     assert set(outgoing.deliveries.values_list("status", flat=True)) & {S.PENDING, S.SENDING, S.CONFIRMING}
 
     celery_worker.start()
-    time.sleep(2.5)  # let the dead worker's claims go stale
+    time.sleep(2.5)  # let the dead worker's leases run out
     deliveries_recover.delay()
     assert wait_for(lambda: all(s in Delivery.FINAL for s in statuses(outgoing))), statuses(outgoing)
 

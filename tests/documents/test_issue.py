@@ -92,7 +92,7 @@ def test_an_expired_certificate_stops_the_issue_with_a_clear_message(agency, spe
 
 def test_an_issue_stands_when_the_broker_is_down_and_the_deliveries_are_recovered_later(
         setup, specialist, leader, clerk, portal_agency, django_capture_on_commit_callbacks, settings):
-    from documents.delivery import deliveries_recover
+    from documents.services.delivery import deliveries_recover
     from portal.celery import app
 
     outgoing = approved(specialist, leader, to_agency(portal_agency), to_email("contact@congty.vn"))
@@ -107,7 +107,7 @@ def test_an_issue_stands_when_the_broker_is_down_and_the_deliveries_are_recovere
         app.conf.task_always_eager = True
     assert outgoing.status == Outgoing.Status.ISSUED
     assert set(outgoing.deliveries.values_list("status", flat=True)) == {Delivery.Status.PENDING}
-    settings.DELIVERY_STALE_SECONDS = 0
+    settings.DELIVERY_REQUEUE_SECONDS = 0
     assert sorted(deliveries_recover()) == sorted(outgoing.deliveries.values_list("pk", flat=True))
 
 

@@ -7,7 +7,7 @@ from email import policy
 import pytest
 from django.urls import reverse
 
-from documents import delivery
+from documents import mail_delivery
 from portal.codes import lookup_code_display
 from tests.documents.conftest import to_email
 from tests.public.conftest import citizen_delivery, to_citizen
@@ -28,7 +28,7 @@ def test_citizen_email_shows_the_code_and_a_lookup_link_and_an_official_address_
         issue, smtp_sink, settings, client):
     settings.SITE_URL = "https://congvanban.gov.vn"
     outgoing = issue(to_citizen("dan@example.com"), to_email("vanthu@congty.vn"))
-    assert delivery.send_emails(list(outgoing.deliveries.values_list("pk", flat=True))) == []
+    assert mail_delivery.send_emails(list(outgoing.deliveries.values_list("pk", flat=True))) == []
     received = bodies(smtp_sink)
     code = lookup_code_display(citizen_delivery(outgoing, "dan@example.com").lookup_code)
 

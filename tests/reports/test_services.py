@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from documents import delivery
+from documents import mail_delivery
 from documents.models import Delivery, Incoming, IncomingFile
 from documents.services import incoming as incoming_services
 from documents.services import outgoing as outgoing_services
@@ -45,7 +45,7 @@ def email_ids(outgoing):
 
 def test_a_refused_address_opens_an_incident_that_a_successful_resend_resolves(issue, smtp_sink, clerk, agency):
     outgoing = issue(to_email("nobody@reject.example", "Sở cũ"), to_email("ok@congty.vn"))
-    delivery.send_emails(email_ids(outgoing))
+    mail_delivery.send_emails(email_ids(outgoing))
     failed = outgoing.deliveries.get(email="nobody@reject.example")
     incident = incidents_of(failed, K.DELIVERY_FAILED).get()
     assert incident.agency == agency and incident.is_open and incident.cause.startswith("550")
@@ -53,7 +53,7 @@ def test_a_refused_address_opens_an_incident_that_a_successful_resend_resolves(i
     assert not incidents_of(outgoing.deliveries.get(email="ok@congty.vn"), K.DELIVERY_FAILED).exists()
 
     delivery_resend(membership=clerk, delivery=failed, email="vanthu@moi.gov.vn")
-    delivery.send_emails([failed.pk])
+    mail_delivery.send_emails([failed.pk])
     incident.refresh_from_db()
     assert not incident.is_open and incident.resolution == "Gửi lại thành công."
     assert incident.resolved_at >= incident.occurred_at
@@ -61,13 +61,12 @@ def test_a_refused_address_opens_an_incident_that_a_successful_resend_resolves(i
 
 def test_retries_exhausted_open_one_incident(issue, smtp_sink, settings):
     settings.DELIVERY_MAX_ATTEMPTS = 1
-    outgoing = issue(to_email("a@congty.vn"))
-    smtp_sink.stop()
-    delivery.send_emails(email_ids(outgoing))
+    outgoing = issue(to_email("busy@tempfail.example"))  # a relay that is down defers instead (mail_delivery)
+    mail_delivery.send_emails(email_ids(outgoing))
     row = outgoing.deliveries.get()
     assert row.status == Delivery.Status.FAILED
     incident = incidents_of(row, K.DELIVERY_FAILED).get()
-    assert "Không kết nối" in incident.cause
+    assert "451" in incident.cause
     services.incident_delivery_failed(row.pk, "again")  # a hook that runs twice opens nothing twice
     assert incidents_of(row, K.DELIVERY_FAILED).count() == 1
 

@@ -1,0 +1,108 @@
+"""The states of a delivery and every move between them — all in one place, and the only module that
+writes `Delivery.status` (tests/documents/test_delivery_lifecycle.py scans the source for any other).
+
+Each move is one conditional UPDATE whose WHERE clause names the states it may start from (and, for
+the moves of a sending run, the run's claim token), so two runs, the recovery and a clerk can race on
+a row and at most one of them moves it.
+
+    pending ──claim──▶ sending ──confirm──▶ confirming ──sent──▶ sent
+       ▲  ▲               │  │                  │  │
+       │  └──resume── deferred ◀──defer──┘  │   │  └──uncertain──▶ uncertain ──resend──▶ pending
+       │                  │                     │
+       └──release─────────┘   retry / failed ◀──┘ (a definite answer: 4xx, 5xx)
+
+Before the final dot (`sending`) any error is harmless: the server discards a message without its
+final dot. Once `confirming` is committed and the dot is sent, only a definite answer of the server
+moves the row to sent, retry or failed; anything else (timeout, reset, EOF, TLS error, a dead worker)
+makes it `uncertain`, never a retry.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import F
+
+from .models import Delivery
+
+S = Delivery.Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset
+    target: str
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        # A sending run takes due rows for one attempt (documents.mail_delivery).
+        Transition("claim", frozenset({S.PENDING, S.RETRY}), S.SENDING),
+        # The message is streamed; committed before the final dot, the point of no return.
+        Transition("confirm", frozenset({S.SENDING}), S.CONFIRMING),
+        Transition("sent", frozenset({S.CONFIRMING}), S.SENT),
+        # A definite temporary answer (4xx), or any error before the final dot.
+        Transition("retry", frozenset({S.SENDING, S.CONFIRMING}), S.RETRY),
+        # A definite permanent answer (5xx), or temporary answers until DELIVERY_MAX_ATTEMPTS.
+        Transition("fail", frozenset({S.SENDING, S.CONFIRMING}), S.FAILED),
+        # No definite answer after the final dot: the server may have the message.
+        Transition("uncertain", frozenset({S.CONFIRMING}), S.UNCERTAIN),
+        # The relay cannot be reached: wait for it without spending attempts.
+        Transition("defer", frozenset({S.PENDING, S.RETRY, S.SENDING, S.DEFERRED}), S.DEFERRED),
+        Transition("resume", frozenset({S.DEFERRED}), S.PENDING),
+        # Waited DELIVERY_QUEUE_LIFETIME for the relay.
+        Transition("expire", frozenset({S.DEFERRED}), S.FAILED),
+        # Recovery: the lease of a dead run ran out before its final dot; sending again is safe.
+        Transition("release", frozenset({S.SENDING}), S.PENDING),
+        # Defence in depth: planning never makes an e-mail row for a secret document.
+        Transition("withhold", frozenset({S.SENDING}), S.NOT_ELECTRONIC),
+        # Into the recipient agency's incoming queue (documents.services.delivery).
+        Transition("deliver_in_portal", frozenset({S.PENDING, S.RETRY}), S.SENT),
+        # The clerk sends a failed or uncertain e-mail again (documents.services.delivery).
+        Transition("resend", frozenset({S.FAILED, S.UNCERTAIN}), S.PENDING),
+    ]
+}
+
+# The state a planned row starts in, by channel.
+INITIAL = {
+    Delivery.Channel.PORTAL: S.PENDING,
+    Delivery.Channel.EMAIL: S.PENDING,
+    Delivery.Channel.PAPER: S.NOT_ELECTRONIC,
+}
+# Rows a sending task may still take (now or when due).
+CLAIMABLE = TRANSITIONS["claim"].sources
+# Rows still on their way; everything else is final.
+ACTIVE = frozenset({S.PENDING, S.SENDING, S.CONFIRMING, S.RETRY, S.DEFERRED})
+RESENDABLE = TRANSITIONS["resend"].sources
+
+
+def initial_status(channel, *, secret=False):
+    """The state a newly planned row starts in: a secret document is never sent electronically."""
+    return S.NOT_ELECTRONIC if secret and channel != Delivery.Channel.PORTAL else INITIAL[channel]
+
+
+def move_all(queryset, name, **fields):
+    """Move every row of `queryset` that is in a source state of `name`; returns how many moved."""
+    transition = TRANSITIONS[name]
+    return queryset.filter(status__in=transition.sources).update(status=transition.target, **fields)
+
+
+def move(delivery_id, name, *, token=None, **fields):
+    """Move one row if it is in a source state of `name` (and still held by `token`); True if it moved."""
+    rows = Delivery.objects.filter(pk=delivery_id)
+    if token is not None:
+        rows = rows.filter(claim_token=token)
+    return bool(move_all(rows, name, **fields))
+
+
+def claim(queryset, *, token, now, lease_until):
+    """Take the rows for one attempt of this run (token); one UPDATE, the attempt counted."""
+    return move_all(queryset, "claim", claimed_at=now, claim_token=token, lease_until=lease_until,
+                    last_attempt_at=now, attempts=F("attempts") + 1)
+
+
+def lease_renew(token, lease_until):
+    """The holder of a claim is alive and still working: push the end of its lease."""
+    return Delivery.objects.filter(
+        claim_token=token, status__in=(S.SENDING, S.CONFIRMING)
+    ).update(lease_until=lease_until)
