@@ -75,7 +75,6 @@ class StampInfo:
     signed_at: datetime
     signer_name: str = ""
     verify_url: str = ""
-    lookup_code: str = ""  # a reply to one citizen carries the code they type at /lookup/
 
 
 def iso_vietnam(moment):
@@ -327,7 +326,9 @@ def _short_url(url):
 # --- the two appearances -------------------------------------------------------------------------------
 
 def main_stamp_text(stamp):
-    """The lines of sign_pdf's stamp: agency, number and notation, time; signer, short URL, lookup code if given."""
+    """The lines of sign_pdf's stamp: agency, number and notation, time; signer and short URL if given.
+
+    Never a citizen's lookup code: every recipient gets this same signed copy; the code is in their e-mail."""
     lines = textwrap.wrap(_nfc(stamp.agency_name), width=42) or [""]
     lines.append(_("Số, ký hiệu: %(notation)s") % {"notation": _nfc(stamp.number_notation)})
     lines.append(_("Thời gian ký: %(time)s") % {"time": iso_vietnam(stamp.signed_at)})
@@ -335,8 +336,6 @@ def main_stamp_text(stamp):
         lines.append(_("Người ký: %(name)s") % {"name": _nfc(stamp.signer_name)})
     if stamp.verify_url:
         lines.append(_("Kiểm tra: %(url)s") % {"url": _short_url(stamp.verify_url)})
-    if stamp.lookup_code:
-        lines.append(_("Mã tra cứu: %(code)s") % {"code": stamp.lookup_code})
     return "\n".join(lines)
 
 

@@ -7,10 +7,11 @@ from .models import Download
 class DownloadAdmin(admin.ModelAdmin):
     """The download log is evidence: read-only."""
 
-    list_display = ["at", "delivery", "file", "ip", "user"]
+    list_display = ["at", "delivery", "file", "by", "ip", "user"]
+    list_filter = ["by"]
     list_select_related = ["delivery", "file", "user"]
     search_fields = ["delivery__email", "delivery__outgoing__notation", "ip"]
-    readonly_fields = ["delivery", "file", "at", "ip", "user_agent", "user"]
+    readonly_fields = ["delivery", "file", "at", "by", "ip", "user_agent", "user"]
 
     def has_add_permission(self, request):
         return False

@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Download(models.Model):
-    """One download of a reply by its citizen recipient, by lookup code or from their account."""
+    """One download of a reply's file: by its citizen recipient from their account, by a staff member, or by
+    whoever holds the lookup code (no account, or an account that is not the recipient's)."""
+
+    class By(models.TextChoices):
+        CITIZEN = "citizen", _("Công dân nhận văn bản")
+        STAFF = "staff", _("Cán bộ")
+        CODE = "code", _("Người có mã tra cứu")
 
     delivery = models.ForeignKey("documents.Delivery", verbose_name=_("lượt gửi"), on_delete=models.CASCADE,
                                  related_name="downloads")
@@ -15,6 +21,7 @@ class Download(models.Model):
     user_agent = models.CharField(_("trình duyệt"), max_length=500, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
+    by = models.CharField(_("người tải"), max_length=10, choices=By.choices, default=By.CODE)
 
     class Meta:
         verbose_name = _("lượt tải văn bản")
