@@ -1,16 +1,17 @@
 """The public directory as CSV (opens correctly in Excel) and as vCards."""
 
-import csv
 import io
 
 import vobject
 from django.utils.translation import gettext as _
 
+from portal.exports import csv_writer
+
 
 def directory_csv(rows):
     buffer = io.StringIO()
     buffer.write("\ufeff")  # the BOM tells Excel the file is UTF-8
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow([
         _("Mã định danh"), _("Cơ quan"), _("Cơ quan cấp trên"), _("Đơn vị"), _("Họ và tên"),
         _("Chức vụ"), _("Thư điện tử chính thức"), _("Điện thoại"), _("Địa chỉ"), _("Trang thông tin"),

@@ -1,9 +1,11 @@
 """Tables as XLSX (openpyxl) and as landscape PDF with Vietnamese text (reportlab + Liberation fonts)."""
 
+import csv
 import io
 from pathlib import Path
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -27,22 +29,61 @@ def _fonts():
         _registered = True
 
 
+# A cell starting with one of these is a formula (or starts one) in Excel, LibreOffice and Google Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that a spreadsheet shows as text (OWASP CSV injection): a leading =, +, -, @, tab or CR gets a quote.
+
+    Numbers, dates and None pass unchanged; lazy translations become text.
+    """
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+class _NeutralisingWriter:
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, values):
+        return self._writer.writerow([neutralise(value) for value in values])
+
+
+def csv_writer(stream, **options):
+    """csv.writer whose every cell is neutralised: an export is data, never formulas."""
+    return _NeutralisingWriter(csv.writer(stream, **options))
+
+
+def sheet_append(sheet, values):
+    """Append a row to an openpyxl sheet: every text is a string cell (never a formula), numbers stay numbers."""
+    values = ["" if value is None else neutralise(value) for value in values]
+    sheet.append(values)
+    for cell, value in zip(sheet[sheet.max_row], values, strict=False):  # the row may be wider than values
+        if isinstance(value, str):
+            cell.data_type = "s"
+    return sheet[sheet.max_row]
+
+
 def xlsx_bytes(title, headers, rows, subtitle=""):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append([title])
+    sheet_append(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=14)
     if subtitle:
-        sheet.append([subtitle])
+        sheet_append(sheet, [subtitle])
     sheet.append([])
-    sheet.append([str(h) for h in headers])
+    sheet_append(sheet, [str(h) for h in headers])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in rows:
-        sheet.append(["" if value is None else value for value in row])
+        sheet_append(sheet, row)
     for index, header in enumerate(headers, start=1):
         width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in rows[:500]] or [10])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)

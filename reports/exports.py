@@ -164,12 +164,12 @@ def report_subtitle(report, agency):
 def _sheet(workbook, title, headers, rows, first=False):
     sheet = workbook.active if first else workbook.create_sheet()
     sheet.title = title[:31]
-    sheet.append([str(h) for h in headers])
+    portal_exports.sheet_append(sheet, [str(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in rows:
-        sheet.append(["" if value is None else value for value in row])
+        portal_exports.sheet_append(sheet, row)
     for index, header in enumerate(headers, start=1):
         width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in rows[:200]])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 70)
@@ -189,7 +189,8 @@ def usage_xlsx(report, agency):
                        None if now is None or before is None else _rounded(now - before)]
                       for label, _kind, now, before in indicators(report)], first=True)
     summary.insert_rows(1, 3)
-    summary["A1"], summary["A2"] = report_title(), report_subtitle(report, agency)
+    summary["A1"], summary["A2"] = report_title(), portal_exports.neutralise(report_subtitle(report, agency))
+    summary["A2"].data_type = "s"
     summary["A1"].font = Font(bold=True, size=14)
     summary["A3"] = _("Kỳ trước: %(period)s. Tỷ lệ tính bằng %%, thời gian bằng giờ hoặc ngày như ghi ở chỉ tiêu.") % {
         "period": report.previous_period.label}
