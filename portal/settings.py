@@ -256,6 +256,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"without_traceback": {"()": "portal.logs.WithoutTraceback"}},
+    # pyHanko logs every signer it cannot chain to a trusted root with a traceback; pki reports the verdict.
+    "loggers": {"pyhanko.sign.validation.generic_cms": {"filters": ["without_traceback"]}},
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
