@@ -29,3 +29,11 @@ class EmlFileBackend(BaseEmailBackend):
                 (self.directory / name).write_bytes(message.message().as_bytes())
             sent += 1
         return sent
+
+
+def mail_may_name(document):
+    """The one rule for every message the portal sends: a secret document (any degree of secrecy) is never
+    named in an e-mail — no summary, number, file or link (Directive 34/2008/CT-TTg; secret documents
+    never leave through the open network). Mail-building code asks this of every document it mentions;
+    tests/test_mail_secrecy.py checks that every sending path does."""
+    return not getattr(document, "secrecy", "")

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Membership
+from portal.mail import mail_may_name
 
 from ..models import Assignment, Incoming
 
@@ -53,8 +54,12 @@ def overdue_digest_send(today=None):
     with translation.override("vi"):
         for user_id, (user, address) in addresses.items():
             mine, theirs = handling.get(user_id, []), routed.get(user_id, [])
-            context = {"user": user, "handling": mine, "routed": theirs, "count": len({*mine, *theirs}),
-                       "today": today, "site": settings.SITE_URL}
+            everything = {*mine, *theirs}
+            # Secret documents are only counted: their summary, number and link stay inside the portal.
+            context = {"user": user, "count": len(everything), "today": today, "site": settings.SITE_URL,
+                       "handling": [i for i in mine if mail_may_name(i)],
+                       "routed": [i for i in theirs if mail_may_name(i)],
+                       "secret_count": sum(1 for i in everything if not mail_may_name(i))}
             messages.append(EmailMessage(
                 subject=render_to_string("documents/email/overdue_subject.txt", context).strip(),
                 body=render_to_string("documents/email/overdue_body.txt", context),

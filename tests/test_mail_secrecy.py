@@ -1,0 +1,220 @@
+"""Secret stays inside: no e-mail the portal sends names a secret document (summary, number, file or link).
+
+Every function that hands a message to a mail server is listed in SENDING_PATHS, and a scan of the code finds
+exactly those: a new path fails here until it is added and exercised below with a secret document in play.
+The scenario runs every path, through a real SMTP server and through the portal's own .eml backend, with a
+secret document issued, delivered into the portal, overdue, and one e-mail delivery row for it forced, then
+reads every message that went out: subject, headers, text and attachments.
+"""
+
+import ast
+import datetime
+import email
+import hashlib
+from email import policy
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from accounts import services as account_services
+from documents import mail_delivery
+from documents.models import Delivery, DocumentType, Incoming, Recipient
+from documents.services import incoming as incoming_services
+from documents.services import outgoing as outgoing_services
+from documents.services.reminders import overdue_digest_send
+from pki.demo import issue_certificate
+from portal.mail import mail_may_name
+from tests import factories
+from tests.documents.conftest import approved
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET_SUMMARY = "Phương án bảo vệ mục tiêu trọng yếu năm 2026"
+
+# "module:function" of every place that gives a message to a mail server or backend, and how it is exercised.
+SENDING_PATHS = {
+    "accounts.services:invitation_send": "an admin invites a new staff member",
+    "accounts.services:post_added_send": "an admin adds a person who already has an account",
+    "documents.mail_delivery:SmtpTransport._commands": "e-mail deliveries over SMTP (issue, citizens' replies)",
+    "documents.mail_delivery:BackendTransport.send": "e-mail deliveries through a Django backend (.eml files)",
+    "documents.mail_delivery:RawMessage": "the message BackendTransport hands to the backend",
+    "documents.services.reminders:overdue_digest_send": "the daily overdue digest",
+}
+# allauth's own messages (password reset, address confirmation) go through Django's send_mail from the library;
+# the scenario below triggers them too.
+SEND_CALLS = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers", "send_messages", "sendmail",
+              "send_message", "docmd", "EmailMessage", "EmailMultiAlternatives"}
+MESSAGE_CLASSES = {"EmailMessage", "EmailMultiAlternatives"}
+
+
+def _sending_paths_of(module, tree):
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and (
+                node.module.startswith("django.core.mail") or node.module == "smtplib"):
+            names.update({alias.asname or alias.name: alias.name for alias in node.names})
+
+    def name_of(node):
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        return names.get(node.id, node.id) if isinstance(node, ast.Name) else None
+
+    found = set()
+
+    def visit(node, where):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef) and any(name_of(b) in MESSAGE_CLASSES for b in child.bases):
+                found.add(f"{module}:{'.'.join([*where, child.name])}")
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                visit(child, [*where, child.name])
+                continue
+            if isinstance(child, ast.Call) and name_of(child.func) in SEND_CALLS and where:
+                found.add(f"{module}:{'.'.join(where)}")
+            visit(child, where)
+
+    visit(tree, [])
+    return found
+
+
+def sending_paths_in_the_code():
+    found = set()
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] in (".venv", "tests", "bench", "var") or "migrations" in rel.parts:
+            continue
+        module = ".".join(rel.with_suffix("").parts)
+        found |= _sending_paths_of(module, ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_sending_path_is_known_and_exercised_below():
+    assert sending_paths_in_the_code() == set(SENDING_PATHS)
+
+
+# --- The scenario -------------------------------------------------------------------------------------------
+
+@pytest.fixture(params=["smtp", "eml"])
+def outbox(request, tmp_path, settings):
+    """Where the sent messages can be read: a real SMTP server, or the portal's .eml files."""
+    if request.param == "smtp":
+        sink = request.getfixturevalue("smtp_sink")
+        return lambda: [Path(m["path"]).read_bytes() for m in sink.messages()]
+    settings.EMAIL_BACKEND = "portal.mail.EmlFileBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    return lambda: [p.read_bytes() for p in sorted((tmp_path / "mail").glob("*.eml"))]
+
+
+def texts_of(raw):
+    """Every readable piece of a message: headers, text parts, and the attachments' bytes (as their hash)."""
+    message = email.message_from_bytes(raw, policy=policy.default)
+    texts = [f"{name}: {value}" for name, value in message.items()]
+    hashes = set()
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        texts += [f"{name}: {value}" for name, value in part.items()]
+        content = part.get_content()
+        if isinstance(content, str):
+            texts.append(content)
+        else:
+            hashes.add(hashlib.sha256(content).hexdigest())
+            texts.append(content.decode("latin-1"))
+    return message, "\n".join(texts), hashes
+
+
+@pytest.fixture
+def world(db):
+    ministry = factories.make_agency("Bộ Nội vụ", short_name="BNV", code="000.00.00.G09", domain="moha.gov.vn")
+    issue_certificate(ministry)
+    office = factories.make_unit(ministry, "Văn phòng Bộ", "VP")
+    kontum = factories.make_agency("Ủy ban nhân dân tỉnh Kon Tum", code="000.00.00.H34", domain="kontum.gov.vn")
+    kontum_office = factories.make_unit(kontum, "Văn phòng", "VP")
+    nghean = factories.make_agency("Ủy ban nhân dân tỉnh Nghệ An", code="000.00.00.H40", domain="nghean.gov.vn",
+                                   uses_portal=False)
+    return {
+        "ministry": ministry, "kontum": kontum, "nghean": nghean,
+        "specialist": factories.make_member(ministry, "specialist", unit=office),
+        "leader": factories.make_member(ministry, "leader", unit=office, position="Bộ trưởng"),
+        "clerk": factories.make_member(ministry, "clerk", unit=office, position="Văn thư"),
+        "admin": factories.make_member(ministry, "admin", unit=office, position="Quản trị"),
+        "k_clerk": factories.make_member(kontum, "clerk", unit=kontum_office, position="Văn thư"),
+        "k_leader": factories.make_member(kontum, "leader", unit=kontum_office, position="Chủ tịch"),
+        "k_handler": factories.make_member(kontum, "specialist", unit=kontum_office),
+    }
+
+
+def issue(w, *recipients, **kwargs):
+    return outgoing_services.outgoing_issue(
+        membership=w["clerk"], outgoing=approved(w["specialist"], w["leader"], *recipients, **kwargs))
+
+
+def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, client,
+                                                                django_capture_on_commit_callbacks):
+    w = world
+    with django_capture_on_commit_callbacks(execute=True):
+        # A secret document to an agency on the portal, one known by e-mail, an outside address and a citizen.
+        secret = issue(
+            w, {"kind": Recipient.Kind.AGENCY, "agency": w["kontum"], "role": Recipient.Role.KINH_GUI},
+            {"kind": Recipient.Kind.AGENCY, "agency": w["nghean"]},
+            {"kind": Recipient.Kind.EMAIL, "email": "hopthu@congty.vn", "name": "Công ty TNHH Thử"},
+            {"kind": Recipient.Kind.CITIZEN, "email": "dan@example.com", "name": "Ông Dân"},
+            summary=SECRET_SUMMARY, secrecy="mat",
+        )
+    # Even an e-mail delivery row of a secret document (planning never makes one) sends nothing.
+    forced = Delivery.objects.create(outgoing=secret, channel=Delivery.Channel.EMAIL, name="Hộp thư lạ",
+                                     email="ro-ri@congty.vn")
+    mail_delivery.send_emails([forced.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # A public reply to a citizen, by e-mail (number "01/QĐ-BNV": not the secret "01/BNV-VP").
+        reply = issue(w, {"kind": Recipient.Kind.CITIZEN, "email": "dan@example.com", "name": "Ông Dân"},
+                      doc_type=DocumentType.QUYET_DINH, summary="Quyết định cấp phép")
+        # The secret document arrived in Kon Tum through the portal; it is registered, routed and overdue.
+        arrived = Incoming.objects.get(agency=w["kontum"])
+        registered = incoming_services.incoming_register(membership=w["k_clerk"], incoming=arrived)
+        incoming_services.incoming_route(membership=w["k_leader"], incoming=registered, lead_member=w["k_handler"],
+                                         due_date=timezone.localdate() - datetime.timedelta(days=3))
+        # Invitations and notices to staff.
+        account_services.staff_invite(admin=w["admin"], agency=w["ministry"], email="moi@moha.gov.vn",
+                                      full_name="Người Mới", is_specialist=True)
+        account_services.staff_invite(admin=w["admin"], agency=w["ministry"], email=w["k_leader"].user.email,
+                                      full_name="", is_leader=True)
+    assert overdue_digest_send() == 2  # the handler and the leader who routed
+    # allauth's messages: a password reset and a citizen's address confirmation.
+    client.post("/accounts/password/reset/", {"email": w["leader"].user.email})
+    client.post("/accounts/signup/", {"email": "moi@example.com", "password1": "Công-dân-2026!",
+                                      "password2": "Công-dân-2026!", "full_name": "Công dân mới"})
+
+    secret_incoming = registered
+    markers = [SECRET_SUMMARY, secret.notation, f"/outgoing/{secret.pk}/", f"/incoming/{secret_incoming.pk}/"]
+    secret_files = set()
+    for file in secret.files.all():
+        for stored in (file.signed, file.draft):
+            with stored.open("rb") as handle:
+                secret_files.add(hashlib.sha256(handle.read()).hexdigest())
+
+    by_recipient = {}
+    for raw in outbox():
+        message, text, hashes = texts_of(raw)
+        by_recipient.setdefault(message["To"].addresses[0].addr_spec, []).append(text)
+        assert not [m for m in markers if m in text], message["Subject"]
+        assert not hashes & secret_files, message["Subject"]
+
+    # Every path did send, so the assertions above read real messages.
+    handler, router = w["k_handler"].official_email, w["k_leader"].user.email
+    assert set(by_recipient) >= {"dan@example.com", "moi@moha.gov.vn", router, handler,
+                                 w["leader"].user.email, "moi@example.com"}
+    assert reply.notation in "".join(by_recipient["dan@example.com"])
+    digest = next(t for t in by_recipient[handler] if "quá hạn" in t)
+    assert "1 văn bản mật quá hạn — xem trong cổng" in digest
+    # The secret document went to no address outside the portal.
+    assert not {"hopthu@congty.vn", "ro-ri@congty.vn", w["nghean"].official_email} & set(by_recipient)
+    assert secret.deliveries.filter(channel=Delivery.Channel.EMAIL, status=Delivery.Status.SENT).count() == 0
+
+
+def test_the_rule_is_the_secrecy_of_the_document():
+    class Document:
+        def __init__(self, secrecy):
+            self.secrecy = secrecy
+
+    assert mail_may_name(Document("")) and not any(mail_may_name(Document(s)) for s in ("mat", "toi_mat", "tuyet_mat"))
