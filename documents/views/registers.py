@@ -6,7 +6,7 @@ from accounts.access import staff_required
 from accounts.models import Role
 from portal import exports
 
-from .. import registers
+from .. import registers, selectors
 from ..models import Register
 
 
@@ -22,10 +22,12 @@ def _years():
     return list(range(current, current - 6, -1))
 
 
-def _register_page(request, *, kind, queryset, filterset_class, table_class, columns, widths, row, slug):
+def _register_page(request, *, kind, queryset, visible, filterset_class, table_class, columns, widths, row, slug):
     agency = request.membership.agency
     year = _year(request)
-    filterset = filterset_class(request.GET, queryset=queryset(agency, year, kind), agency=agency)
+    # The document pages' own rule: a register lists (and exports) only what this person may open.
+    documents = queryset(agency, year, kind).filter(pk__in=visible(request.membership).values("pk"))
+    filterset = filterset_class(request.GET, queryset=documents, agency=agency)
     title = f"{Register.Kind(kind).label} – {agency.name}"
     export = request.GET.get("export")
     if export in ("xlsx", "pdf"):
@@ -50,7 +52,7 @@ def outgoing_register(request):
     """Sổ đăng ký văn bản đi for a chosen year; secret documents have their own register."""
     kind = Register.Kind.OUTGOING_SECRET if request.GET.get("register") == "secret" else Register.Kind.OUTGOING
     return _register_page(
-        request, kind=kind, queryset=registers.outgoing_register_queryset,
+        request, kind=kind, queryset=registers.outgoing_register_queryset, visible=selectors.outgoing_visible_to,
         filterset_class=registers.OutgoingRegisterFilter, table_class=registers.OutgoingRegisterTable,
         columns=registers.OUTGOING_COLUMNS, widths=registers.OUTGOING_WIDTHS, row=registers.outgoing_register_row,
         slug="so-van-ban-di",
@@ -62,6 +64,7 @@ def incoming_register(request):
     """Sổ đăng ký văn bản đến for a chosen year, paper and electronic in one series."""
     return _register_page(
         request, kind=Register.Kind.INCOMING, queryset=registers.incoming_register_queryset,
+        visible=selectors.incoming_visible_to,
         filterset_class=registers.IncomingRegisterFilter, table_class=registers.IncomingRegisterTable,
         columns=registers.INCOMING_COLUMNS, widths=registers.INCOMING_WIDTHS, row=registers.incoming_register_row,
         slug="so-van-ban-den",
