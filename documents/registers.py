@@ -2,12 +2,13 @@
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment, DocumentType, Incoming, Outgoing, Recipient, Register
+from .models import Assignment, DocumentType, Incoming, IncomingFile, Outgoing, Recipient, Register
 
 OUTGOING_COLUMNS = [
     _("Số, ký hiệu văn bản"), _("Ngày tháng văn bản"), _("Tên loại và trích yếu nội dung"), _("Người ký"),
@@ -94,6 +95,7 @@ INCOMING_COLUMNS = [
     _("Ngày đến"), _("Số đến"), _("Tác giả"), _("Số, ký hiệu văn bản"), _("Ngày tháng văn bản"),
     _("Tên loại và trích yếu nội dung"), _("Đơn vị hoặc người nhận"), _("Ngày chuyển"), _("Ký nhận"), _("Ghi chú"),
 ]
+ACTIVE_CONTENT = _("Có nội dung chủ động")
 INCOMING_WIDTHS = [0.07, 0.05, 0.14, 0.1, 0.07, 0.24, 0.13, 0.07, 0.05, 0.08]
 
 
@@ -103,6 +105,8 @@ def incoming_register_queryset(agency, year, kind=Register.Kind.INCOMING):
         .select_related("sender_agency")
         .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.filter(is_current=True)
                                    .select_related("unit", "member__user")))
+        .annotate(has_active_content=Exists(
+            IncomingFile.objects.filter(incoming=OuterRef("pk")).exclude(active_content=[])))
     )
 
 
@@ -112,7 +116,9 @@ def _lead(incoming):
 
 def incoming_register_row(i):
     notes = " ".join(str(x) for x in (i.get_source_display(), i.get_secrecy_display() if i.secrecy else "",
-                                      i.get_urgency_display() if i.urgency else "", i.note) if x)
+                                      i.get_urgency_display() if i.urgency else "",
+                                      ACTIVE_CONTENT if getattr(i, "has_active_content", False) else "",
+                                      i.note) if x)
     return [
         _d(i.registered_at), i.arrival_number, i.sender_name, i.notation,
         i.doc_date.strftime("%d/%m/%Y") if i.doc_date else "", f"{i.get_doc_type_display()} – {i.summary}",
@@ -140,6 +146,12 @@ class IncomingRegisterTable(tables.Table):
 
     def render_lead(self, record):
         return _lead(record)
+
+    def render_summary(self, record, value):
+        if getattr(record, "has_active_content", False):
+            return format_html('<span class="badge text-bg-danger" data-testid="active-content">{}</span> {}',
+                               ACTIVE_CONTENT, value)
+        return value
 
 
 class IncomingRegisterFilter(django_filters.FilterSet):

@@ -246,6 +246,8 @@ class InboundAttachment(models.Model):
     is_inline = models.BooleanField(_("nằm trong nội dung thư"), default=False)
     verdict = models.CharField(_("kết quả kiểm tra"), max_length=10, choices=Verdict.choices)
     refusal_reason = models.TextField(_("lý do từ chối"), blank=True)
+    # Active content core.files found (script, launch actions, embedded files...): shown to the clerk.
+    active_content = models.JSONField(_("nội dung chủ động"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("tệp đính kèm thư đến")
@@ -264,5 +266,9 @@ class InboundAttachment(models.Model):
     @property
     def is_accepted(self):
         return self.verdict == self.Verdict.ACCEPTED
+
+    @property
+    def has_active_content(self):
+        return bool(self.active_content)
 
 

@@ -19,8 +19,8 @@ import py7zr
 import rarfile
 from django.conf import settings
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
+
+from core import files as core_files
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,7 @@ class Verdict:
     accepted: bool
     sniffed_type: str
     reason: str = ""
+    active: tuple = ()  # active content found (core.files): accepted as evidence, flagged to the clerk
 
 
 def max_bytes():
@@ -240,17 +241,10 @@ def _check_archive(sniffed, data):
 
 # --- PDF ------------------------------------------------------------------------------------------
 
-def _check_pdf(data):
-    if b"%PDF-" not in data[:1024]:
+def _check_pdf(facts):
+    if facts.kind != core_files.Kind.PDF:
         return _("Tệp được khai báo là PDF nhưng không phải PDF (không có phần đầu %PDF-).")
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        if reader.root["/Pages"]["/Count"] < 1:
-            return _("Tệp PDF không có trang nào.")
-    except (PdfError, KeyError, ValueError, TypeError, IndexError, AttributeError, OSError, RecursionError) as exc:
-        logger.info("Unreadable PDF: %s", exc)
-        return _("Tệp PDF bị hỏng, không đọc được.")
-    return ""
+    return facts.problem
 
 
 # --- The verdict ----------------------------------------------------------------------------------
@@ -267,15 +261,16 @@ def screen(filename, declared_type, data):
     if sniffed in EXECUTABLE_TYPES:
         return Verdict(False, sniffed, _("Nội dung tệp là chương trình chạy được (%(type)s) dù tên là “%(name)s”.")
                        % {"type": sniffed, "name": filename})
+    facts = core_files.inspect(data, filename)
     claims_pdf = extension == ".pdf" or declared_type.lower() == "application/pdf"
     if claims_pdf:
-        reason = _check_pdf(data)
+        reason = _check_pdf(facts)
         if reason:
-            return Verdict(False, sniffed, reason)
+            return Verdict(False, sniffed, reason, facts.active)
     if sniffed in ARCHIVE_TYPES or _is_zip_container(sniffed) or extension in ARCHIVE_EXTENSIONS:
         if sniffed not in ARCHIVE_TYPES and not _is_zip_container(sniffed):
             return Verdict(False, sniffed, _("Tệp mang tên tệp nén nhưng nội dung không đọc được như tệp nén."))
         reason = _check_archive(sniffed, data)
         if reason:
             return Verdict(False, sniffed, reason)
-    return Verdict(True, sniffed)
+    return Verdict(True, sniffed, active=facts.active)

@@ -243,7 +243,7 @@ def _inbound_create(mailbox, uidvalidity, fetched, parsed, verdicts, digest, wri
             sniffed_content_type=verdict.sniffed_type[:255], size=len(item.data),
             sha256=hashlib.sha256(item.data).hexdigest(), is_inline=item.is_inline,
             verdict=InboundAttachment.Verdict.ACCEPTED if verdict.accepted else InboundAttachment.Verdict.REFUSED,
-            refusal_reason=verdict.reason,
+            refusal_reason=verdict.reason, active_content=list(verdict.active),
         )
         attachment.file.save("attachment", ContentFile(item.data), save=False)
         written.append(attachment.file)

@@ -4,13 +4,13 @@ from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import staff_required
 from accounts.models import Role
+from core.http import file_response
 
 from . import lifecycle, selectors, services, tasks
 from .forms import InboundFilterForm, MailboxForm
@@ -110,7 +110,4 @@ def inbound_mark(request, pk):
 @staff_required(Role.CLERK)
 def inbound_attachment_download(request, pk, attachment_pk):
     attachment = selectors.inbound_attachment_get_for_user(request.membership, pk, attachment_pk)
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename,
-        content_type=attachment.sniffed_content_type or "application/octet-stream",
-    )
+    return file_response(attachment.file, name=attachment.filename, download=True)

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from documents.files import check_size, read_upload
+from core import files as core_files
 
 
 class LookupForm(forms.Form):
@@ -27,14 +27,13 @@ class VerifyForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        check_size(upload)
-        data = read_upload(upload)
-        if not data[:1024].lstrip().startswith(b"%PDF-"):
+        core_files.check_size(upload.name, upload.size)
+        if core_files.sniff(core_files.read_upload(upload)) != core_files.Kind.PDF:
             raise ValidationError(
                 _("Tệp “%(name)s” không phải tệp PDF. Chỉ kiểm tra được văn bản điện tử dạng PDF.")
-                % {"name": upload.name}, code="not_pdf",
+                % {"name": core_files.display_name(upload.name)}, code="not_pdf",
             )
         return upload
 
     def pdf_bytes(self):
-        return read_upload(self.cleaned_data["file"])
+        return core_files.read_upload(self.cleaned_data["file"])

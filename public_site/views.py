@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from core.http import file_response
 from portal.codes import lookup_code_normalize
 
 from . import selectors, services, throttle
@@ -57,8 +57,7 @@ def reply_file(request, pk, file_pk):
     file = selectors.reply_file_get(delivery, file_pk)
     services.download_record(delivery=delivery, file=file, ip=throttle.client_ip(request),
                              user_agent=request.headers.get("User-Agent", ""), user=request.user)
-    return FileResponse(file.signed.open("rb"), as_attachment=True, filename=file.name,
-                        content_type="application/pdf")
+    return file_response(file.signed, name=file.name, download=True)
 
 
 @require_http_methods(["GET", "POST"])

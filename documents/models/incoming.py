@@ -124,6 +124,10 @@ class IncomingFile(models.Model):
     file = models.FileField(upload_to=_upload_to)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
+    # What core.files found in the bytes when the file arrived: the type it is served as, and the active
+    # content (script, launch actions, embedded files...) kept as evidence but flagged, in Vietnamese.
+    content_type = models.CharField(_("kiểu nội dung"), max_length=100, blank=True)
+    active_content = models.JSONField(_("nội dung chủ động"), default=list, blank=True)
     # The digital signature check made when the file arrived (pki.validation).
     signature_status = models.CharField(_("chữ ký số"), max_length=12, choices=SignatureStatus.choices, blank=True)
     signature_summary = models.TextField(_("kết quả kiểm tra chữ ký"), blank=True)
@@ -135,6 +139,10 @@ class IncomingFile(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def has_active_content(self):
+        return bool(self.active_content)
 
 
 class Assignment(models.Model):

@@ -5,22 +5,20 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from agencies.text import fold
+from core import files as core_files
 from reports.services import incident_signature_checked
 
 from .. import incoming_workflow as workflow
-from ..files import check_size, read_upload, sha256
 from ..models import Assignment, Incoming, IncomingEvent, IncomingFile, Register, SignatureStatus
 from ..numbering import number_take, register_for
 
 METADATA_FIELDS = ("sender_agency", "sender_name", "notation", "doc_date", "doc_type", "summary", "secrecy",
                    "urgency", "note")
-SCAN_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png",
-              b"II*\x00": "image/tiff", b"MM\x00*": "image/tiff"}
 
 
 class DuplicateWarning(ValidationError):
@@ -37,13 +35,18 @@ def _locked(incoming):
 
 
 def files_check_signatures(incoming):
-    """Validate every PDF that came with the document and keep the verdict on the file."""
+    """Keep on each file what it is (the type it is served as, any active content, kept as evidence and
+    flagged) and, for every PDF, the verdict on its signatures."""
     from pki.validation import validate_pdf
 
     for file in incoming.files.all():
         with file.file.open("rb") as handle:
             data = handle.read()
-        if not data.startswith(b"%PDF-"):
+        with translation.override("vi"):  # the findings are part of the record
+            facts = core_files.inspect(data, file.name)
+        file.content_type, file.active_content = facts.content_type, list(facts.active)
+        file.save(update_fields=["content_type", "active_content"])
+        if facts.kind != core_files.Kind.PDF:
             continue
         report = validate_pdf(data)
         if not report.signed:
@@ -131,16 +134,6 @@ def incoming_refuse(*, membership, incoming, reason):
     return incoming
 
 
-def _scan_type(upload):
-    head = read_upload(upload)[:8]
-    for magic, content_type in SCAN_TYPES.items():
-        if head.startswith(magic):
-            return content_type
-    raise ValidationError(
-        _("Tệp “%(name)s” không phải bản quét PDF, JPEG, PNG hay TIFF.") % {"name": upload.name}, code="bad_scan"
-    )
-
-
 def _clerk_of_agency(membership):
     if not (membership and membership.has_role(Role.CLERK)):
         raise PermissionDenied(_("Chỉ văn thư được vào sổ văn bản đến."))
@@ -152,18 +145,22 @@ def incoming_from_paper(*, membership, scans, confirm_duplicate=False, **metadat
     _clerk_of_agency(membership)
     if not scans:
         raise ValidationError(_("Cần tải lên bản quét của văn bản giấy."))
+    # Each scan must open as what it is before anything is written or a number taken.
     for upload in scans:
-        check_size(upload)
-        _scan_type(upload)
+        core_files.check_scan(upload.name, core_files.read_upload(upload))
     incoming = Incoming.objects.create(agency=membership.agency, source=Incoming.Source.PAPER,
                                        sender_name=metadata.get("sender_name") or "", summary=metadata.get("summary") or "")
-    for position, upload in enumerate(scans):
-        kind = IncomingFile.Kind.MAIN if position == 0 else IncomingFile.Kind.ATTACHMENT
-        IncomingFile.objects.create(incoming=incoming, kind=kind, name=upload.name, file=upload, size=upload.size,
-                                    sha256=sha256(read_upload(upload)))
-    _event(incoming, "arrive", membership.user, "Bản giấy")
-    _register(membership, incoming, confirm_duplicate, metadata)
-    files_check_signatures(incoming)
+    # A refusal after the files are written (a duplicate to confirm) takes them off the disk again.
+    with core_files.removed_on_error() as written:
+        for position, upload in enumerate(scans):
+            kind = IncomingFile.Kind.MAIN if position == 0 else IncomingFile.Kind.ATTACHMENT
+            stored = IncomingFile.objects.create(
+                incoming=incoming, kind=kind, name=core_files.display_name(upload.name), file=upload,
+                size=upload.size, sha256=core_files.sha256(core_files.read_upload(upload)))
+            written.append(stored.file)
+        _event(incoming, "arrive", membership.user, "Bản giấy")
+        _register(membership, incoming, confirm_duplicate, metadata)
+        files_check_signatures(incoming)
     return incoming
 
 

@@ -7,10 +7,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from core import files as core_files
 from portal.codes import lookup_code_display, lookup_code_new
 
 from .. import noinhan, workflow
-from ..files import check_pdf, sha256
 from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register
 from ..models.common import notation_for
 from ..numbering import number_take, register_for
@@ -44,17 +44,39 @@ def _editable(membership, outgoing):
     return current
 
 
+def _check_signable(name, data):
+    """A file the agency will sign: a sound PDF without active content (script, launch, embedded files...)."""
+    core_files.check_pdf(name, data)
+
+
 def _store_files(outgoing, main_file, attachments):
-    if main_file is not None:
-        check_pdf(main_file)
-        outgoing.files.filter(kind=OutgoingFile.Kind.MAIN).delete()
-        OutgoingFile.objects.create(outgoing=outgoing, kind=OutgoingFile.Kind.MAIN, name=main_file.name,
-                                    draft=main_file, size=main_file.size)
-    start = outgoing.files.filter(kind=OutgoingFile.Kind.ATTACHMENT).count()
-    for position, upload in enumerate(attachments or [], start=start):
-        check_pdf(upload)
-        OutgoingFile.objects.create(outgoing=outgoing, kind=OutgoingFile.Kind.ATTACHMENT, position=position,
-                                    name=upload.name, draft=upload, size=upload.size)
+    # Every file is checked before any is written, so a refused upload leaves nothing on disk.
+    uploads = ([main_file] if main_file is not None else []) + list(attachments or [])
+    for upload in uploads:
+        _check_signable(upload.name, core_files.read_upload(upload))
+    with core_files.removed_on_error() as written:
+        if main_file is not None:
+            for old in outgoing.files.filter(kind=OutgoingFile.Kind.MAIN):
+                _delete_after_commit(old)
+                old.delete()
+            stored = OutgoingFile.objects.create(outgoing=outgoing, kind=OutgoingFile.Kind.MAIN,
+                                                 name=core_files.display_name(main_file.name), draft=main_file,
+                                                 size=main_file.size)
+            written.append(stored.draft)
+        start = outgoing.files.filter(kind=OutgoingFile.Kind.ATTACHMENT).count()
+        for position, upload in enumerate(attachments or [], start=start):
+            stored = OutgoingFile.objects.create(outgoing=outgoing, kind=OutgoingFile.Kind.ATTACHMENT,
+                                                 position=position, name=core_files.display_name(upload.name),
+                                                 draft=upload, size=upload.size)
+            written.append(stored.draft)
+
+
+def _delete_after_commit(file):
+    """A replaced file leaves the disk only once its row is gone for good."""
+    for stored in (file.draft, file.signed):
+        if stored:
+            storage, name = stored.storage, stored.name
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
 @transaction.atomic
@@ -275,6 +297,10 @@ def outgoing_issue(*, membership, outgoing):
     outgoing, before = _transition(membership, outgoing, "issue")
     if not outgoing.recipients.exists():
         raise ValidationError(_("Văn bản chưa có nơi nhận nào."))
+    # Defence in depth: a file that reached this point with active content is never signed.
+    for file in outgoing.files.all():
+        with file.draft.open("rb") as handle:
+            _check_signable(file.name, handle.read())
     certificate = certificate_for_signing(outgoing.agency)
     kind = Register.Kind.OUTGOING_SECRET if outgoing.is_secret else Register.Kind.OUTGOING
     outgoing.register = register_for(outgoing.agency, kind)
@@ -310,13 +336,15 @@ def outgoing_issue(*, membership, outgoing):
 def _sign_files(outgoing, certificate, stamp):
     from pki.signing import sign_pdf, stamp_attachment
 
-    for file in outgoing.files.all():
-        with file.draft.open("rb") as handle:
-            data = handle.read()
-        signer = sign_pdf if file.kind == OutgoingFile.Kind.MAIN else stamp_attachment
-        signed = signer(data, certificate=certificate, stamp=stamp)
-        file.signed_sha256 = sha256(signed)
-        file.signed.save(f"{outgoing.notation.replace('/', '_')}-{file.name}", ContentFile(signed), save=False)
-        file.save(update_fields=["signed", "signed_sha256"])
-        if file.kind == OutgoingFile.Kind.MAIN:
-            outgoing.signed_sha256 = file.signed_sha256
+    with core_files.removed_on_error() as written:
+        for file in outgoing.files.all():
+            with file.draft.open("rb") as handle:
+                data = handle.read()
+            signer = sign_pdf if file.kind == OutgoingFile.Kind.MAIN else stamp_attachment
+            signed = signer(data, certificate=certificate, stamp=stamp)
+            file.signed_sha256 = core_files.sha256(signed)
+            file.signed.save(f"{outgoing.notation.replace('/', '_')}-{file.name}", ContentFile(signed), save=False)
+            written.append(file.signed)
+            file.save(update_fields=["signed", "signed_sha256"])
+            if file.kind == OutgoingFile.Kind.MAIN:
+                outgoing.signed_sha256 = file.signed_sha256

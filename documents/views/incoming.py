@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import staff_required
 from accounts.models import Role
+from core.http import file_response
 from portal.forms import add_service_errors
 
 from .. import incoming_workflow as workflow
@@ -134,7 +135,8 @@ def incoming_action(request, pk, action):
 def incoming_file(request, pk, file_pk):
     incoming = selectors.incoming_get_for_user(request.membership, pk)
     file = get_object_or_404(incoming.files, pk=file_pk)
-    return FileResponse(file.file.open("rb"), as_attachment=request.GET.get("download") == "1", filename=file.name)
+    return file_response(file.file, name=file.name, content_type=file.content_type,
+                         download=request.GET.get("download") == "1")
 
 
 @staff_required(Role.CLERK)

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import mfa_required, staff_required
 from accounts.models import Role
 from accounts.selectors import membership_needs_mfa
+from core.http import file_response
 from pki.errors import SigningError
 from portal.forms import add_service_errors
 
@@ -294,5 +295,4 @@ def outgoing_file(request, pk, file_pk):
     outgoing = selectors.outgoing_get_for_user(request.membership, pk)
     file = get_object_or_404(OutgoingFile, pk=file_pk, outgoing=outgoing)
     stored = file.signed if (file.signed and request.GET.get("version") != "draft") else file.draft
-    return FileResponse(stored.open("rb"), as_attachment=request.GET.get("download") == "1",
-                        filename=file.name, content_type="application/pdf")
+    return file_response(stored, name=file.name, download=request.GET.get("download") == "1")

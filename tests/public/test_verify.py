@@ -162,7 +162,7 @@ def test_a_file_over_the_size_limit_is_refused(client, settings):
     settings.MAX_UPLOAD_MB = 1
     response = upload(client, pdf_bytes() + b"%" * (1024 * 1024 + 1))
     assert verdict(response) is None
-    assert "quá lớn" in form_error(response) and "1 MB" in form_error(response)
+    assert "vượt giới hạn 1 MB" in form_error(response)
 
 
 def test_qr_link_page_shows_the_record_and_invites_an_upload(client, public_reply):
