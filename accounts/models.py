@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.validators import validate_official_email
+from portal.fields import NFCCharField
 
 
 class UserManager(BaseUserManager):
@@ -31,9 +32,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         CITIZEN = "citizen", _("Công dân, doanh nghiệp")
 
     email = models.EmailField(_("địa chỉ e-mail đăng nhập"), unique=True)
-    full_name = models.CharField(_("họ và tên"), max_length=150)
+    full_name = NFCCharField(_("họ và tên"), max_length=150)
     kind = models.CharField(_("loại tài khoản"), max_length=10, choices=Kind.choices, default=Kind.CITIZEN)
-    organization = models.CharField(
+    organization = NFCCharField(
         _("tổ chức, doanh nghiệp"), max_length=255, blank=True,
         help_text=_("Tên doanh nghiệp hoặc tổ chức, nếu đăng ký thay mặt tổ chức."),
     )
@@ -103,7 +104,7 @@ class Membership(models.Model):
         "agencies.Unit", verbose_name=_("đơn vị"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="memberships",
     )
-    position = models.CharField(
+    position = NFCCharField(
         _("chức vụ"), max_length=100, blank=True,
         help_text=_("Ví dụ: Chủ tịch, Giám đốc, Phó Giám đốc, Chánh Văn phòng. Dùng làm thông tin người ký."),
     )

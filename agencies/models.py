@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import NFCCharField
+
 from .text import fold
 from .validators import validate_agency_code, validate_official_email
 
@@ -9,8 +11,8 @@ class Agency(models.Model):
     """A state agency (cơ quan), identified by its national code; agencies form a tree."""
 
     code = models.CharField(_("mã định danh"), max_length=13, unique=True, validators=[validate_agency_code])
-    name = models.CharField(_("tên cơ quan"), max_length=255)
-    short_name = models.CharField(
+    name = NFCCharField(_("tên cơ quan"), max_length=255)
+    short_name = NFCCharField(
         _("tên viết tắt"), max_length=20, help_text=_("Dùng trong ký hiệu văn bản, ví dụ UBND, BNV.")
     )
     parent = models.ForeignKey(
@@ -58,7 +60,7 @@ class Unit(models.Model):
     """A unit of an agency (phòng, ban, văn phòng) with the abbreviation used in notations."""
 
     agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="units")
-    name = models.CharField(_("tên đơn vị"), max_length=255)
+    name = NFCCharField(_("tên đơn vị"), max_length=255)
     abbreviation = models.CharField(
         _("viết tắt"), max_length=20, help_text=_("Dùng trong ký hiệu công văn và dòng “Lưu: VT, VP”.")
     )
@@ -89,7 +91,7 @@ class RecipientGroup(models.Model):
         Agency, verbose_name=_("cơ quan quản lý nhóm"), null=True, blank=True,
         on_delete=models.CASCADE, related_name="owned_groups",
     )
-    name = models.CharField(_("tên nhóm"), max_length=255)
+    name = NFCCharField(_("tên nhóm"), max_length=255)
     members = models.ManyToManyField(Agency, verbose_name=_("cơ quan trong nhóm"), related_name="recipient_groups")
 
     class Meta:

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import NFCCharField
+
 from .common import DocumentType, Secrecy, Urgency
 
 
@@ -141,7 +143,7 @@ class Recipient(models.Model):
     unit = models.ForeignKey("agencies.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey("agencies.RecipientGroup", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
-    name = models.CharField(_("tên"), max_length=255, blank=True)
+    name = NFCCharField(_("tên"), max_length=255, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     dossier = models.CharField(_("số hồ sơ"), max_length=100, blank=True)
 
