@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from core import files as core_files
-from portal.codes import lookup_code_display, lookup_code_new
+from portal.codes import lookup_code_new
+from portal.mail import mail_may_name
 
 from .. import noinhan, workflow
 from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register
@@ -260,7 +261,7 @@ def deliveries_plan(outgoing):
 
     def add_email(email, name, agency=None, citizen=False, dossier=""):
         email = email.lower()
-        if outgoing.is_secret:
+        if not mail_may_name(outgoing):
             add(("paper", email), channel=Delivery.Channel.PAPER, agency=agency, name=name, email=email,
                 status=Delivery.Status.NOT_ELECTRONIC, is_citizen=citizen, dossier=dossier,
                 note=_("Văn bản mật: không gửi qua thư điện tử, chỉ gửi bản giấy theo quy định."))
@@ -313,13 +314,11 @@ def outgoing_issue(*, membership, outgoing):
     # The stamp and the delivery notes are part of the record: Vietnamese whatever the clerk's UI language.
     with translation.override("vi"):
         deliveries = deliveries_plan(outgoing)
-        codes = [d.lookup_code for d in deliveries if d.lookup_code]
         stamp = StampInfo(
             agency_name=outgoing.agency.name, number_notation=outgoing.notation, signed_at=now,
             signer_name=outgoing.signer.user.full_name,
             verify_url="" if outgoing.is_secret else verify_url(outgoing),
-            # A reply to one citizen carries their lookup code; with several, each has it in their e-mail.
-            lookup_code=lookup_code_display(codes[0]) if len(codes) == 1 else "",
+            # No lookup code: this copy goes to every recipient; a citizen's code travels only in their e-mail.
         )
         _sign_files(outgoing, certificate, stamp)
     outgoing.save()

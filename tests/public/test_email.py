@@ -47,15 +47,6 @@ def test_citizen_email_shows_the_code_and_a_lookup_link_and_an_official_address_
     assert response.status_code == 302 and response.url == reverse("public_reply", args=[reply.pk])
 
 
-def test_a_reply_to_one_citizen_carries_the_lookup_code_in_its_stamp(issue, tmp_path):
-    from tests.pki.conftest import pdftotext
-    from tests.public.conftest import signed_bytes
-
-    outgoing = issue(to_citizen("dan@example.com"), to_email("vanthu@congty.vn"))
-    code = lookup_code_display(citizen_delivery(outgoing, "dan@example.com").lookup_code)
-    assert f"Mã tra cứu: {code}" in pdftotext(signed_bytes(outgoing), tmp_path)
-
-
 def test_a_document_to_several_citizens_prints_no_code_everyone_gets_their_own(issue, tmp_path):
     from tests.pki.conftest import pdftotext
     from tests.public.conftest import signed_bytes
