@@ -100,7 +100,7 @@ def unit(agency):
 def admin_member(agency, unit):
     """An agency admin with TOTP set up: changing anyone's roles asks for it."""
     member = factories.make_member(agency, "admin", unit=unit, position="Quản trị")
-    factories.totp_enable(member.user)
+    member.user.totp_secret = factories.totp_enable(member.user)
     return member
 
 

@@ -109,6 +109,10 @@ def test_changing_roles_needs_a_recent_totp_step(client, admin_member, specialis
     assert response.status_code == 302 and response.url.startswith(REAUTH)
     specialist.refresh_from_db()
     assert not specialist.is_leader
+    # The code entered, the change the admin asked for goes through.
+    client.post(response.url, {"code": factories.totp_code(admin_member.user.totp_secret)})
+    specialist.refresh_from_db()
+    assert specialist.is_leader
 
 
 def test_an_admin_without_totp_is_sent_to_set_it_up_before_changing_roles(client_for, agency, unit, specialist):
