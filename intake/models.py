@@ -171,6 +171,12 @@ class InboundMessage(models.Model):
         "agencies.Unit", verbose_name=_("đơn vị gửi (gợi ý)"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    # The first item with the same Message-ID, when this one came again with other content (a resend, a
+    # forward through another server): the clerk sees both before registering either.
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("trùng Message-ID với thư"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="repeats",
+    )
 
     objects = InboundMessageQuerySet.as_manager()
 
@@ -234,6 +240,17 @@ class InboundAttachment(models.Model):
         ACCEPTED = "accepted", _("Đã nhận")
         REFUSED = "refused", _("Từ chối (cách ly)")
 
+    class Signature(models.TextChoices):
+        """The outcome of pki.validation for a PDF, as screening found it (blank: not a PDF)."""
+
+        VALID = "valid", _("Chữ ký số hợp lệ, tin cậy")
+        UNTRUSTED = "untrusted", _("Chữ ký số không tin cậy")
+        TAMPERED = "tampered", _("Tệp đã bị sửa sau khi ký")
+        INVALID = "invalid", _("Chữ ký số không hợp lệ")
+        MODIFIED = "modified", _("Tệp bị bổ sung, sửa đổi sau khi ký")
+        UNSIGNED = "unsigned", _("Không có chữ ký số")
+        ERROR = "error", _("Không kiểm tra được chữ ký số")
+
     message = models.ForeignKey(
         InboundMessage, verbose_name=_("thư"), on_delete=models.CASCADE, related_name="attachments"
     )
@@ -246,6 +263,10 @@ class InboundAttachment(models.Model):
     is_inline = models.BooleanField(_("nằm trong nội dung thư"), default=False)
     verdict = models.CharField(_("kết quả kiểm tra"), max_length=10, choices=Verdict.choices)
     refusal_reason = models.TextField(_("lý do từ chối"), blank=True)
+    signature = models.CharField(_("chữ ký số"), max_length=10, choices=Signature.choices, blank=True)
+    signature_summary = models.TextField(_("kết quả kiểm tra chữ ký số"), blank=True)
+    signer = models.CharField(_("người ký"), max_length=255, blank=True)
+    signed_at = models.DateTimeField(_("thời điểm ký"), null=True, blank=True)
     # Active content core.files found (script, launch actions, embedded files...): shown to the clerk.
     active_content = models.JSONField(_("nội dung chủ động"), default=list, blank=True)
 
@@ -266,6 +287,11 @@ class InboundAttachment(models.Model):
     @property
     def is_accepted(self):
         return self.verdict == self.Verdict.ACCEPTED
+
+    @property
+    def signature_problem(self):
+        """A PDF whose signature is missing, broken or not trusted."""
+        return self.signature not in ("", self.Signature.VALID)
 
     @property
     def has_active_content(self):

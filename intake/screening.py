@@ -6,6 +6,7 @@ be a PDF and is not one. Refused files are still kept, quarantined, with the rea
 """
 
 import bz2
+import datetime
 import gzip
 import io
 import logging
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core import files as core_files
+from pki.validation import validate_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -274,3 +276,27 @@ def screen(filename, declared_type, data):
         if reason:
             return Verdict(False, sniffed, reason)
     return Verdict(True, sniffed, active=facts.active)
+
+
+# --- Signatures -----------------------------------------------------------------------------------
+
+@dataclass
+class SignatureVerdict:
+    """pki.validation's word on a PDF, kept on the attachment so the clerk sees it before registering."""
+
+    status: str = ""  # an InboundAttachment.Signature value; blank when the file is not a PDF
+    summary: str = ""
+    signer: str = ""
+    signed_at: datetime.datetime | None = None
+
+
+def check_signature(sniffed_type, data):
+    """Validate the signatures of an accepted PDF (tampered, untrusted, unsigned...); nothing for other files."""
+    if sniffed_type != "application/pdf":
+        return SignatureVerdict()
+    report = validate_pdf(data)
+    if report.error or not report.signed:
+        return SignatureVerdict(report.status, report.summary)
+    last = report.signatures[-1]
+    return SignatureVerdict(report.status, " ".join(s.summary for s in report.signatures), last.signer_name[:255],
+                            last.signed_at)

@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,7 @@ from .hints import extract_hints
 from .hosts import validate_mail_host
 from .models import InboundAttachment, InboundMessage, Mailbox
 from .parsing import parse_message
-from .screening import screen
+from .screening import SignatureVerdict, check_signature, screen
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +36,7 @@ def mailbox_save(*, admin, host, port, security, username, folder, enabled, pass
     """Create or change the admin's agency mailbox. A blank password keeps the stored one.
 
     Pointing at another server, account or folder starts reading it from its first message; what was
-    already imported is recognised by its bytes or Message-ID and not imported again.
+    already imported is recognised by its bytes, or its Message-ID and content, and not imported again.
     """
     if not (admin and admin.has_role(Role.ADMIN)):
         raise PermissionDenied(_("Chỉ quản trị của cơ quan mới được thay đổi hộp thư."))
@@ -172,21 +171,37 @@ def mailbox_poll(mailbox_id):
     return result
 
 
-def _is_duplicate(agency, digest, message_id):
-    found = Q(raw_sha256=digest)
-    if message_id:
-        found |= Q(message_id=message_id)
-    return InboundMessage.objects.filter(found, agency=agency).exists()
+def _earlier_copy(agency, digest, message_id, parsed):
+    """(already imported, first item with this Message-ID).
+
+    The same bytes, or the same Message-ID with the same subject, body and files (a resend, another server
+    after a move), were already imported. The same Message-ID with other content is imported again, linked
+    to the first, so that the clerk sees both before registering either.
+    """
+    if InboundMessage.objects.filter(agency=agency, raw_sha256=digest).exists():
+        return True, None
+    if not message_id:
+        return False, None
+    first = InboundMessage.objects.filter(agency=agency, message_id=message_id).order_by("pk").first()
+    if first is None:
+        return False, None
+    files = sorted(hashlib.sha256(item.data).hexdigest() for item in parsed.attachments)
+    same = (first.subject, first.body_text, sorted(first.attachments.values_list("sha256", flat=True))) == (
+        parsed.subject, parsed.body_text, files)
+    return same, None if same else first
 
 
 def inbound_import(mailbox_id, token, uidvalidity, fetched):
     """Store one fetched message and move last_uid past it, together.
 
-    Returns the new InboundMessage, False for a message already imported under another UID (same bytes or
-    Message-ID), or None when this UID was already done.
+    Returns the new InboundMessage, False for a message already imported under another UID (same bytes, or
+    same Message-ID and content), or None when this UID was already done.
     """
     parsed = parse_message(fetched.raw)  # parsing and screening happen before any lock is taken
     verdicts = [screen(item.filename, item.content_type, item.data) for item in parsed.attachments]
+    # Signatures are checked now, not at registering: the clerk decides with the verdict in front of them.
+    signatures = [check_signature(verdict.sniffed_type, item.data) if verdict.accepted else SignatureVerdict()
+                  for item, verdict in zip(parsed.attachments, verdicts, strict=True)]
     digest = hashlib.sha256(fetched.raw).hexdigest()
     written = []
     try:
@@ -195,8 +210,11 @@ def inbound_import(mailbox_id, token, uidvalidity, fetched):
             if mailbox.uidvalidity != uidvalidity or fetched.uid <= mailbox.last_uid:
                 return None
             created = False
-            if not _is_duplicate(mailbox.agency, digest, parsed.message_id[:998]):
-                created = _inbound_create(mailbox, uidvalidity, fetched, parsed, verdicts, digest, written)
+            known, first = _earlier_copy(mailbox.agency, digest, parsed.message_id[:998], parsed)
+            if not known:
+                checks = list(zip(verdicts, signatures, strict=True))
+                created = _inbound_create(mailbox, uidvalidity, fetched, parsed, checks, digest, written,
+                                          duplicate_of=first)
             mailbox.last_uid = fetched.uid
             mailbox.poll_lease_until = timezone.now() + POLL_LEASE
             mailbox.save(update_fields=["last_uid", "poll_lease_until"])
@@ -207,8 +225,9 @@ def inbound_import(mailbox_id, token, uidvalidity, fetched):
         raise
 
 
-def _inbound_create(mailbox, uidvalidity, fetched, parsed, verdicts, digest, written):
+def _inbound_create(mailbox, uidvalidity, fetched, parsed, checks, digest, written, duplicate_of=None):
     agency = mailbox.agency
+    verdicts = [verdict for verdict, _signature in checks]
     domain = parsed.sender_email.rpartition("@")[2]
     official = bool(parsed.sender_email) and is_official_domain(domain)
     warnings = list(parsed.warnings)
@@ -233,17 +252,20 @@ def _inbound_create(mailbox, uidvalidity, fetched, parsed, verdicts, digest, wri
         warnings=warnings,
         hint_number_notation=hints.number_notation, hint_document_date=hints.document_date,
         hint_document_type=hints.document_type, hint_issuing_agency=issuer_agency, hint_issuing_unit=issuer_unit,
+        duplicate_of=duplicate_of,
     )
     message.raw.save("message.eml", ContentFile(fetched.raw), save=False)
     written.append(message.raw)
     message.save()
-    for item, verdict in zip(parsed.attachments, verdicts, strict=True):
+    for item, (verdict, signature) in zip(parsed.attachments, checks, strict=True):
         attachment = InboundAttachment(
             message=message, filename=item.filename[:255], declared_content_type=item.content_type[:255],
             sniffed_content_type=verdict.sniffed_type[:255], size=len(item.data),
             sha256=hashlib.sha256(item.data).hexdigest(), is_inline=item.is_inline,
             verdict=InboundAttachment.Verdict.ACCEPTED if verdict.accepted else InboundAttachment.Verdict.REFUSED,
             refusal_reason=verdict.reason, active_content=list(verdict.active),
+            signature=signature.status, signature_summary=signature.summary, signer=signature.signer,
+            signed_at=signature.signed_at,
         )
         attachment.file.save("attachment", ContentFile(item.data), save=False)
         written.append(attachment.file)

@@ -88,6 +88,7 @@ def inbound_detail(request, pk):
     return render(request, "intake/inbound_detail.html", {
         "message": message, "attachments": message.attachments.all(),
         "transitions": lifecycle.available(request.membership, message),
+        "facts": selectors.inbound_facts(message),
     })
 
 
