@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from agencies.models import Agency
-from documents.models import Delivery, Incoming, Outgoing
+from documents.models import Delivery, Incoming, IncomingFile, Outgoing
 from documents.selectors import incoming_visible_to, outgoing_visible_to
 
 from .models import Incident
@@ -110,10 +110,27 @@ def traffic_for(membership, *, start=None, end=None, direction="", channel="", s
     return halves[0].union(halves[1], all=True).order_by("-log_at", "-log_key")
 
 
+def _about_a_document_not_theirs(membership):
+    """Incidents about a document the member may not open (the document pages' rule): a failed delivery of it,
+    a signature of one of its files, its being overdue."""
+    outgoing, incoming = outgoing_visible_to(membership).values("pk"), incoming_visible_to(membership).values("pk")
+    kind = Incident.Kind
+    return (
+        (Q(kind=kind.DELIVERY_FAILED) & ~Q(subject_id__in=Delivery.objects.filter(outgoing__in=outgoing).values("pk")))
+        | (Q(kind=kind.SIGNATURE) & ~Q(subject_id__in=IncomingFile.objects.filter(incoming__in=incoming).values("pk")))
+        | (Q(kind=kind.OVERDUE) & ~Q(subject_id__in=incoming))
+    )
+
+
 def incidents_visible_to(membership):
+    """The agency's incidents; `cause_shown` is the cause, or a placeholder when it is about a document the member
+    may not open (a delivery failure names the address, a signature problem the file)."""
     if not _may_see_traffic(membership):
         return Incident.objects.none()
     return (Incident.objects.filter(agency=membership.agency).select_related("subject_type", "resolved_by")
+            .annotate(cause_shown=Case(When(_about_a_document_not_theirs(membership),
+                                            then=Value(_("(chi tiết chỉ dành cho người được xem văn bản)"))),
+                                       default=F("cause"), output_field=CharField()))
             .prefetch_related("subject"))
 
 

@@ -85,7 +85,8 @@ def incident_link(incident):
 class IncidentTable(tables.Table):
     occurred_at = tables.DateTimeColumn(verbose_name=_("Xảy ra lúc"), format="d/m/Y H:i")
     kind = tables.Column(verbose_name=_("Loại sự cố"))
-    cause = tables.Column(verbose_name=_("Nguyên nhân"), orderable=False)
+    # What the viewer may read of the cause (reports.selectors.incidents_visible_to).
+    cause = tables.Column(verbose_name=_("Nguyên nhân"), orderable=False, accessor="cause_shown")
     resolved_at = tables.DateTimeColumn(verbose_name=_("Khắc phục lúc"), format="d/m/Y H:i")
     resolution = tables.TemplateColumn(verbose_name=_("Cách khắc phục"), orderable=False,
                                        template_name="reports/_incident_resolution.html")

@@ -76,3 +76,13 @@ def test_the_page_and_the_export_of_an_admin_carry_no_secret_summary_nor_address
     cells = [str(c.value) for row in load_workbook(io.BytesIO(clerk_export.content)).active.iter_rows() for c in row]
     assert SECRET_SUMMARY in cells and "nhan2@vidu.gov.vn" in cells
     assert Delivery.objects.filter(outgoing=province["o3"]).exists()
+
+
+def test_an_admin_reads_no_incident_detail_about_a_document_they_may_not_open(province, staff, client_for):
+    from reports import services
+
+    citizen = Delivery.objects.get(outgoing=province["o1"], email="nhan2@vidu.gov.vn")
+    services.incident_delivery_failed(citizen.pk, "550 5.1.1 <nhan2@vidu.gov.vn>: Recipient address rejected")
+    admin_page = client_for(staff["admin"]).get("/reports/incidents/").content.decode()
+    assert "nhan2@vidu.gov.vn" not in admin_page and "chi tiết chỉ dành cho người được xem văn bản" in admin_page
+    assert "nhan2@vidu.gov.vn" in client_for(staff["clerk"]).get("/reports/incidents/").content.decode()
