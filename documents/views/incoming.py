@@ -159,7 +159,7 @@ def incoming_paper(request):
 @staff_required(Role.CLERK)
 def incoming_from_email(request, message_pk):
     """Register a message of the agency mailbox, with the metadata read from it as a start."""
-    from intake.selectors import inbound_get_for_user
+    from intake.selectors import inbound_facts, inbound_get_for_user
 
     membership = request.membership
     inbound = inbound_get_for_user(membership, message_pk)
@@ -179,4 +179,5 @@ def incoming_from_email(request, message_pk):
             messages.success(request, _("Đã vào sổ, số đến %(n)s.") % {"n": incoming.arrival_number})
             return redirect("incoming_detail", incoming.pk)
     return render(request, "documents/incoming_form.html",
-                  {"form": form, "title": _("Vào sổ thư điện tử đến"), "inbound": inbound})
+                  {"form": form, "title": _("Vào sổ thư điện tử đến"), "inbound": inbound,
+                   "facts": inbound_facts(inbound)})

@@ -93,6 +93,10 @@ def test_signatures_are_checked_when_the_mail_arrives_and_shown_before_registeri
     listing = client.get(reverse("inbound_list")).content.decode()
     assert 'data-testid="badge-signature"' in listing
 
+    # The registering form, where the number is taken, repeats them.
+    form = client.get(reverse("incoming_from_email", args=[message.pk])).content.decode()
+    assert 'data-testid="fact-signature"' in form and "“sua.pdf”: Tệp đã bị sửa sau khi ký." in form
+
 
 def test_a_clean_message_has_no_facts_and_no_badges(mailbox, imap_account, signed_pdfs, client_for, clerk):
     imap_account.append(build(attachments=[("that.pdf", "application/pdf", signed_pdfs["signed"])]))
@@ -104,6 +108,8 @@ def test_a_clean_message_has_no_facts_and_no_badges(mailbox, imap_account, signe
     listing = client.get(reverse("inbound_list")).content.decode()
     for badge in ("badge-signature", "badge-quarantine", "badge-duplicate", "not-official"):
         assert f'data-testid="{badge}"' not in listing
+    form = client.get(reverse("incoming_from_email", args=[InboundMessage.objects.get().pk])).content.decode()
+    assert 'data-testid="facts"' not in form
 
 
 def test_a_sender_outside_the_official_domains_and_quarantined_files_are_facts(mailbox, imap_account, client_for,
