@@ -38,7 +38,7 @@ TRANSITIONS = {
 }
 # What the clerk does from the mailbox page; registering belongs to the documents register.
 TRIAGE = frozenset({"correspondence", "reopen", "dismiss", "restore"})
-INITIAL = frozenset({S.PENDING, S.CORRESPONDENCE})
+INITIAL = InboundMessage.INITIAL_STATUSES  # the model's guard needs them too; declared there
 OPEN = frozenset({S.PENDING, S.CORRESPONDENCE})
 
 
