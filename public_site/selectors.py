@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404
 from documents.models import Delivery, Outgoing
 from portal.codes import lookup_code_is_well_formed, lookup_code_normalize
 
+from .models import Download
+
 
 def public_outgoing():
     """Issued documents that are not secret: the only ones these pages ever name."""
@@ -69,3 +71,8 @@ def reply_of_viewer_for(user, granted_ids, outgoing):
     mine = citizen_deliveries().filter(outgoing=outgoing)
     return (mine.filter(pk__in=list(granted_ids or ())).first()
             or mine.filter(email__in=verified_emails(user)).first())
+
+
+def downloads_by_citizen_side(delivery):
+    """Downloads of a reply made by its citizen or with their code; a staff member using the code is not counted."""
+    return delivery.downloads.exclude(by=Download.By.STAFF).count()

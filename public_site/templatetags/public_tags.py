@@ -28,6 +28,12 @@ def lookup_link(code):
     return f"{lookup_page_url()}?code={lookup_code_display(code)}"
 
 
+@register.filter
+def citizen_downloads(delivery):
+    """How many times the citizen (by account or code) downloaded the reply; staff downloads are not theirs."""
+    return selectors.downloads_by_citizen_side(delivery)
+
+
 @register.inclusion_tag("public/_citizen_replies.html", takes_context=True)
 def citizen_replies(context):
     """The replies addressed to the logged-in citizen's verified addresses, newest first, a page at a time."""

@@ -93,3 +93,14 @@ def test_another_citizen_account_with_the_code_is_counted_as_by_code(client_for,
     client = client_for(stranger)
     open_with_code(client, reply)
     assert download(client, reply).by == Download.By.CODE
+
+
+def test_the_clerk_sees_the_citizens_downloads_without_a_staff_members(client, client_for, reply, clerk,
+                                                                       other_agency):
+    open_with_code(client, reply)
+    download(client, reply)
+    outsider = client_for(factories.make_member(other_agency, "clerk"))
+    open_with_code(outsider, reply)
+    download(outsider, reply)
+    page = client_for(clerk).get(reverse("outgoing_detail", args=[reply.outgoing.pk])).content.decode()
+    assert 'data-testid="download-count">1<' in page
