@@ -83,6 +83,11 @@ def max_upload_bytes():
     return settings.MAX_UPLOAD_MB * 1024 * 1024
 
 
+def max_request_bytes():
+    """A whole request (a form with its main file and attachments) above this is refused unread."""
+    return settings.MAX_REQUEST_MB * 1024 * 1024
+
+
 def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
@@ -188,14 +193,14 @@ def check_size(name, size):
         raise ValidationError(too_large_message(name, size), code="too_large")
 
 
-def too_large_message(name, size):
+def too_large_message(name, size, limit_mb=None):
+    limit_mb = limit_mb or settings.MAX_UPLOAD_MB
     # Rounded up, so a file just over the limit never reads as weighing exactly the limit.
     megabytes = number_format(math.ceil(size * 10 / (1024 * 1024)) / 10, 1, force_grouping=False)
     if name:
         return _("Tệp “%(name)s” nặng %(size)s MB, vượt giới hạn %(limit)s MB.") % {
-            "name": display_name(name), "size": megabytes, "limit": settings.MAX_UPLOAD_MB}
-    return _("Dữ liệu gửi lên nặng %(size)s MB, vượt giới hạn %(limit)s MB.") % {
-        "size": megabytes, "limit": settings.MAX_UPLOAD_MB}
+            "name": display_name(name), "size": megabytes, "limit": limit_mb}
+    return _("Dữ liệu gửi lên nặng %(size)s MB, vượt giới hạn %(limit)s MB.") % {"size": megabytes, "limit": limit_mb}
 
 
 # --- Checks that raise ------------------------------------------------------------------------------

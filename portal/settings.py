@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.CurrentMembershipMiddleware",
+    "core.middleware.UploadLimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -312,6 +313,8 @@ if not DEBUG and not FIELD_ENCRYPTION_KEY:
     )
 # Uploaded main files and attachments above this size are refused.
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=50)
+# A whole request (a draft with its attachments) above this is answered 413 from its Content-Length, unread.
+MAX_REQUEST_MB = env.int("MAX_REQUEST_MB", default=4 * MAX_UPLOAD_MB)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
