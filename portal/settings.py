@@ -358,9 +358,6 @@ MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="")
 # Mailboxes reach only mail servers on the Internet: a host resolving to loopback, private, link-local, CGNAT or
 # cloud-metadata addresses is refused unless this is on (`make run` and the test suite turn it on for a local IMAP).
 MAILBOX_ALLOW_PRIVATE_HOSTS = env.bool("MAILBOX_ALLOW_PRIVATE_HOSTS", default=False)
-# Mailboxes reach only mail servers on the Internet: a host resolving to loopback, private, link-local, CGNAT or
-# cloud-metadata addresses is refused unless this is on (`make run` and the test suite turn it on for a local IMAP).
-MAILBOX_ALLOW_PRIVATE_HOSTS = env.bool("MAILBOX_ALLOW_PRIVATE_HOSTS", default=False)
 CELERY_BEAT_SCHEDULE["intake-mailbox-poll-all"] = {
     "task": "intake.tasks.mailbox_poll_all",
     "schedule": MAILBOX_POLL_SECONDS,
