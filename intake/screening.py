@@ -256,8 +256,7 @@ def screen(filename, declared_type, data):
     sniffed = sniff(data)
     extension = _extension(filename)
     if len(data) > max_bytes():
-        return Verdict(False, sniffed, _("Tệp lớn %(size)s MB, vượt giới hạn %(limit)s MB.") % {
-            "size": round(len(data) / (1024 * 1024), 1), "limit": settings.MAX_UPLOAD_MB})
+        return Verdict(False, sniffed, core_files.too_large_message(filename, len(data)))
     if extension in EXECUTABLE_EXTENSIONS:
         return Verdict(False, sniffed, _("Tệp chạy được (phần mở rộng %(ext)s) không được nhận.") % {"ext": extension})
     if sniffed in EXECUTABLE_TYPES:

@@ -46,6 +46,7 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.stamp import QRStampStyle, TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from core import files as core_files
 from portal.crypto import decrypt
 
 from . import aio
@@ -250,9 +251,7 @@ def kept_signer(certificate):
 # --- PDF -----------------------------------------------------------------------------------------------
 
 def _open(pdf_bytes):
-    if not isinstance(pdf_bytes, bytes | bytearray | memoryview) or not bytes(pdf_bytes[:1024]).lstrip().startswith(
-        b"%PDF-"
-    ):
+    if not isinstance(pdf_bytes, bytes | bytearray | memoryview) or core_files.sniff(pdf_bytes) != core_files.Kind.PDF:
         raise InvalidPdf()
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
