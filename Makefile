@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
-.PHONY: run test bench setup setup-dev system-test-deps lint clean
+.PHONY: run serve test bench setup setup-dev system-test-deps lint clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,15 @@ run: setup
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --pool=solo -n recovery@%h \
 	  -Q $${CELERY_QUEUE:-portal}.recovery & \
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production (README, Production): DEBUG=0 whatever the environment says; SECRET_KEY, FIELD_ENCRYPTION_KEY,
+# ALLOWED_HOSTS, DATABASE_URL and REDIS_URL come from the environment. Celery worker and beat run as their own services.
+serve: export DEBUG = 0
+serve: $(RUN_STAMP)
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py compilemessages -v0
+	$(PY) manage.py collectstatic --no-input -v0
+	exec $(VENV)/bin/gunicorn --config portal/gunicorn.conf.py portal.wsgi
 
 test: setup-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \

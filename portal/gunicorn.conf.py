@@ -21,3 +21,5 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Gunicorn 25+ opens a control socket under $HOME by default; the portal is managed by signals and the service manager.
+control_socket_disable = True
