@@ -31,3 +31,24 @@ class NFCCharField(models.CharField):
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.CharField", args, kwargs
+
+
+def names_normalise():
+    """Rewrite in NFC every NFCCharField value stored before the field was one; returns {label: rows changed}."""
+    from django.apps import apps
+    from django.db import transaction
+
+    counts = {}
+    for model in apps.get_models():
+        names = [f.attname for f in model._meta.concrete_fields if isinstance(f, NFCCharField)]
+        if not names:
+            continue
+        with transaction.atomic():
+            changed = []
+            for row in model._default_manager.select_for_update().only("pk", *names).iterator():
+                values = {name: getattr(row, name) for name in names}
+                if any(nfc(value) != value for value in values.values()):
+                    changed.append(row)  # the field's get_prep_value writes NFC
+            model._default_manager.bulk_update(changed, names, batch_size=500)
+        counts[model._meta.label] = len(changed)
+    return counts

@@ -80,3 +80,18 @@ def test_an_email_recipient_named_in_nfd_gets_an_nfc_display_name_in_the_header(
     parsed = email.message_from_bytes(open(message["path"], "rb").read(), policy=policy.default)
     assert parsed["To"].addresses[0].display_name == "Công ty Cổ phần Đông Á"
     assert parsed["From"].addresses[0].display_name == unicodedata.normalize("NFC", certified.name)
+
+
+def test_names_stored_in_nfd_before_are_rewritten_by_names_nfc(agency, admin_member, capsys):
+    from django.core.management import call_command
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # as rows written before the portal normalised them
+        cursor.execute("UPDATE agencies_agency SET name = %s WHERE id = %s", [nfd(NAME), agency.pk])
+        cursor.execute("SELECT name FROM agencies_agency WHERE id = %s", [agency.pk])
+        assert cursor.fetchone()[0] == nfd(NAME)
+    call_command("names_nfc")
+    assert "agencies.Agency: 1" in capsys.readouterr().out
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM agencies_agency WHERE id = %s", [agency.pk])
+        assert cursor.fetchone()[0] == NAME
