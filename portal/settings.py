@@ -212,6 +212,8 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+    # Workers and beat wait for Redis however long it is away (Celery's default gives up after 100 tries).
+    CELERY_BROKER_CONNECTION_MAX_RETRIES = None
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,
         "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
