@@ -5,11 +5,13 @@ Each move is one conditional UPDATE whose WHERE clause names the states it may s
 the moves of a sending run, the run's claim token), so two runs, the recovery and a clerk can race on
 a row and at most one of them moves it.
 
-    pending ──claim──▶ sending ──confirm──▶ confirming ──sent──▶ sent
-       ▲  ▲               │  │                  │  │
-       │  └──resume── deferred ◀──defer──┘  │   │  └──uncertain──▶ uncertain ──resend──▶ pending
-       │                  │                     │
-       └──release─────────┘   retry / failed ◀──┘ (a definite answer: 4xx, 5xx)
+    pending/retry ─claim─▶ sending ─confirm─▶ confirming ─sent─▶ sent
+    sending ─retry/fail─▶ retry/failed          (any error before the final dot; 5xx)
+    confirming ─retry/fail─▶ retry/failed       (a definite 4xx/5xx answer to the final dot)
+    confirming ─uncertain─▶ uncertain ─resend (clerk, confirmed)─▶ pending
+    pending/retry/sending ─defer─▶ deferred ─resume─▶ pending, or ─expire─▶ failed
+    sending ─release (lease ran out)─▶ pending;  failed ─resend─▶ pending
+    pending/retry ─deliver_in_portal─▶ sent;  sending ─withhold (secret)─▶ not_electronic
 
 Before the final dot (`sending`) any error is harmless: the server discards a message without its
 final dot. Once `confirming` is committed and the dot is sent, only a definite answer of the server

@@ -462,7 +462,7 @@ def relay_unreachable(rows, exc, token=None):
     held = Q(status=S.SENDING, claim_token=token) if token else Q(pk__in=[])
     rows = rows.filter(Q(status__in=(S.PENDING, S.RETRY, S.DEFERRED)) | held)
     since = incident_relay_unreachable(
-        rows.values_list("outgoing__agency_id", flat=True).distinct(), str(exc), now)
+        rows.order_by().values_list("outgoing__agency_id", flat=True).distinct(), str(exc), now)
     waited = (now - since).total_seconds()
     wait = min(max(settings.DELIVERY_RETRY_BASE_SECONDS, waited), settings.DELIVERY_RELAY_PROBE_MAX_SECONDS)
     lifetime = now - timedelta(seconds=settings.DELIVERY_QUEUE_LIFETIME)

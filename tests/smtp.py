@@ -69,7 +69,8 @@ class FaultySmtp:
     - `tempfail_first`: each recipient's first that many messages are answered 451 (not stored);
     - `permfail(n)`: answered 554 (not stored).
     `stop()` and `start()` again on the same port refuse connections for a while.
-    Every DATA received, stored or not, is in `attempts` (recipients, Message-ID, answer).
+    Every DATA received, stored or not, is in `attempts` (recipients, Message-ID, answer); the bytes of
+    each stored message are in `raw`.
     """
 
     def __init__(self, *, drop_after_dot=lambda n: False, late_reply=lambda n: False, late_seconds=0.0,
@@ -77,7 +78,7 @@ class FaultySmtp:
         self.port = free_port()
         self.drop_after_dot, self.late_reply, self.late_seconds = drop_after_dot, late_reply, late_seconds
         self.tempfail_first, self.permfail = tempfail_first, permfail
-        self.received, self.attempts, self.connections = [], [], 0
+        self.received, self.attempts, self.raw, self.connections = [], [], [], 0
         self.lock = threading.Lock()
         self.server = None
 
@@ -165,6 +166,7 @@ class FaultySmtp:
             self.attempts.append((list(rcpts), message_id, answer))
             if answer[:1] not in ("4", "5"):
                 self.received.append((list(rcpts), message_id))
+                self.raw.append(b"".join(line[1:] if line.startswith(b"..") else line for line in lines))
         if not answer:
             return False
         if answer.startswith("250") and self.late_reply(n):

@@ -118,10 +118,13 @@ def deliveries_recover():
     `pending`/`retry` that are due and not queued lately: their task was lost; queue them again.
     """
     now = timezone.now()
-    lifecycle.move_all(Delivery.objects.filter(lease_until__lt=now), "release", queued_at=None, lease_until=None)
-    uncertain = list(Delivery.objects.filter(status=S.CONFIRMING, lease_until__lt=now).values_list("pk", flat=True))
-    lifecycle.move_all(Delivery.objects.filter(pk__in=uncertain, lease_until__lt=now), "uncertain",
-                       note=UNCERTAIN_NOTE, next_attempt_at=None)
+    # Claims taken before leases existed have none: their claim time counts as a lease of the default length.
+    lapsed = Q(lease_until__lt=now) | Q(
+        lease_until__isnull=True, claimed_at__lt=now - timezone.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS))
+    lifecycle.move_all(Delivery.objects.filter(lapsed), "release", queued_at=None, lease_until=None)
+    uncertain = list(Delivery.objects.filter(lapsed, status=S.CONFIRMING).values_list("pk", flat=True))
+    lifecycle.move_all(Delivery.objects.filter(lapsed, pk__in=uncertain), "uncertain", note=UNCERTAIN_NOTE,
+                       next_attempt_at=None)
     for delivery_id in uncertain:  # the clerk must decide: an incident in the traffic log says so
         incident_delivery_failed(delivery_id, UNCERTAIN_NOTE)
     relay_probe()

@@ -125,7 +125,7 @@ def test_a_permanent_refusal_fails_that_recipient_only(issued, faulty):
 def test_a_relay_outage_pauses_with_one_incident_and_everything_goes_out_when_it_answers(issued, faulty, settings):
     from documents.tasks import deliveries_recover as recover_task
 
-    settings.DELIVERY_RETRY_BASE_SECONDS = 0  # the relay is asked again at once
+    settings.DELIVERY_RETRY_BASE_SECONDS = 0  # the relay is asked again (nearly) at once
     server = faulty()
     server.stop()
     outgoing = issued(6)
@@ -141,6 +141,7 @@ def test_a_relay_outage_pauses_with_one_incident_and_everything_goes_out_when_it
     assert not Incident.objects.filter(kind=K.DELIVERY_FAILED).exists()
 
     server.start()
+    outgoing.deliveries.update(next_attempt_at=timezone.now())  # the wait is over
     recover_task()  # beat: asks the relay once, and the deferred rows go out by themselves (eager tasks)
     assert set(statuses(outgoing).values()) == {S.SENT}
     assert set(server.received_by().values()) == {1} and len(server.received) == 6
