@@ -346,6 +346,8 @@ CELERY_TASK_ROUTES = {"documents.tasks.deliveries_recover": {"queue": CELERY_REC
 CELERY_BEAT_SCHEDULE["deliveries-recover"] = {
     "task": "documents.tasks.deliveries_recover",
     "schedule": env.int("DELIVERY_RECOVER_SECONDS", default=15),
+    # A run that waited longer than a few intervals (no recovery worker) is dropped: the next one does it all.
+    "options": {"expires": 4 * env.int("DELIVERY_RECOVER_SECONDS", default=15)},
 }
 # PKI: PEM files of root CAs trusted when checking signed PDFs (comma-separated paths); the demo CA made by
 # `manage.py pki_demo` is trusted too unless PKI_TRUST_DEMO_CA=0.
