@@ -241,3 +241,19 @@ def test_the_citizens_download_is_served_safely(client, certified, specialist, l
     session.save()
     response = client.get(f"/lookup/d/{delivery.pk}/files/{outgoing.files.get().pk}/")
     assert_served_safely(response, content_type="application/pdf", inline=False)
+
+
+def test_the_download_name_is_nfc_even_for_a_name_stored_decomposed(client_for, kontum):
+    import unicodedata
+    from urllib.parse import quote
+
+    clerk = kontum["clerk"]
+    incoming = incoming_services.incoming_from_paper(membership=clerk, scans=[pdf_upload()],
+                                                     sender_name="Sở Nội vụ", summary="x")
+    IncomingFile.objects.filter(incoming=incoming).update(name=unicodedata.normalize("NFD", "Tờ trình.pdf"))
+    file = incoming.files.get()
+    response = client_for(clerk).get(f"/incoming/{incoming.pk}/files/{file.pk}/?download=1")
+    assert quote("Tờ trình.pdf") in response["Content-Disposition"]
+    assert quote(unicodedata.normalize("NFD", "Tờ trình.pdf")) not in response["Content-Disposition"]
+    assert client_for(factories.make_member(factories.make_agency("Khác", code="000.00.00.Z99"), "clerk")).get(
+        f"/incoming/{incoming.pk}/files/{file.pk}/").status_code == 404
