@@ -80,9 +80,11 @@ def test_without_a_demo_ca_nothing_is_trusted_and_nothing_is_created(settings, t
     assert not (tmp_path / "pki").exists()
 
 
-def test_demo_ca_key_under_another_secret_key_gives_a_clear_error(settings, certificate):
+def test_demo_ca_key_under_another_encryption_key_gives_a_clear_error(settings, certificate):
+    from cryptography.fernet import Fernet
+
     demo._loaded.clear()  # a new process started with another key
-    settings.SECRET_KEY = "another-secret-key-for-this-test-only-1234567890"
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
     try:
         with pytest.raises(ImproperlyConfigured, match="another SECRET_KEY"):
             demo.demo_ca()
