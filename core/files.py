@@ -75,7 +75,8 @@ _RUNNING_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitF
                               "/RichMediaExecute"})
 _MAX_OBJECTS = 200_000
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_RAW_TOKENS = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles|EmbeddedFile|FileAttachment|XFA)(?![A-Za-z0-9])")
+# A name ends at whitespace or a delimiter: /JS-Bold is a font, not script.
+_RAW_TOKENS = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles|EmbeddedFile|FileAttachment|XFA)(?=[\s/<>\[\]()%{}]|$)")
 _HTML = re.compile(rb"<\s*(script|html|!doctype\s+html|svg|iframe|object|embed)\b", re.IGNORECASE)
 
 

@@ -74,6 +74,11 @@ def test_a_plain_pdf_and_its_incremental_update_have_no_active_content():
     assert files.check_pdf("a.pdf", samples.pdf_bytes() + b"\r\n  \n").active == ()
 
 
+def test_a_font_named_like_a_keyword_is_not_active_content():
+    data = samples.pdf_bytes().replace(b"/Type /Catalog", b"/Type /Catalog /Fonts [/JS-Bold /XFA+Sans]", 1)
+    assert files.inspect(data).active == ()
+
+
 def test_a_hex_escaped_name_is_still_javascript():
     data = samples.pdf_bytes().replace(b"/Type /Catalog", b"/Type /Catalog /Foo << /S /J#61vaScript >>", 1)
     assert any("JavaScript" in finding for finding in files.inspect(data).active)

@@ -220,6 +220,7 @@ def test_a_pdf_html_polyglot_delivered_through_the_portal_is_not_inline_html(
         services.outgoing_issue(membership=clerk, outgoing=outgoing)
     incoming = Incoming.objects.get(agency=kontum["agency"])
     file = incoming.files.get()
+    assert (file.content_type, file.active_content) == ("application/pdf", [])  # our signed copy is clean
     with open(file.file.path, "ab") as handle:  # a polyglot issued before the check existed
         handle.write(b"<html><script>document.title='pwned'</script></html>")
     IncomingFile.objects.filter(pk=file.pk).update(content_type="")
