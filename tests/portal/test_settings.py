@@ -113,3 +113,16 @@ def test_postgresql_connections_close_after_each_request_unless_pooled(tmp_path)
     result = run(["-c", SECURITY_PROBE], {**PRODUCTION, **database, "DB_POOL_MAX_SIZE": "4"}, tmp_path)
     conf = json.loads(result.stdout)
     assert conf["age"] == 0 and conf["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10}
+
+
+def test_the_psycopg_pool_serves_queries_when_configured(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.db import connection;"
+        "connection.ensure_connection(); print(type(connection.pool).__name__);"
+        "c = connection.cursor(); c.execute('SELECT 1'); print(c.fetchone()[0])"
+    )
+    result = run(["-c", probe], {
+        **PRODUCTION, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres", "DB_POOL_MAX_SIZE": "2",
+    }, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ConnectionPool", "1"]
