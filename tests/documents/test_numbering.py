@@ -104,50 +104,84 @@ def test_concurrent_issues_on_postgresql_get_unique_gap_free_numbers(agency, uni
     assert len(notations) == len(drafts) and "01/BNV-VP" in notations
 
 
-@pytest.mark.django_db(transaction=True)
-def test_number_order_is_issue_order_across_midnight_of_31_december(agency, unit, leader, clerk, specialist,
-                                                                      other_agency, monkeypatch):
-    """Concurrent issues while the clock turns to the new year in Vietnam: each register's numbers follow
-    the issue times, and every number belongs to the year of its issue time. The clock stalls a little
-    after each reading, as a busy machine does between reading the time and taking the lock."""
-    from pki.demo import issue_certificate
-
-    issue_certificate(agency)
-    drafts = [approved(specialist, leader, to_agency(other_agency), summary=f"Văn bản {n}") for n in range(10)]
-    clerks = [clerk] + [factories.make_member(agency, "clerk", unit=unit) for _ in range(4)]
+def _stepping_clock(start, step_ms):
+    """A clock that moves on at every reading and then stalls a little, as a busy machine does between
+    reading the time and taking a lock."""
     ticks, guard = itertools.count(), threading.Lock()
-    start = _at(2026, 12, 31, 23, 59, 59, 700000)  # an issue takes about ten readings: midnight comes midway
 
-    def stepping_clock():
+    def now():
         with guard:
-            at = start + datetime.timedelta(milliseconds=5 * next(ticks))
+            at = start + datetime.timedelta(milliseconds=step_ms * next(ticks))
         time.sleep(random.uniform(0, 0.03))
         return at
 
-    monkeypatch.setattr("django.utils.timezone.now", stepping_clock)
-    errors, barrier = [], threading.Barrier(len(drafts))
+    return now
 
-    def issue(index, outgoing):
+
+def _all_at_once(calls):
+    errors, barrier = [], threading.Barrier(len(calls))
+
+    def run(call):
         try:
             barrier.wait()
-            services.outgoing_issue(membership=clerks[index % len(clerks)], outgoing=outgoing)
+            call()
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=issue, args=(i, d)) for i, d in enumerate(drafts)]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
-    issued = list(Outgoing.objects.filter(agency=agency).values_list("year", "number", "issued_at"))
-    assert len(issued) == len(drafts)
-    for year, _number, issued_at in issued:
-        assert timezone.localtime(issued_at, VIETNAM).year == year
-    assert {year for year, _n, _at in issued} == {2026, 2027}
-    for year in (2026, 2027):
-        of_year = sorted((number, issued_at) for y, number, issued_at in issued if y == year)
+
+
+def _assert_in_time_order(rows):
+    """rows: (year, number, time). Each year's numbers run from 1 in time order, in that year in Vietnam."""
+    for year, _number, at in rows:
+        assert timezone.localtime(at, VIETNAM).year == year
+    years = {year for year, _n, _at in rows}
+    for year in years:
+        of_year = sorted((number, at) for y, number, at in rows if y == year)
         assert [number for number, _at in of_year] == list(range(1, len(of_year) + 1))
         assert [at for _n, at in of_year] == sorted(at for _n, at in of_year), f"numbers of {year} out of time order"
+    assert years == {2026, 2027}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_number_order_is_issue_order_across_midnight_of_31_december(agency, unit, leader, clerk, specialist,
+                                                                      other_agency, monkeypatch):
+    """Concurrent issues while the clock turns to the new year in Vietnam: each year's numbers follow the
+    issue times, and every number belongs to the year of its issue time."""
+    from pki.demo import issue_certificate
+
+    issue_certificate(agency)
+    drafts = [approved(specialist, leader, to_agency(other_agency), summary=f"Văn bản {n}") for n in range(10)]
+    clerks = [clerk] + [factories.make_member(agency, "clerk", unit=unit) for _ in range(4)]
+    # An issue reads the clock about ten times: midnight comes midway.
+    monkeypatch.setattr("django.utils.timezone.now", _stepping_clock(_at(2026, 12, 31, 23, 59, 59, 700000), 5))
+    _all_at_once([lambda i=i, d=d: services.outgoing_issue(membership=clerks[i % len(clerks)], outgoing=d)
+                  for i, d in enumerate(drafts)])
+    issued = list(Outgoing.objects.filter(agency=agency).values_list("year", "number", "issued_at"))
+    assert len(issued) == len(drafts)
+    _assert_in_time_order(issued)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_arrival_number_order_is_registration_order_across_midnight_of_31_december(agency, unit, clerk,
+                                                                                    monkeypatch):
+    from documents.models import Incoming
+    from documents.services import incoming as incoming_services
+
+    clerks = [clerk] + [factories.make_member(agency, "clerk", unit=unit) for _ in range(4)]
+    arrived = [Incoming.objects.create(agency=agency, source=Incoming.Source.PORTAL, sender_name="Sở Nội vụ",
+                                       notation=f"{n + 1}/SNV-VP", summary=f"Văn bản {n}") for n in range(10)]
+    # A registration reads the clock about twice: midnight comes midway.
+    monkeypatch.setattr("django.utils.timezone.now", _stepping_clock(_at(2026, 12, 31, 23, 59, 59, 925000), 5))
+    _all_at_once([lambda i=i, d=d: incoming_services.incoming_register(membership=clerks[i % len(clerks)], incoming=d)
+                  for i, d in enumerate(arrived)])
+    registered = list(Incoming.objects.filter(agency=agency).values_list("year", "arrival_number", "registered_at"))
+    assert len(registered) == len(arrived)
+    _assert_in_time_order(registered)
