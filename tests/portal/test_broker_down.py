@@ -138,7 +138,7 @@ def queue(real_redis):
     name = f"broker-down-{uuid.uuid4().hex}"
     yield name
     _parts, client = real_redis
-    for key in client.scan_iter(f"{name}*"):
+    for key in client.scan_iter(f"*{name}*"):  # the queue and kombu's bindings of it
         client.delete(key)
 
 
