@@ -226,7 +226,7 @@ if REDIS_URL:
     CELERY_TASK_IGNORE_RESULT = True
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
     CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0,
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0, "interval_start": 0,
                                                                 "interval_step": 0.2, "interval_max": 0.2}}
     CELERY_TASK_ALWAYS_EAGER = False
     CACHES = {
