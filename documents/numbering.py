@@ -47,7 +47,8 @@ def number_take(register):
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_take must run inside a transaction")
     # The register, not the year's counter, is the lock: the year is only known once the time is read.
-    Register.objects.select_for_update().filter(pk=register.pk).values_list("pk", flat=True).get()
+    # NO KEY UPDATE serializes the takers without holding up rows that merely point at the register.
+    Register.objects.select_for_update(no_key=True).filter(pk=register.pk).values_list("pk", flat=True).get()
     at = clock()
     year = timezone.localdate(at, timezone.get_default_timezone()).year
     # Create the year's counter without racing: a concurrent creator makes this a no-op.
