@@ -19,8 +19,10 @@ moves the row to sent, retry or failed; anything else (timeout, reset, EOF, TLS 
 makes it `uncertain`, never a retry.
 """
 
+import functools
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F
 
 from .models import Delivery
@@ -90,11 +92,36 @@ def move_all(queryset, name, **fields):
 
 
 def move(delivery_id, name, *, token=None, **fields):
-    """Move one row if it is in a source state of `name` (and still held by `token`); True if it moved."""
-    rows = Delivery.objects.filter(pk=delivery_id)
-    if token is not None:
-        rows = rows.filter(claim_token=token)
-    return bool(move_all(rows, name, **fields))
+    """Move one row if it is in a source state of `name` (and still held by `token`); True if it moved.
+
+    Plain values go through one prepared UPDATE (twice per e-mail on the fan-out's hot path, where the
+    ORM's query building was a measurable share, bench/README.md); expressions through the ORM."""
+    if any(hasattr(value, "resolve_expression") for value in fields.values()):
+        rows = Delivery.objects.filter(pk=delivery_id)
+        if token is not None:
+            rows = rows.filter(claim_token=token)
+        return bool(move_all(rows, name, **fields))
+    transition = TRANSITIONS[name]
+    names = tuple(sorted(fields))
+    sql = _move_sql(names, len(transition.sources), token is not None)
+    values = [transition.target] + [_db_value(name, fields[name]) for name in names]
+    values += [delivery_id, *sorted(transition.sources)] + ([token] if token is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.rowcount == 1
+
+
+@functools.cache
+def _move_sql(names, sources, with_token):
+    meta, quote = Delivery._meta, connection.ops.quote_name
+    columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
+    return (f"UPDATE {quote(meta.db_table)} SET {quote('status')} = %s{', ' if names else ''}{columns} "
+            f"WHERE {quote('id')} = %s AND {quote('status')} IN ({', '.join(['%s'] * sources)})"
+            + (f" AND {quote('claim_token')} = %s" if with_token else ""))
+
+
+def _db_value(name, value):
+    return Delivery._meta.get_field(name).get_db_prep_save(value, connection)
 
 
 def claim(queryset, *, token, now, lease_until):

@@ -115,6 +115,16 @@ class MessageFactory:
             self.subject = render_to_string("documents/email/outgoing_subject.txt", {"o": outgoing}).strip()
         self.link = document_url(outgoing)
         self.issued = timezone.localtime(outgoing.issued_at)
+        # The headers that are the same for every recipient, encoded once.
+        fixed = Message()
+        fixed["From"] = self.sender
+        fixed["Subject"] = Header(self.subject, "utf-8")
+        fixed["X-Portal-Document"] = Header(outgoing.notation, "utf-8")
+        fixed["MIME-Version"] = "1.0"
+        # A header-only Message serializes as its headers and a blank line; the multipart body is ours.
+        self.fixed_headers = fixed.as_bytes(policy=SMTP_POLICY)[:-2]
+        self.body_start = (f'Content-Type: multipart/mixed; boundary="{self.boundary}"\r\n\r\n'
+                           f"--{self.boundary}\r\n").encode()
 
     def build(self, delivery, message_id):
         with translation.override("vi"):
@@ -122,21 +132,15 @@ class MessageFactory:
                 "o": self.outgoing, "d": delivery, "link": self.link, "issued": self.issued,
             })
         head = Message()
-        head["From"] = self.sender
         head["To"] = formataddr((delivery.name, delivery.email), charset="utf-8")
-        head["Subject"] = Header(self.subject, "utf-8")
         head["Date"] = format_datetime(timezone.now())
         head["Message-ID"] = message_id
-        head["X-Portal-Document"] = Header(self.outgoing.notation, "utf-8")
-        head["MIME-Version"] = "1.0"
         text = MIMEText(body, "plain", "utf-8")
         del text["MIME-Version"]
-        # A header-only Message serializes as its headers and a blank line; the multipart body is ours.
-        headers = head.as_bytes(policy=SMTP_POLICY)[:-2]
         return BuiltMessage([
             BuiltMessage.part(b"".join([
-                headers, f'Content-Type: multipart/mixed; boundary="{self.boundary}"\r\n\r\n'.encode(),
-                f"--{self.boundary}\r\n".encode(), text.as_bytes(policy=SMTP_POLICY),
+                self.fixed_headers, head.as_bytes(policy=SMTP_POLICY)[:-2], self.body_start,
+                text.as_bytes(policy=SMTP_POLICY),
             ])),
             self.tail,
         ])
