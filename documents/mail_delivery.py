@@ -47,6 +47,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import get_random_string, salted_hmac
 
 from portal import codes
+from portal.mail import mail_may_name
 from reports.services import (
     incident_deliveries_sent,
     incident_delivery_failed,
@@ -417,7 +418,7 @@ def send_emails(delivery_ids):
             claimed = _claim(delivery_ids, token)
             for index, delivery in enumerate(claimed):
                 outgoing = delivery.outgoing
-                if outgoing.is_secret:  # defence in depth: planning never makes such a row
+                if not mail_may_name(outgoing):  # defence in depth: planning never makes such a row
                     lifecycle.move(delivery.pk, "withhold", token=token,
                                    note="Văn bản mật không gửi qua thư điện tử.")
                     continue
