@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.validators import validate_official_email
-from portal.fields import NFCCharField
+from core.fields import NFCCharField
 
 
 class UserManager(BaseUserManager):

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.forms import run_service
+from core.forms import run_service
 
 from . import services
 from .access import mfa_required_to_post, staff_required

@@ -5,7 +5,7 @@ import io
 import vobject
 from django.utils.translation import gettext as _
 
-from portal.exports import csv_writer
+from core.exports import csv_writer
 
 
 def directory_csv(rows):

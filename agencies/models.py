@@ -1,9 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.fields import NFCCharField
+from core.fields import NFCCharField
+from core.text import fold
 
-from .text import fold
 from .validators import validate_agency_code, validate_official_email
 
 

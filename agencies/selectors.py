@@ -6,9 +6,9 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
+from core.text import fold
 
 from .models import Agency, RecipientGroup, Unit
-from .text import fold
 
 
 @dataclass

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from core.text import nfc
 
 from .models import Agency, RecipientGroup, Unit
-from .text import nfc
 
 CSV_COLUMNS = [
     "record", "agency_code", "name", "short_name", "parent_code",

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import staff_required
 from accounts.models import Role
-from portal.forms import run_service
+from core.forms import run_service
 
 from . import selectors, services
 from .exports import directory_csv, directory_vcards

@@ -50,7 +50,7 @@ class Process:
 
 def start_smtp_sink(log_path):
     port = free_port()
-    sink = Process([sys.executable, "-m", "portal.smtp_sink", "--port", str(port), "--log", str(log_path)])
+    sink = Process([sys.executable, "-m", "devtools.smtp_sink", "--port", str(port), "--log", str(log_path)])
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:

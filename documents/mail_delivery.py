@@ -46,8 +46,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string, salted_hmac
 
-from portal import codes
-from portal.mail import mail_may_name
+from core import codes
+from core.mail import mail_may_name
 from reports.services import (
     incident_deliveries_sent,
     incident_delivery_failed,

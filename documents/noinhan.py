@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from agencies.models import Agency, RecipientGroup, Unit
-from agencies.text import fold, nfc
+from core.text import fold, nfc
 
 from .models import NoiNhanAlias, Recipient
 

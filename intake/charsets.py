@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core.text import nfc
+
 GRAVE, HOOK, TILDE, ACUTE, DOT = "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"
 TONE_MARKS = frozenset((GRAVE, HOOK, TILDE, ACUTE, DOT))
 
@@ -25,10 +27,6 @@ ENCODING_LABELS = {
     VNI: "VNI-Windows",
     CP1258: "Windows-1258",
 }
-
-
-def nfc(text):
-    return unicodedata.normalize("NFC", text)
 
 
 def _cp1252_char(byte):

@@ -8,7 +8,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from agencies.text import fold, nfc
+from core.text import fold, nfc
 
 # Annex III abbreviations, plus the legal normative documents (Luật ban hành VBQPPL) that also come by mail.
 DOCUMENT_TYPES = {

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.crypto import decrypt, encrypt
+from core.crypto import decrypt, encrypt
 
 
 def _storage_name(folder, agency_id, extension=""):

@@ -1,7 +1,7 @@
 """A demo certification authority, so that a fresh portal can sign and check documents out of the box.
 
 The demo CA ("Demo CA – Cổng trao đổi văn bản") lives under settings.VAR_DIR/pki/: its certificate in clear,
-its private key encrypted with portal.crypto in a file only the owner may read. Certificates it issues are
+its private key encrypted with core.crypto in a file only the owner may read. Certificates it issues are
 for demonstrations and tests; production agencies upload certificates from a licensed CA.
 """
 
@@ -14,13 +14,12 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from portal.crypto import InvalidToken, decrypt, encrypt
+from core.crypto import InvalidToken, decrypt, encrypt
 
 DEMO_CA_NAME = "Demo CA – Cổng trao đổi văn bản"
 CERTIFICATE_YEARS = 3
@@ -184,15 +183,6 @@ def issue_certificate(agency, *, not_after=None, not_before=None, ca=None):
 
     certificate, key, chain = issue_keypair(agency.name, ca=ca, not_before=not_before, not_after=not_after)
     return certificate_install(agency=agency, certificate=certificate, private_key=key, chain=chain)
-
-
-def build_pkcs12(common_name, password, *, ca=None, not_before=None, not_after=None):
-    """A PKCS#12 file (key, certificate and CA chain) as an agency would receive it from its CA."""
-    certificate, key, chain = issue_keypair(common_name, ca=ca, not_before=not_before, not_after=not_after)
-    encryption = (
-        serialization.BestAvailableEncryption(password.encode("utf-8")) if password else serialization.NoEncryption()
-    )
-    return pkcs12.serialize_key_and_certificates(b"agency", key, certificate, chain, encryption)
 
 
 def ensure_agency_certificates():

@@ -10,7 +10,7 @@ EXPIRY_WARNING_DAYS = 30
 class AgencyCertificate(models.Model):
     """An agency's signing certificate (chứng thư số của cơ quan) with its private key encrypted at rest.
 
-    The key is kept only as portal.crypto ciphertext: it is never shown, exported or stored in clear.
+    The key is kept only as core.crypto ciphertext: it is never shown, exported or stored in clear.
     """
 
     agency = models.ForeignKey(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from agencies.models import Agency
-from portal.crypto import encrypt
+from core.crypto import encrypt
 
 from .models import AgencyCertificate
 

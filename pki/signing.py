@@ -15,7 +15,6 @@ import asyncio
 import logging
 import textwrap
 import threading
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,7 +46,8 @@ from pyhanko.stamp import QRStampStyle, TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from core import files as core_files
-from portal.crypto import decrypt
+from core.crypto import decrypt
+from core.text import nfc
 
 from . import aio
 from .errors import CertificateExpired, InvalidPdf
@@ -56,7 +56,7 @@ from .errors import CertificateExpired, InvalidPdf
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-FONT_DIR = Path(__file__).resolve().parent.parent / "portal" / "fonts"
+FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "fonts"
 SERIF = FONT_DIR / "LiberationSerif-Regular.ttf"
 MM = 72 / 25.4
 
@@ -315,7 +315,7 @@ def _sign(pdf_bytes, certificate, signed_at, style, text_params, place):
 
 
 def _nfc(text):
-    return unicodedata.normalize("NFC", text or "").strip()
+    return nfc(text).strip()
 
 
 def _short_url(url):

@@ -55,11 +55,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "portal.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "portal.middleware.VietnameseFirstMiddleware",
+    "core.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,7 +185,7 @@ EMAIL_FILE_PATH = Path(env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = "portal.mail.EmlFileBackend"
+    EMAIL_BACKEND = "core.mail.EmlFileBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng trao đổi văn bản <no-reply@portal.gov.vn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -203,7 +203,7 @@ CELERY_BEAT_SCHEDULE = {}  # each subject below adds its periodic tasks
 # Redis is never on a request's critical path: connecting and every command are bounded, a publish is
 # tried twice at most (work that could not be queued stays pending in the database and beat's recovery
 # queues it), no task keeps a result unless it says so, and the cache falls back to each process's memory
-# for CACHE_RETRY_SECONDS after a failure (portal/cache.py). Sessions are kept in the database.
+# for CACHE_RETRY_SECONDS after a failure (core/cache.py). Sessions are kept in the database.
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=10)
@@ -231,7 +231,7 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = False
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.FallbackRedisCache",
+            "BACKEND": "core.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT,
                         "RETRY_SECONDS": CACHE_RETRY_SECONDS},
@@ -289,7 +289,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "filters": {"without_traceback": {"()": "portal.logs.WithoutTraceback"}},
+    "filters": {"without_traceback": {"()": "core.logs.WithoutTraceback"}},
     # pyHanko logs every signer it cannot chain to a trusted root with a traceback; pki reports the verdict.
     "loggers": {"pyhanko.sign.validation.generic_cms": {"filters": ["without_traceback"]}},
 }
@@ -305,7 +305,7 @@ CELERY_BEAT_SCHEDULE["healthz-heartbeat"] = {
     "schedule": HEALTHZ_HEARTBEAT_SECONDS,
     "options": {"expires": HEALTHZ_HEARTBEAT_SECONDS},
 }
-# Fernet keys for secrets stored in the database (see portal/crypto.py), comma-separated: the first encrypts,
+# Fernet keys for secrets stored in the database (see core/crypto.py), comma-separated: the first encrypts,
 # every one decrypts (rotation: put the new key first, run `manage.py secrets_reencrypt`, then drop the old one).
 # Required when DEBUG is off; in development it is derived from SECRET_KEY when unset.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")

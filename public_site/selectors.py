@@ -5,8 +5,8 @@ from allauth.account.models import EmailAddress
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.codes import lookup_code_is_well_formed, lookup_code_normalize
 from documents.models import Delivery, Outgoing
-from portal.codes import lookup_code_is_well_formed, lookup_code_normalize
 
 from .models import Download
 

@@ -4,8 +4,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from core.codes import lookup_code_normalize
 from core.http import file_response
-from portal.codes import lookup_code_normalize
 
 from . import selectors, services, throttle
 from .forms import LookupForm, VerifyForm

@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from portal import exports as portal_exports
+from core import exports as portal_exports
 
 from .tables import channel_label, direction_label, status_label
 

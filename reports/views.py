@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import staff_required
 from accounts.models import Role
-from portal import exports as portal_exports
+from core import exports as portal_exports
 
 from . import exports, selectors, services
 from .figures import usage_report as compute_usage_report

@@ -209,7 +209,7 @@ class WorkerProcess:
 
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO",
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel=INFO", "--include=devtools.tasks",
              f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
              "-Q", ",".join(queues), "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h", *args],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,

@@ -1,4 +1,4 @@
-"""Real SMTP servers for tests: portal.smtp_sink (aiosmtpd) in its own process, and FaultySmtp."""
+"""Real SMTP servers for tests: devtools.smtp_sink (aiosmtpd) in its own process, and FaultySmtp."""
 
 import json
 import re
@@ -31,7 +31,7 @@ class SmtpSink:
 
     def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "portal.smtp_sink", "--port", str(self.port), "--log", str(self.log),
+            [sys.executable, "-m", "devtools.smtp_sink", "--port", str(self.port), "--log", str(self.log),
              "--store", str(self.store)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 15

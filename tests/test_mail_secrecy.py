@@ -18,13 +18,13 @@ import pytest
 from django.utils import timezone
 
 from accounts import services as account_services
+from core.mail import mail_may_name
 from documents import mail_delivery
 from documents.models import Delivery, DocumentType, Incoming, Recipient
 from documents.services import incoming as incoming_services
 from documents.services import outgoing as outgoing_services
 from documents.services.reminders import overdue_digest_send
 from pki.demo import issue_certificate
-from portal.mail import mail_may_name
 from tests import factories
 from tests.documents.conftest import approved
 
@@ -99,7 +99,7 @@ def outbox(request, tmp_path, settings):
     if request.param == "smtp":
         sink = request.getfixturevalue("smtp_sink")
         return lambda: [Path(m["path"]).read_bytes() for m in sink.messages()]
-    settings.EMAIL_BACKEND = "portal.mail.EmlFileBackend"
+    settings.EMAIL_BACKEND = "core.mail.EmlFileBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     return lambda: [p.read_bytes() for p in sorted((tmp_path / "mail").glob("*.eml"))]
 

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def refold(apps, schema_editor):
-    from agencies.text import fold
+    from core.text import fold
 
     Agency = apps.get_model("agencies", "Agency")
     for agency in Agency.objects.all():

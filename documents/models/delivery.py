@@ -38,7 +38,7 @@ class Delivery(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     is_citizen = models.BooleanField(default=False)
     dossier = models.CharField(max_length=100, blank=True)
-    # Citizen deliveries of non-secret documents only: the code a citizen types at /lookup/ (see portal.codes).
+    # Citizen deliveries of non-secret documents only: the code a citizen types at /lookup/ (see core.codes).
     lookup_code = models.CharField(_("mã tra cứu"), max_length=16, null=True, blank=True, unique=True,
                                    editable=False)
     status = models.CharField(_("trạng thái"), max_length=15, choices=Status.choices, default=Status.PENDING)

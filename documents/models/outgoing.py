@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.fields import NFCCharField
+from core.fields import NFCCharField
 
 from .common import DocumentType, Secrecy, Urgency
 

@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from agencies.text import fold
 from core import files as core_files
+from core.text import fold
 from reports.services import incident_signature_checked
 
 from .. import incoming_workflow as workflow

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from core import files as core_files
-from portal.codes import lookup_code_new
-from portal.mail import mail_may_name
+from core.codes import lookup_code_new
+from core.mail import mail_may_name
 
 from .. import noinhan, workflow
 from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register
@@ -241,7 +241,7 @@ def deliveries_plan(outgoing):
 
     Agencies on the portal get it in the portal; the others, external addresses and citizens by
     e-mail. A secret document never goes by e-mail: those destinations are marked paper-only.
-    A citizen's e-mail delivery gets the lookup code for /lookup/ (portal.codes).
+    A citizen's e-mail delivery gets the lookup code for /lookup/ (core.codes).
     """
     planned, seen = [], set()
 

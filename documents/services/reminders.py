@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Membership
-from portal.mail import mail_may_name
+from core.mail import mail_may_name
 
 from ..models import Assignment, Incoming
 

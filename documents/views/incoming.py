@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import staff_required
 from accounts.models import Role
+from core.forms import add_service_errors
 from core.http import file_response
-from portal.forms import add_service_errors
 
 from .. import incoming_workflow as workflow
 from .. import selectors

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import mfa_required, staff_required
 from accounts.models import Role
 from accounts.selectors import membership_needs_mfa
+from core.forms import add_service_errors
 from core.http import file_response
 from pki.errors import SigningError
-from portal.forms import add_service_errors
 
 from .. import noinhan, selectors, workflow
 from ..forms import CommentForm, OutgoingForm, PasteForm, RecipientForm, ResendForm

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import staff_required
 from accounts.models import Role
-from portal import exports
+from core import exports
 
 from .. import registers, selectors
 from ..models import Register

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.urls import reverse
 
-from portal.codes import lookup_code_display
+from core.codes import lookup_code_display
 from public_site import selectors
 
 register = template.Library()

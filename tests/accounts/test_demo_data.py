@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from accounts.models import Membership, Role, User
 from agencies.models import Agency, RecipientGroup, Unit
-from portal import demo
+from devtools import demo
 
 REQUIRED_AGENCIES = [
     "Văn phòng Chính phủ", "Bộ Nội vụ", "Bộ Thông tin và Truyền thông", "Ủy ban nhân dân tỉnh Kon Tum",

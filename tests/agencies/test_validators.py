@@ -97,7 +97,7 @@ def test_personal_login_address_is_allowed_for_login(client, agency):
 
 
 def test_fold_drops_accents_case_and_punctuation_but_keeps_codes_and_addresses():
-    from agencies.text import fold
+    from core.text import fold
 
     assert fold("Phòng Khoa giáo – Văn xã") == "phong khoa giao van xa"
     assert fold("TP. Hồ Chí Minh; Bưu chính, Viễn thông") == "tp ho chi minh buu chinh vien thong"

@@ -121,7 +121,7 @@ def test_a_worker_that_died_while_sending_is_recovered_and_one_that_died_confirm
 
 
 def test_without_an_smtp_server_each_message_is_written_as_an_eml_file(issued, settings, tmp_path):
-    settings.EMAIL_BACKEND = "portal.mail.EmlFileBackend"
+    settings.EMAIL_BACKEND = "core.mail.EmlFileBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     outgoing = issued(to_email("vanthu@congty.vn", "Công ty Cổ phần Đông Á"))
     delivery.send_emails(email_ids(outgoing))

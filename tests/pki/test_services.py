@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.crypto import decrypt
 from pki import demo, services
 from pki.models import AgencyCertificate
-from portal.crypto import decrypt
+from tests.pki.certificates import build_pkcs12
 
 PASSWORD = "Mật-khẩu@2026"
 
@@ -29,7 +30,7 @@ def _refusal(admin, data, password=PASSWORD):
 
 
 def test_upload_installs_the_certificate_with_its_details(admin_member, agency):
-    data = demo.build_pkcs12(agency.name, PASSWORD)
+    data = build_pkcs12(agency.name, PASSWORD)
 
     record = services.certificate_upload(admin=admin_member, pkcs12_bytes=data, password=PASSWORD)
 
@@ -47,7 +48,7 @@ def test_upload_installs_the_certificate_with_its_details(admin_member, agency):
 
 def test_upload_deactivates_the_previous_certificate(admin_member, agency, certificate):
     new = services.certificate_upload(
-        admin=admin_member, pkcs12_bytes=demo.build_pkcs12(agency.name, PASSWORD), password=PASSWORD
+        admin=admin_member, pkcs12_bytes=build_pkcs12(agency.name, PASSWORD), password=PASSWORD
     )
 
     certificate.refresh_from_db()
@@ -98,7 +99,7 @@ def test_file_that_is_not_pkcs12_is_refused(admin_member):
 
 
 def test_wrong_password_is_refused(admin_member, agency):
-    error = _refusal(admin_member, demo.build_pkcs12(agency.name, PASSWORD), password="sai mật khẩu")
+    error = _refusal(admin_member, build_pkcs12(agency.name, PASSWORD), password="sai mật khẩu")
     assert error.code == "wrong_password"
     assert "Mật khẩu" in error.messages[0]
 
@@ -126,14 +127,14 @@ def test_file_without_certificate_is_refused(admin_member):
 
 def test_expired_certificate_is_refused(admin_member, agency):
     expired_on = timezone.now() - datetime.timedelta(days=2)
-    error = _refusal(admin_member, demo.build_pkcs12(agency.name, PASSWORD, not_after=expired_on))
+    error = _refusal(admin_member, build_pkcs12(agency.name, PASSWORD, not_after=expired_on))
     assert error.code == "expired"
     assert timezone.localtime(expired_on).strftime("%d/%m/%Y") in error.messages[0]
 
 
 def test_certificate_not_yet_valid_is_refused(admin_member, agency):
     starts = timezone.now() + datetime.timedelta(days=10)
-    data = demo.build_pkcs12(agency.name, PASSWORD, not_before=starts, not_after=starts + datetime.timedelta(days=365))
+    data = build_pkcs12(agency.name, PASSWORD, not_before=starts, not_after=starts + datetime.timedelta(days=365))
     error = _refusal(admin_member, data)
     assert error.code == "not_yet_valid"
     assert "chưa có hiệu lực" in error.messages[0]
@@ -154,7 +155,7 @@ def test_refused_upload_keeps_the_current_certificate(admin_member, certificate)
 def test_only_an_agency_admin_may_upload(clerk, agency):
     with pytest.raises(PermissionDenied):
         services.certificate_upload(
-            admin=clerk, pkcs12_bytes=demo.build_pkcs12(agency.name, PASSWORD), password=PASSWORD
+            admin=clerk, pkcs12_bytes=build_pkcs12(agency.name, PASSWORD), password=PASSWORD
         )
     assert not AgencyCertificate.objects.exists()
 
@@ -163,7 +164,7 @@ def test_admin_upload_changes_only_their_own_agency(admin_member, agency, other_
     theirs = demo.issue_certificate(other_agency)
 
     mine = services.certificate_upload(
-        admin=admin_member, pkcs12_bytes=demo.build_pkcs12(agency.name, PASSWORD), password=PASSWORD
+        admin=admin_member, pkcs12_bytes=build_pkcs12(agency.name, PASSWORD), password=PASSWORD
     )
 
     theirs.refresh_from_db()

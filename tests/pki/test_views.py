@@ -10,6 +10,7 @@ from pki import demo
 from pki.models import AgencyCertificate
 from pki.signing import kept_signer
 from tests import factories
+from tests.pki.certificates import build_pkcs12
 
 URL = "/manage/certificate/"
 PASSWORD = "bí-mật-2026"
@@ -65,7 +66,7 @@ def test_private_key_is_never_rendered(client_for, admin_member, certificate):
 
 
 def test_upload_through_the_page(client_for, admin_member, agency):
-    upload = SimpleUploadedFile("bnv.p12", demo.build_pkcs12(agency.name, PASSWORD), "application/x-pkcs12")
+    upload = SimpleUploadedFile("bnv.p12", build_pkcs12(agency.name, PASSWORD), "application/x-pkcs12")
 
     response = client_for(admin_member).post(URL, {"file": upload, "password": PASSWORD}, follow=True)
 
@@ -76,7 +77,7 @@ def test_upload_through_the_page(client_for, admin_member, agency):
 
 
 def test_refused_upload_shows_the_reason_and_not_the_password(client_for, admin_member, agency):
-    upload = SimpleUploadedFile("bnv.p12", demo.build_pkcs12(agency.name, PASSWORD), "application/x-pkcs12")
+    upload = SimpleUploadedFile("bnv.p12", build_pkcs12(agency.name, PASSWORD), "application/x-pkcs12")
 
     response = client_for(admin_member).post(URL, {"file": upload, "password": "mật khẩu sai"})
 

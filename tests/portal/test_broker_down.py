@@ -207,7 +207,7 @@ def test_logging_in_and_issuing_answer_in_time_while_redis_is_unreachable_and_wo
 @pytest.mark.parametrize("fault", ["refuse", "hang"])
 def test_the_cache_counts_in_memory_while_redis_is_unreachable_and_goes_back_to_redis(fault, unreliable_redis,
                                                                                       real_redis, caplog):
-    from portal.cache import FallbackRedisCache
+    from core.cache import FallbackRedisCache
 
     parts, redis_client = real_redis
     prefix = f"broker-down-{uuid.uuid4().hex}"
@@ -222,7 +222,7 @@ def test_the_cache_counts_in_memory_while_redis_is_unreachable_and_goes_back_to_
         cache.incr("tries")
     assert cache.get("tries") == 5
     assert time.monotonic() - start < 1.5, "Redis is asked once per RETRY_SECONDS, not once per call"
-    assert [r.levelname for r in caplog.records if r.name == "portal.cache"] == ["ERROR"]
+    assert [r.levelname for r in caplog.records if r.name == "core.cache"] == ["ERROR"]
     assert not list(redis_client.scan_iter(f"{prefix}*"))
 
     unreliable_redis.switch("forward")
@@ -230,5 +230,5 @@ def test_the_cache_counts_in_memory_while_redis_is_unreachable_and_goes_back_to_
     cache.set("tries", 1)
     assert cache.get("tries") == 1
     assert len(list(redis_client.scan_iter(f"{prefix}*"))) == 1
-    assert [r.levelname for r in caplog.records if r.name == "portal.cache"] == ["ERROR", "WARNING"]
+    assert [r.levelname for r in caplog.records if r.name == "core.cache"] == ["ERROR", "WARNING"]
     cache.delete("tries")

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from portal.tasks import ping
+from devtools.tasks import ping
 
 
 @pytest.mark.worker

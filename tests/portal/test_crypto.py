@@ -4,8 +4,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
+from core.crypto import InvalidToken, decrypt, encrypt
 from intake.models import Mailbox
-from portal.crypto import InvalidToken, decrypt, encrypt
 
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 

@@ -6,9 +6,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from core.exports import neutralise
 from documents.models import Incoming, Outgoing, Recipient, Register
 from documents.numbering import register_for
-from portal.exports import neutralise
 from tests import factories
 from tests.reports import data
 

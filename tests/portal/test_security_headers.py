@@ -6,7 +6,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from portal.middleware import SecurityHeadersMiddleware
+from core.middleware import SecurityHeadersMiddleware
 from tests.portal.pages import main_pages
 
 INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)

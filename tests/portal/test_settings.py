@@ -29,7 +29,7 @@ def test_no_configuration_means_sqlite_in_process_tasks_and_eml_files(tmp_path):
     conf = json.loads(result.stdout)
     assert conf["db"] == "django.db.backends.sqlite3"
     assert conf["eager"] is True
-    assert conf["email"] == "portal.mail.EmlFileBackend"
+    assert conf["email"] == "core.mail.EmlFileBackend"
     assert conf["lang"] == "vi" and conf["tz"] == "Asia/Ho_Chi_Minh"
     assert conf["domains"] == ["gov.vn"]
 
@@ -87,7 +87,7 @@ def test_production_refuses_to_start_without_a_separate_field_encryption_key(tmp
 
 
 def test_development_still_starts_on_embedded_keys(tmp_path):
-    probe = "import django; django.setup(); from portal.crypto import encrypt, decrypt; print(decrypt(encrypt(b'ok')))"
+    probe = "import django; django.setup(); from core.crypto import encrypt, decrypt; print(decrypt(encrypt(b'ok')))"
     result = run(["-c", probe], {"DEBUG": "1", "SECRET_KEY": None, "FIELD_ENCRYPTION_KEY": None}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "b'ok'"

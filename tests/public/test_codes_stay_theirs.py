@@ -7,9 +7,9 @@ from email import policy
 import pytest
 from django.urls import reverse
 
+from core.codes import lookup_code_display
 from documents import mail_delivery
 from documents.models import Incoming
-from portal.codes import lookup_code_display
 from public_site.models import Download
 from tests import factories
 from tests.documents.conftest import to_agency, to_email

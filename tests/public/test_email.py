@@ -7,8 +7,8 @@ from email import policy
 import pytest
 from django.urls import reverse
 
+from core.codes import lookup_code_display
 from documents import mail_delivery
-from portal.codes import lookup_code_display
 from tests.documents.conftest import to_email
 from tests.public.conftest import citizen_delivery, to_citizen
 

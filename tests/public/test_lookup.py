@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.codes import ALPHABET, LENGTH, lookup_code_display
 from documents.models import Delivery
-from portal.codes import ALPHABET, LENGTH, lookup_code_display
 from public_site.models import Download
 from tests.documents.conftest import to_agency, to_email
 from tests.public.conftest import citizen_delivery, signed_bytes, to_citizen

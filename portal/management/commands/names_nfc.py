@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.fields import names_normalise
+from core.fields import names_normalise
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.crypto import secrets_reencrypt
+from core.crypto import secrets_reencrypt
 
 
 class Command(BaseCommand):

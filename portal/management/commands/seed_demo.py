@@ -4,7 +4,7 @@ from django.db import transaction
 
 from accounts.models import Membership, User
 from agencies.models import Agency, RecipientGroup, Unit
-from portal import demo
+from devtools import demo
 
 
 class Command(BaseCommand):

@@ -1,14 +1,13 @@
 """Model fields shared by the apps."""
 
-import unicodedata
-
 from django.db import models
+
+from .text import nfc as nfc_text
 
 
 def nfc(value):
-    """Unicode NFC: one code point for "ễ", as every page, search and e-mail header expects (macOS and some
-    Vietnamese keyboards send NFD, a base letter followed by combining marks)."""
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+    """Text in NFC (core.text.nfc); anything else, None included, unchanged."""
+    return nfc_text(value) if isinstance(value, str) else value
 
 
 class NFCCharField(models.CharField):

@@ -1,6 +1,6 @@
 """A real SMTP server for tests and benchmarks, run in its own process:
 
-    python -m portal.smtp_sink --port 2525 --log /tmp/mail.jsonl [--store DIR]
+    python -m devtools.smtp_sink --port 2525 --log /tmp/mail.jsonl [--store DIR]
 
 Every accepted message is one JSON line in --log (recipients, Message-ID, size), written before
 the server answers 250. Addresses at reject.example are refused (550), at tempfail.example
