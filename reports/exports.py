@@ -3,6 +3,7 @@
 import io
 
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -26,14 +27,12 @@ ISSUED_COLOR, RECEIVED_COLOR = colors.HexColor("#1f4e79"), colors.HexColor("#c55
 
 
 def number(value):
-    return "—" if value is None else f"{value:,}".replace(",", ".")
+    """1.234 — the number format of portal/formats, which both languages share."""
+    return "—" if value is None else number_format(value, force_grouping=True)
 
 
 def decimal(value, places=1):
-    if value is None:
-        return "—"
-    whole, _sep, fraction = f"{value:,.{places}f}".partition(".")
-    return whole.replace(",", ".") + ("," + fraction if fraction else "")
+    return "—" if value is None else number_format(value, places, force_grouping=True)
 
 
 def percent(value):
