@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .hosts import validate_mail_host
-from .models import InboundMessage, Mailbox
+from .models import Mailbox
 
 
 class MailboxForm(forms.ModelForm):
@@ -30,14 +30,3 @@ class MailboxForm(forms.ModelForm):
         if not cleaned.get("password") and not (self.instance.pk and self.instance.has_password):
             self.add_error("password", _("Hãy nhập mật khẩu hộp thư."))
         return cleaned
-
-
-class InboundFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Trạng thái"), required=False,
-        choices=[("", _("Tất cả"))] + list(InboundMessage.Status.choices),
-    )
-    sort = forms.ChoiceField(
-        label=_("Sắp xếp"), required=False,
-        choices=[("-received", _("Mới nhận trước")), ("received", _("Nhận sớm nhất trước"))],
-    )

@@ -7,20 +7,18 @@ and until a server has greeted in IMAP every failure reads the same, so the sett
 tell closed, filtered and open ports apart; the details go to the server log.
 """
 
-import base64
 import imaplib
 import logging
-import re
 import socket
 import ssl
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.utils.translation import gettext as _
+from imapclient import IMAPClient
 
 from . import hosts
 
@@ -44,63 +42,11 @@ class FetchedMessage:
     internaldate: datetime | None
 
 
-def imap_utf7(name):
-    """Folder names on the wire use IMAP's modified UTF-7 (RFC 3501, 5.1.3): "Hộp thư" -> "H&Hts-p th&AbA-"."""
-    out, pending = [], []
-
-    def flush():
-        if pending:
-            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).rstrip(b"=").decode("ascii")
-            out.append("&" + encoded.replace("/", ",") + "-")
-            pending.clear()
-
-    for char in name:
-        if 0x20 <= ord(char) <= 0x7E:
-            flush()
-            out.append("&-" if char == "&" else char)
-        else:
-            pending.append(char)
-    flush()
-    return "".join(out)
-
-
-def _quote(value):
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _ssl_context():
     context = ssl.create_default_context()
     if settings.MAILBOX_CA_FILE:  # e.g. the national government CA, when the system store lacks it
         context.load_verify_locations(cafile=settings.MAILBOX_CA_FILE)
     return context
-
-
-def _text(data):
-    parts = data if isinstance(data, list) else [data]
-    return " ".join(
-        part.decode("utf-8", "replace") if isinstance(part, bytes) else str(part) for part in parts if part
-    ).strip()
-
-
-def _uid_set(uids):
-    """1,2,3,7,8 -> "1:3,7:8"."""
-    ranges, start, previous = [], None, None
-    for uid in sorted(uids):
-        if start is None:
-            start = previous = uid
-        elif uid == previous + 1:
-            previous = uid
-        else:
-            ranges.append((start, previous))
-            start = previous = uid
-    if start is not None:
-        ranges.append((start, previous))
-    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in ranges)
-
-
-_UID = re.compile(rb"\bUID (\d+)")
-_SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
-_INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 
 
 class Session:
@@ -119,51 +65,36 @@ class Session:
         except (OSError, EOFError) as exc:
             raise MailboxError(_session_error(self.mailbox, exc)) from exc
 
-    def _uid(self, *args):
-        try:
-            return self._call("uid", *args)
-        except imaplib.IMAP4.error as exc:
-            raise MailboxError(_session_error(self.mailbox, exc)) from exc
-
-    def _refused(self, message, what, data):
-        """A command the server answered with NO or BAD: its words go to the log, not to the page."""
-        _log(self.mailbox, what, _text(data))
-        return MailboxError(message)
-
     def examine(self, folder):
-        """Open the folder read-only and return its UIDVALIDITY."""
+        """Open the folder read-only (EXAMINE; IMAPClient encodes the name in modified UTF-7) and return its
+        UIDVALIDITY."""
         try:
-            status, data = self._call("select", _quote(imap_utf7(folder)), readonly=True)
-        except imaplib.IMAP4.error as exc:
+            answer = self._call("select_folder", folder, readonly=True)
+        except imaplib.IMAP4.error as exc:  # NO or BAD: the server's words go to the log, not to the page
             _log(self.mailbox, "EXAMINE", exc)
-            raise MailboxError(_("Không mở được thư mục “%(folder)s” trên hộp thư.") % {"folder": folder}) from exc
-        if status != "OK":
-            raise self._refused(_("Không tìm thấy thư mục “%(folder)s” trên hộp thư.") % {"folder": folder},
-                                "EXAMINE", data)
-        _status, values = self._call("response", "UIDVALIDITY")
-        if not values or not values[0]:
+            raise MailboxError(_("Không tìm thấy thư mục “%(folder)s” trên hộp thư.") % {"folder": folder}) from exc
+        if not answer.get(b"UIDVALIDITY"):
             raise MailboxError(_("Máy chủ thư không cho biết UIDVALIDITY của thư mục “%(folder)s”.")
                                % {"folder": folder})
-        return int(values[0])
+        return int(answer[b"UIDVALIDITY"])
+
+    def _uid_command(self, method, what, message, *args):
+        try:
+            return self._call(method, *args)
+        except imaplib.IMAP4.error as exc:
+            _log(self.mailbox, what, exc)
+            raise MailboxError(message) from exc
 
     def uids_after(self, last_uid):
-        status, data = self._uid("SEARCH", "UID", f"{last_uid + 1}:*")
-        if status != "OK":
-            raise self._refused(_("Máy chủ thư từ chối lệnh tìm thư mới."), "SEARCH", data)
+        uids = self._uid_command("search", "SEARCH", _("Máy chủ thư từ chối lệnh tìm thư mới."),
+                                 ["UID", f"{last_uid + 1}:*"])
         # "n:*" always includes the highest UID, even when it is below n.
-        return sorted(uid for uid in (int(word) for word in b" ".join(data or []).split()) if uid > last_uid)
+        return sorted(uid for uid in uids if uid > last_uid)
 
     def sizes(self, uids):
-        status, data = self._uid("FETCH", _uid_set(uids), "(UID RFC822.SIZE)")
-        if status != "OK":
-            raise self._refused(_("Máy chủ thư từ chối lệnh đọc kích thước thư."), "FETCH SIZE", data)
-        sizes = {}
-        for item in data or []:
-            line = item[0] if isinstance(item, tuple) else item
-            uid, size = _UID.search(line or b""), _SIZE.search(line or b"")
-            if uid and size:
-                sizes[int(uid.group(1))] = int(size.group(1))
-        return sizes
+        answer = self._uid_command("fetch", "FETCH SIZE", _("Máy chủ thư từ chối lệnh đọc kích thước thư."),
+                                   uids, ["RFC822.SIZE"])
+        return {uid: data[b"RFC822.SIZE"] for uid, data in answer.items() if b"RFC822.SIZE" in data}
 
     def batches(self, uids):
         """Groups of UIDs small enough to fetch at once, in UID order."""
@@ -181,30 +112,11 @@ class Session:
 
     def fetch(self, uids):
         """The full raw messages, without setting \\Seen (BODY.PEEK)."""
-        status, data = self._uid("FETCH", _uid_set(uids), "(UID INTERNALDATE BODY.PEEK[])")
-        if status != "OK":
-            raise self._refused(_("Máy chủ thư từ chối lệnh tải thư."), "FETCH", data)
-        messages, items = {}, list(data or [])
-        for index, item in enumerate(items):
-            if not isinstance(item, tuple):
-                continue
-            meta, raw = item
-            # Some servers put UID or INTERNALDATE after the literal, in the next line of the response.
-            tail = items[index + 1] if index + 1 < len(items) and isinstance(items[index + 1], bytes) else b""
-            found = _UID.search(meta) or _UID.search(tail)
-            if not found:
-                continue
-            uid = int(found.group(1))
-            date = _INTERNALDATE.search(meta) or _INTERNALDATE.search(tail)
-            messages[uid] = FetchedMessage(uid, raw, _internaldate(date.group(0)) if date else None)
-        return [messages[uid] for uid in sorted(messages) if uid in set(uids)]
-
-
-def _internaldate(fragment):
-    parsed = imaplib.Internaldate2tuple(b"* 1 (" + fragment + b")")
-    if parsed is None:
-        return None
-    return datetime.fromtimestamp(time.mktime(parsed), tz=UTC)
+        answer = self._uid_command("fetch", "FETCH", _("Máy chủ thư từ chối lệnh tải thư."),
+                                   uids, ["INTERNALDATE", "BODY.PEEK[]"])
+        wanted = set(uids)
+        return [FetchedMessage(uid, answer[uid][b"BODY[]"], answer[uid].get(b"INTERNALDATE"))
+                for uid in sorted(answer) if uid in wanted and b"BODY[]" in answer[uid]]
 
 
 class _PinnedIMAP4(imaplib.IMAP4):
@@ -230,6 +142,20 @@ class _PinnedIMAP4_SSL(imaplib.IMAP4_SSL):
         return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
 
 
+class _PinnedClient(IMAPClient):
+    """IMAPClient over the pinned connections above: it parses the responses and encodes folder names."""
+
+    def __init__(self, host, port, timeout, addresses, ssl_context=None):
+        self._addresses = addresses
+        super().__init__(host, port, ssl=ssl_context is not None, ssl_context=ssl_context, timeout=timeout)
+        self.normalise_times = False  # INTERNALDATE as an aware datetime, not converted to naive local time
+
+    def _create_IMAP4(self):
+        if self.ssl:
+            return _PinnedIMAP4_SSL(self.host, self.port, self._timeout.connect, self._addresses, self.ssl_context)
+        return _PinnedIMAP4(self.host, self.port, self._timeout.connect, self._addresses)
+
+
 class _NotReached(Exception):
     """No IMAP greeting from the server: what went wrong stays in the log."""
 
@@ -245,15 +171,15 @@ def _connect(mailbox, timeout):
         raise socket.gaierror(str(exc)) from exc
     try:
         if mailbox.security == mailbox.Security.SSL:
-            return _PinnedIMAP4_SSL(host, port, timeout, addresses, _ssl_context())
-        client = _PinnedIMAP4(host, port, timeout, addresses)
+            return _PinnedClient(host, port, timeout, addresses, _ssl_context())
+        client = _PinnedClient(host, port, timeout, addresses)
     except ssl.SSLCertVerificationError:
         raise
     except (OSError, EOFError, imaplib.IMAP4.error) as exc:
         _log(mailbox, "connect", exc)
         raise _NotReached from exc
     if mailbox.security == mailbox.Security.STARTTLS:
-        if "STARTTLS" not in client.capabilities:
+        if not client.has_capability("STARTTLS"):
             client.shutdown()
             raise MailboxError(_("Máy chủ thư %(host)s không hỗ trợ STARTTLS; hãy chọn SSL/TLS hoặc hỏi quản trị "
                                  "máy chủ thư.") % {"host": host})
@@ -270,14 +196,13 @@ def _connect(mailbox, timeout):
 
 
 def _login(client, mailbox, password):
-    if "LOGINDISABLED" in client.capabilities:
+    if client.has_capability("LOGINDISABLED"):
         raise MailboxError(_("Máy chủ thư không cho đăng nhập qua kết nối chưa mã hóa; hãy chọn SSL/TLS hoặc "
                              "STARTTLS."))
     username = mailbox.username
     try:
-        if "AUTH=PLAIN" in client.capabilities:  # carries UTF-8 passwords, which LOGIN cannot
-            credentials = b"\0" + username.encode("utf-8") + b"\0" + password.encode("utf-8")
-            client.authenticate("PLAIN", lambda _challenge: credentials)
+        if client.has_capability("AUTH=PLAIN"):  # carries UTF-8 passwords, which LOGIN cannot
+            client.plain_login(username, password)
         else:
             client.login(username, password)
     except imaplib.IMAP4.abort:

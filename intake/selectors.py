@@ -14,8 +14,7 @@ from accounts.models import Role
 from agencies.models import Agency, Unit
 
 from .models import InboundAttachment, InboundMessage, Mailbox
-
-SORTS = {"received": ("received_at", "pk"), "-received": ("-received_at", "-pk")}
+from .filters import InboundFilter
 
 
 def mailbox_of(agency):
@@ -25,9 +24,16 @@ def mailbox_of(agency):
 SIGNATURE_PROBLEMS = [value for value in InboundAttachment.Signature.values if value != InboundAttachment.Signature.VALID]
 
 
-def inbound_for_agency(agency, *, status=None, sort="-received"):
-    """The agency's inbound messages, newest first unless asked otherwise, with their attachment count and what
-    the list shows as badges before registering: signature problems, quarantined files, possible duplicates."""
+def inbound_list(*, membership, filters=None):
+    """The clerk's agency's inbound messages, with the badges of `inbound_for_agency`, narrowed by the list's
+    filters; anyone but a clerk gets a 404."""
+    _ensure_clerk(membership)
+    return InboundFilter(filters, queryset=inbound_for_agency(membership.agency)).qs
+
+
+def inbound_for_agency(agency):
+    """The agency's inbound messages, newest first, with their attachment count and what the list shows as
+    badges before registering: signature problems, quarantined files, possible duplicates."""
     same_file_elsewhere = InboundAttachment.objects.filter(
         message__agency=OuterRef("agency"), sha256__in=InboundAttachment.objects.filter(
             message=OuterRef(OuterRef("pk")), verdict=InboundAttachment.Verdict.ACCEPTED, is_inline=False,
@@ -40,9 +46,7 @@ def inbound_for_agency(agency, *, status=None, sort="-received"):
         possible_duplicate=Q(duplicate_of__isnull=False) | Exists(same_file_elsewhere)
         | Exists(InboundMessage.objects.filter(duplicate_of=OuterRef("pk"))),
     )
-    if status:
-        messages = messages.filter(status=status)
-    return messages.order_by(*SORTS.get(sort, SORTS["-received"]))
+    return messages.order_by("-received_at", "-pk")
 
 
 def _ensure_clerk(membership):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from agencies.validators import is_official_domain
-from reports.services import incident_mailbox_checked
+from incidents.services import incident_mailbox_checked
 
 from . import imap, lifecycle, selectors
 from .hints import extract_hints
@@ -288,3 +288,10 @@ def inbound_set_status(*, membership, message, status, allowed=None):
         raise ValidationError(_("Không thể chuyển thư từ “%(current)s” sang “%(target)s”.") % {
             "current": message.get_status_display(), "target": InboundMessage.Status(status).label})
     return lifecycle.apply(membership, message, transition.name)
+
+
+@transaction.atomic
+def inbound_triage(*, membership, message, status):
+    """What the clerk does from the mailbox page: the triage moves of intake/lifecycle.py only (TRIAGE);
+    registering belongs to the documents register."""
+    return inbound_set_status(membership=membership, message=message, status=status, allowed=lifecycle.TRIAGE)

@@ -3,7 +3,6 @@ import logging
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +12,9 @@ from accounts.models import Role
 from core.http import file_response
 
 from . import lifecycle, selectors, services, tasks
-from .forms import InboundFilterForm, MailboxForm
+from .filters import InboundFilter
+from .forms import MailboxForm
+from .tables import InboundTable
 
 logger = logging.getLogger(__name__)
 CHECK_NOW_WAIT_SECONDS = 20
@@ -68,17 +69,10 @@ def _check_now(request, mailbox):
 
 @staff_required(Role.CLERK)
 def inbound_list(request):
-    filters = InboundFilterForm(request.GET or None)
-    status = sort = ""
-    if filters.is_valid():
-        status, sort = filters.cleaned_data["status"], filters.cleaned_data["sort"]
-    inbound = selectors.inbound_for_agency(request.membership.agency, status=status or None, sort=sort or "-received")
-    page = Paginator(inbound, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    table = InboundTable(selectors.inbound_list(membership=request.membership, filters=request.GET), request=request)
+    table.paginate(page=request.GET.get("page", 1), per_page=PAGE_SIZE)
     return render(request, "intake/inbound_list.html", {
-        "page": page, "filters": filters, "sort": sort or "-received", "query": query.urlencode(),
-        "mailbox": selectors.mailbox_of(request.membership.agency),
+        "table": table, "filter": InboundFilter(request.GET), "mailbox": selectors.mailbox_of(request.membership.agency),
     })
 
 
@@ -98,9 +92,7 @@ def inbound_mark(request, pk):
     message = selectors.inbound_get_for_user(request.membership, pk)
     status = request.POST.get("status")
     try:
-        # Registering is the documents register's job; from this page a clerk only triages.
-        services.inbound_set_status(membership=request.membership, message=message, status=status,
-                                    allowed=lifecycle.TRIAGE)
+        services.inbound_triage(membership=request.membership, message=message, status=status)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -62,7 +62,7 @@ def test_only_a_clerk_of_the_receiving_agency_moves_an_item(mailbox, clerk, lead
 def test_the_mailbox_page_offers_no_shortcut_to_registered(mailbox, clerk):
     message = message_for(mailbox)
     with pytest.raises(ValidationError):
-        services.inbound_set_status(membership=clerk, message=message, status=S.REGISTERED, allowed=lifecycle.TRIAGE)
+        services.inbound_triage(membership=clerk, message=message, status=S.REGISTERED)
     message.refresh_from_db()
     assert message.status == S.PENDING
 

@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -60,9 +61,10 @@ def test_a_real_worker_reads_the_mailboxes_queued_by_poll_all_once(celery_worker
     tasks.mailbox_poll_all.delay().get(timeout=30)
     tasks.mailbox_poll_all.delay().get(timeout=30)  # a second beat tick while the first is still reading
 
-    assert wait_for(lambda: InboundMessage.objects.count() == 9
-                    and not Mailbox.objects.filter(poll_token__isnull=False).exists())
-    time.sleep(1)
+    # Two ticks queued six reads of three mailboxes: wait until the worker has finished all six.
+    assert wait_for(lambda: len(re.findall(r"intake\.tasks\.mailbox_poll\[[^\]]+\] succeeded",
+                                           celery_worker.log_path.read_text())) == 6)
+    assert not Mailbox.objects.filter(poll_token__isnull=False).exists()
     assert InboundMessage.objects.count() == 9
     assert all(account.server_state() and all("\\Seen" not in flags for flags in account.server_state().values())
                for account in accounts)
