@@ -62,5 +62,6 @@ class UnitAdmin(admin.ModelAdmin):
 @admin.register(RecipientGroup)
 class RecipientGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "owner"]
-    search_fields = ["name"]
+    search_fields = ["name", "aliases"]
+    fields = ["owner", "name", "aliases", "members"]
     filter_horizontal = ["members"]

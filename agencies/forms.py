@@ -24,7 +24,8 @@ class GroupForm(forms.ModelForm):
 
     class Meta:
         model = RecipientGroup
-        fields = ["name", "members"]
+        fields = ["name", "aliases", "members"]
+        widgets = {"aliases": forms.Textarea(attrs={"rows": 3})}
 
 
 class CsvImportForm(forms.Form):

@@ -93,6 +93,11 @@ class RecipientGroup(models.Model):
     )
     name = NFCCharField(_("tên nhóm"), max_length=255)
     members = models.ManyToManyField(Agency, verbose_name=_("cơ quan trong nhóm"), related_name="recipient_groups")
+    aliases = models.TextField(
+        _("cách viết khác của tên nhóm"), blank=True,
+        help_text=_("Mỗi dòng một cách viết thường gặp, ví dụ “Các Bộ, cơ quan ngang Bộ, cơ quan thuộc CP”; "
+                    "khi dán khối “Nơi nhận”, dòng viết như vậy được nhận là nhóm này."),
+    )
 
     class Meta:
         verbose_name = _("nhóm nơi nhận")
@@ -104,3 +109,8 @@ class RecipientGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def names(self):
+        """The group's name and every variant of it kept as an alias."""
+        return [self.name, *(line.strip() for line in self.aliases.splitlines() if line.strip())]

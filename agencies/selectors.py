@@ -6,7 +6,7 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
-from core.text import fold
+from core.text import expand, fold
 
 from .models import Agency, RecipientGroup, Unit
 
@@ -34,8 +34,9 @@ def directory_entries(query=""):
     """Active agencies with their units and public officials.
 
     Without a query: the roots of the tree, children nested. With a query (case and diacritics
-    ignored): a flat list of the agencies that match by name, code or address, or that hold a
-    matching unit or official, each with the path of agencies above it.
+    ignored, abbreviations such as "TT&TT" or "UBND" written out as the "Nơi nhận" paste does): a flat
+    list of the agencies that match by name, code or address, or that hold a matching unit or official,
+    each with the path of agencies above it.
     """
     agencies = list(
         Agency.objects.filter(is_active=True).prefetch_related(
@@ -54,16 +55,20 @@ def directory_entries(query=""):
             node.path.insert(0, up.agency.name)
             up = nodes.get(up.agency.parent_id)
 
-    folded = fold(query)
-    if not folded:
+    if not fold(query):
         return roots
+    # "tt&tt", "UBND": the query and the names are compared as written and with abbreviations expanded.
+    forms = {fold(query), expand(query)}
+
+    def hit(text):
+        folded = fold(text)
+        return any(form in folded or form in expand(folded) for form in forms)
+
     matches = []
     for node in nodes.values():
-        unit_hits = [u for u in node.units if folded in fold(f"{u.name} {u.abbreviation} {u.official_email}")]
-        official_hits = [
-            m for m in node.officials if folded in fold(f"{m.user.full_name} {m.position} {m.official_email}")
-        ]
-        if folded in node.agency.search_text or folded in fold(" ".join(node.path)):
+        unit_hits = [u for u in node.units if hit(f"{u.name} {u.abbreviation} {u.official_email}")]
+        official_hits = [m for m in node.officials if hit(f"{m.user.full_name} {m.position} {m.official_email}")]
+        if hit(node.agency.search_text) or hit(" ".join(node.path)):
             matches.append(DirectoryNode(node.agency, node.units, node.officials, [], node.path))
         elif unit_hits or official_hits:
             matches.append(DirectoryNode(node.agency, unit_hits, official_hits, [], node.path))

@@ -53,13 +53,14 @@ def unit_save(*, admin, unit=None, **data):
 
 
 @transaction.atomic
-def group_save(*, admin, group=None, name, members):
+def group_save(*, admin, group=None, name, members, aliases=""):
     """Create or change one of the admin's agency's own recipient groups."""
     _ensure_admin(admin)
     group = group or RecipientGroup(owner=admin.agency)
     if group.owner_id != admin.agency.pk:
         raise PermissionDenied
     group.name = name
+    group.aliases = "\n".join(nfc(line).strip() for line in aliases.splitlines() if line.strip())
     group.full_clean()
     group.save()
     group.members.set(members)

@@ -10,22 +10,13 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency, RecipientGroup, Unit
-from core.text import fold, nfc
+from core.text import expand, fold, nfc
 
 from .models import NoiNhanAlias, Recipient
 
-# Abbreviations clerks write in “Nơi nhận” lines, expanded before matching (folded forms).
-ABBREVIATIONS = {
-    "ubnd": "uy ban nhan dan",
-    "hdnd": "hoi dong nhan dan",
-    "tw": "trung uong",
-    "tp": "thanh pho",
-    "tt&tt": "thong tin va truyen thong",
-    "tttt": "thong tin va truyen thong",
-    "cq": "co quan",
-}
 NHU_TREN = {"nhu tren"}
 ARCHIVE_RE = re.compile(r"^lưu\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 COPIES_RE = re.compile(r"\((?P<n>\d+)\s*b(?:ản)?\)", re.IGNORECASE)
@@ -35,27 +26,103 @@ PARENTHETICAL_RE = re.compile(r"\s*\((?:để\s+)?[^()]*\)\s*$", re.IGNORECASE)
 
 def match_key(text):
     """Folded, abbreviation-expanded form used to compare a line with names."""
-    words = fold(PARENTHETICAL_RE.sub("", nfc(text))).replace(",", " ").split()
-    return " ".join(ABBREVIATIONS.get(w, w) for w in words)
+    return expand(PARENTHETICAL_RE.sub("", nfc(text)))
 
 
 # Rendering
 
 
 def noi_nhan_lines(outgoing):
-    """The lines of the block, without the “Nơi nhận:” heading."""
+    """The lines of the block, without the “Nơi nhận:” heading; pasted lines and the pasted archive
+    line are printed as the clerk wrote them (“Sở Y tế (để b/c)”, “Lưu: VT, TCCB (3b).”)."""
     recipients = list(outgoing.recipients.select_related("agency", "unit", "group"))
     lines = []
     if any(r.role == Recipient.Role.KINH_GUI for r in recipients):
         lines.append("Như trên")  # the block is the document's own text: always Vietnamese
-    lines += [r.label for r in recipients if r.role == Recipient.Role.NOI_NHAN]
+    lines += [r.printed_as or r.label for r in recipients if r.role == Recipient.Role.NOI_NHAN]
     rendered = [f"- {line};" for line in lines]
     rendered.append(f"- {archive_line(outgoing)}.")
     return rendered
 
 
 def archive_line(outgoing):
+    if outgoing.archive_text:
+        return f"Lưu: {outgoing.archive_text}"
     return f"Lưu: VT, {outgoing.drafting_unit.abbreviation} ({outgoing.archive_copies}b)"
+
+
+def noi_nhan_warnings(outgoing):
+    """What the drafter and the clerk must see about the block before it is printed."""
+    warnings = []
+    if outgoing.nhu_tren and not outgoing.recipients.filter(role=Recipient.Role.KINH_GUI).exists():
+        warnings.append(_("Khối nơi nhận có dòng “Như trên” nhưng văn bản chưa có nơi nhận “Kính gửi”: "
+                          "“Như trên” không chỉ tới ai và không được in cho tới khi thêm “Kính gửi”."))
+    return warnings
+
+
+class Destinations:
+    """Which destination each recipient stands for, so that one destination gets one copy: an agency
+    (named, in a group, or by its official address), a unit of the issuing agency, or another address."""
+
+    def __init__(self, outgoing):
+        self.outgoing = outgoing
+        self.recipients = list(outgoing.recipients.select_related("agency", "unit", "group"))
+        emails = {r.email.lower() for r in self.recipients if r.email}
+        self.addresses = {}
+        for unit in Unit.objects.filter(agency_id=outgoing.agency_id, official_email__in=emails):
+            self.addresses.setdefault(unit.official_email.lower(), ("unit", unit.pk))
+        for agency in Agency.objects.filter(is_active=True, official_email__in=emails):
+            self.addresses[agency.official_email.lower()] = ("agency", agency.pk)
+        self.own = ("agency", outgoing.agency_id)
+        self.members = {r.pk: [("agency", pk) for pk in r.group.members.filter(is_active=True)
+                               .values_list("pk", flat=True)]
+                        for r in self.recipients if r.kind == Recipient.Kind.GROUP}
+
+    def address_key(self, email):
+        email = email.lower()
+        return self.addresses.get(email, ("email", email))
+
+    def keys(self, recipient):
+        if recipient.kind == Recipient.Kind.AGENCY:
+            return [("agency", recipient.agency_id)]
+        if recipient.kind == Recipient.Kind.UNIT:
+            return [("unit", recipient.unit_id)]
+        if recipient.kind == Recipient.Kind.GROUP:
+            return self.members[recipient.pk]
+        return [self.address_key(recipient.email)] if recipient.email else []
+
+    def named_elsewhere(self):
+        """Destinations reached through an agency, unit or group line (an address line to one is a repeat)."""
+        return {key for r in self.recipients if r.kind in (Recipient.Kind.AGENCY, Recipient.Kind.UNIT,
+                                                            Recipient.Kind.GROUP) for key in self.keys(r)}
+
+    # A line is the repeat of another that reaches all its destinations: of a group rather than a member,
+    # of an agency rather than its address, of the earlier line between two alike.
+    RANK = {Recipient.Kind.GROUP: 0, Recipient.Kind.AGENCY: 1, Recipient.Kind.UNIT: 2}
+
+    def notes(self):
+        """{recipient pk: note} for the recipient list: the issuing agency itself, and repeats."""
+        notes, keys = {}, {r.pk: set(self.keys(r)) for r in self.recipients}
+        for index, recipient in enumerate(self.recipients):
+            mine = keys[recipient.pk]
+            if mine and mine == {self.own}:
+                notes[recipient.pk] = _("không gửi (chính cơ quan ban hành)")
+                continue
+            for other_index, other in enumerate(self.recipients):
+                if other is recipient or not mine or not mine <= keys[other.pk]:
+                    continue
+                rank, other_rank = self.RANK.get(recipient.kind, 3), self.RANK.get(other.kind, 3)
+                if len(keys[other.pk]) > len(mine) or other_rank < rank or (other_rank == rank and other_index < index):
+                    notes[recipient.pk] = _("trùng với “%(name)s”: chỉ gửi một bản") % {"name": other.label}
+                    break
+        return notes
+
+    def noted(self):
+        """The recipients in order, each with its `note` (or "")."""
+        notes = self.notes()
+        for recipient in self.recipients:
+            recipient.note = notes.get(recipient.pk, "")
+        return self.recipients
 
 
 def noi_nhan_block(outgoing):
@@ -98,6 +165,7 @@ class ParsedLine:
     kind: str  # "recipient", "nhu_tren", "archive", "unmatched"
     match: Match = None
     copies: int = None
+    archive: str = ""  # the archive line after “Lưu:”, as written
 
 
 def _clean(line):
@@ -114,7 +182,7 @@ class Matcher:
         self.aliases = {a.text: a for a in NoiNhanAlias.objects.filter(agency=agency)
                         .select_related("target_agency", "target_unit", "target_group")}
         self.groups = self._index(RecipientGroup.objects.filter(Q(owner__isnull=True) | Q(owner=agency)),
-                                  lambda g: [g.name])
+                                  lambda g: g.names)
         agencies = Agency.objects.filter(is_active=True)
         self.agencies = self._index(agencies, lambda a: [a.name])
         short = {}
@@ -161,8 +229,9 @@ def parse_noi_nhan(text, agency):
             line = _clean(line.split(":", 1)[1])
         archive = ARCHIVE_RE.match(line)
         if archive:
-            copies = COPIES_RE.search(archive["rest"])
-            parsed.append(ParsedLine(number, line, "archive", copies=int(copies["n"]) if copies else None))
+            copies = [int(found["n"]) for found in COPIES_RE.finditer(archive["rest"])]
+            parsed.append(ParsedLine(number, line, "archive", copies=sum(copies) if copies else None,
+                                     archive=archive["rest"].strip()))
         elif fold(line) in NHU_TREN:
             parsed.append(ParsedLine(number, line, "nhu_tren"))
         else:

@@ -38,6 +38,9 @@ class Outgoing(models.Model):
     archive_copies = models.PositiveSmallIntegerField(_("số bản lưu"), default=2)
     # Directive 34: electronic copies need no paper one; the six-monthly report counts those that still had it.
     also_on_paper = models.BooleanField(_("Gửi kèm bản giấy"), default=False)
+    # The “Nơi nhận” block as the clerk pasted it: the archive line's units and copies, and “Như trên”.
+    archive_text = NFCCharField(_("dòng “Lưu” như đã ghi"), max_length=255, blank=True)
+    nhu_tren = models.BooleanField(_("khối nơi nhận có “Như trên”"), default=False)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     in_reply_to = models.ForeignKey("documents.Incoming", verbose_name=_("trả lời văn bản đến"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="replies")
@@ -146,6 +149,8 @@ class Recipient(models.Model):
     name = NFCCharField(_("tên"), max_length=255, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     dossier = models.CharField(_("số hồ sơ"), max_length=100, blank=True)
+    # The line as the clerk wrote it in a pasted block (“UBND tỉnh Gia Lai (để b/c)”): printed as written.
+    printed_as = NFCCharField(_("dòng in trong khối nơi nhận"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["role", "position", "pk"]

@@ -137,7 +137,7 @@ def _validate_target(outgoing, kind, agency=None, unit=None, group=None, email="
 
 @transaction.atomic
 def recipient_add(*, membership, outgoing, role=Recipient.Role.NOI_NHAN, kind, agency=None, unit=None, group=None,
-                  name="", email="", dossier=""):
+                  name="", email="", dossier="", printed_as=""):
     outgoing = _editable(membership, outgoing)
     _validate_target(outgoing, kind, agency, unit, group, email, name)
     duplicate = outgoing.recipients.filter(kind=kind, agency=agency, unit=unit, group=group,
@@ -150,7 +150,7 @@ def recipient_add(*, membership, outgoing, role=Recipient.Role.NOI_NHAN, kind, a
     position = outgoing.recipients.count()
     return Recipient.objects.create(
         outgoing=outgoing, role=role, kind=kind, agency=agency, unit=unit, group=group, name=name,
-        email=email.lower(), dossier=dossier, position=position,
+        email=email.lower(), dossier=dossier, position=position, printed_as=printed_as,
     )
 
 
@@ -170,10 +170,17 @@ def recipients_paste(*, membership, outgoing, text):
     lines = noinhan.parse_noi_nhan(text, outgoing.agency)
     for line in lines:
         if line.kind == "recipient":
-            recipient_add(membership=membership, outgoing=outgoing, **line.match.as_recipient_fields())
-        elif line.kind == "archive" and line.copies:
-            outgoing.archive_copies = line.copies
-            outgoing.save(update_fields=["archive_copies"])
+            # Printed as written (“Sở Y tế (để b/c)”); an address line prints its name.
+            printed_as = "" if line.match.kind == Recipient.Kind.EMAIL else line.text
+            recipient_add(membership=membership, outgoing=outgoing, printed_as=printed_as,
+                          **line.match.as_recipient_fields())
+        elif line.kind == "nhu_tren":
+            outgoing.nhu_tren = True
+            outgoing.save(update_fields=["nhu_tren"])
+        elif line.kind == "archive":
+            outgoing.archive_text = line.archive
+            outgoing.archive_copies = line.copies or outgoing.archive_copies
+            outgoing.save(update_fields=["archive_text", "archive_copies"])
     return lines
 
 
@@ -242,8 +249,12 @@ def deliveries_plan(outgoing):
     Agencies on the portal get it in the portal; the others, external addresses and citizens by
     e-mail. A secret document never goes by e-mail: those destinations are marked paper-only.
     A citizen's e-mail delivery gets the lookup code for /lookup/ (core.codes).
+    One destination, one copy (noinhan.Destinations): an address line to an agency or unit that another
+    line names (itself, or in a group), or to the issuing agency itself, adds nothing.
     """
     planned, seen = [], set()
+    destinations = noinhan.Destinations(outgoing)
+    named = destinations.named_elsewhere() | {destinations.own}
 
     def add(key, **fields):
         if key not in seen:
@@ -269,7 +280,9 @@ def deliveries_plan(outgoing):
             add(("email", email), channel=Delivery.Channel.EMAIL, agency=agency, name=name, email=email,
                 is_citizen=citizen, dossier=dossier, lookup_code=lookup_code_new() if citizen else None)
 
-    for recipient in outgoing.recipients.select_related("agency", "unit", "group"):
+    for recipient in destinations.recipients:
+        if recipient.kind == Recipient.Kind.EMAIL and destinations.address_key(recipient.email) in named:
+            continue
         if recipient.kind == Recipient.Kind.AGENCY:
             add_agency(recipient.agency)
         elif recipient.kind == Recipient.Kind.UNIT:

@@ -104,9 +104,10 @@ def _detail_context(request, outgoing, **extra):
     return {
         "o": outgoing,
         "files": outgoing.files.all(),
-        "recipients": outgoing.recipients.select_related("agency", "unit", "group"),
+        "recipients": noinhan.Destinations(outgoing).noted(),
         "noi_nhan": noinhan.noi_nhan_lines(outgoing),
         "kinh_gui": noinhan.kinh_gui_lines(outgoing),
+        "noi_nhan_warnings": noinhan.noi_nhan_warnings(outgoing),
         "events": outgoing.events.select_related("actor"),
         "transitions": workflow.available(membership, outgoing),
         "needs_mfa": membership_needs_mfa(membership),
