@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, RecipientGroup, Unit
@@ -69,10 +70,13 @@ class Destinations:
         self.recipients = list(outgoing.recipients.select_related("agency", "unit", "group"))
         emails = {r.email.lower() for r in self.recipients if r.email}
         self.addresses = {}
-        for unit in Unit.objects.filter(agency_id=outgoing.agency_id, official_email__in=emails):
-            self.addresses.setdefault(unit.official_email.lower(), ("unit", unit.pk))
-        for agency in Agency.objects.filter(is_active=True, official_email__in=emails):
-            self.addresses[agency.official_email.lower()] = ("agency", agency.pk)
+        units = Unit.objects.annotate(email_key=Lower("official_email")).filter(agency_id=outgoing.agency_id,
+                                                                               email_key__in=emails)
+        for unit in units:
+            self.addresses.setdefault(unit.email_key, ("unit", unit.pk))
+        for agency in Agency.objects.annotate(email_key=Lower("official_email")).filter(is_active=True,
+                                                                                       email_key__in=emails):
+            self.addresses[agency.email_key] = ("agency", agency.pk)
         self.own = ("agency", outgoing.agency_id)
         self.members = {r.pk: [("agency", pk) for pk in r.group.members.filter(is_active=True)
                                .values_list("pk", flat=True)]

@@ -114,6 +114,7 @@ def test_agency_admin_keeps_aliases_of_its_groups_and_only_its_own(client, admin
     group = RecipientGroup.objects.get(owner=admin_member.agency)
     assert group.names == ["Các sở, ban, ngành tỉnh", "Các sở, ngành", "Sở, ban, ngành tỉnh"]
     assert 'name="aliases"' in client.get(f"/manage/groups/{group.pk}/").content.decode()
+    assert "Cách viết khác: Các sở, ngành; Sở, ban, ngành tỉnh" in client.get("/manage/groups/").content.decode()
     shared = factories.make_group(MINISTRIES, other_agency)
     response = client.post(f"/manage/groups/{shared.pk}/", {"name": MINISTRIES, "aliases": "Các Bộ",
                                                              "members": [other_agency.pk]})
@@ -182,3 +183,13 @@ def test_an_address_no_agency_owns_is_still_its_own_destination(specialist, lead
     outgoing = make_draft(specialist, leader, to_agency(other_agency), to_email("lienhe@congty.vn"))
     assert noinhan.Destinations(outgoing).notes() == {}
     assert len(services.deliveries_plan(outgoing)) == 2
+
+
+def test_an_official_address_is_recognised_whatever_its_case(specialist, leader):
+    hagiang = factories.make_agency("Ủy ban nhân dân tỉnh Hà Giang", code="000.00.00.H02",
+                                    official_email="VanPhong@HaGiang.gov.vn")
+    outgoing = make_draft(specialist, leader, to_agency(hagiang), to_email("vanphong@hagiang.gov.vn"))
+    address = outgoing.recipients.get(kind=Recipient.Kind.EMAIL)
+    assert noinhan.Destinations(outgoing).notes() == {
+        address.pk: "trùng với “Ủy ban nhân dân tỉnh Hà Giang”: chỉ gửi một bản"}
+    assert [d.agency for d in services.deliveries_plan(outgoing)] == [hagiang]
