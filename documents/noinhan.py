@@ -52,6 +52,14 @@ def archive_line(outgoing):
     return f"Lưu: VT, {outgoing.drafting_unit.abbreviation} ({outgoing.archive_copies}b)"
 
 
+def archive_with_copies(archive_text, copies):
+    """A pasted archive line with its one “(nb)” set to a new number of copies; one that names several
+    (“VT, VP (2b), TCCB (1b)”) is the clerk's to rewrite and is kept."""
+    if len(COPIES_RE.findall(archive_text)) != 1:
+        return archive_text
+    return COPIES_RE.sub(f"({copies}b)", archive_text)
+
+
 def noi_nhan_warnings(outgoing):
     """What the drafter and the clerk must see about the block before it is printed."""
     warnings = []

@@ -115,9 +115,12 @@ def outgoing_update(*, membership, outgoing, main_file=None, attachments=(), **d
     """Edit a draft or a returned draft (the only states that allow editing)."""
     outgoing = _editable(membership, outgoing)
     _check_draft_fields(outgoing.agency, data)
+    copies_before = outgoing.archive_copies
     for field in DRAFT_FIELDS:
         if field in data:
             setattr(outgoing, field, data[field])
+    if outgoing.archive_copies != copies_before:
+        outgoing.archive_text = noinhan.archive_with_copies(outgoing.archive_text, outgoing.archive_copies)
     outgoing.save()
     _store_files(outgoing, main_file, attachments)
     _record(outgoing, membership, "edit", outgoing.status)

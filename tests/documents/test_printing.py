@@ -41,6 +41,18 @@ def test_printed_block_keeps_annotations_and_the_archive_line_as_pasted(speciali
     assert {r.agency or r.unit for r in outgoing.recipients.all()} == {other_agency, unit}
 
 
+def test_changing_the_number_of_archive_copies_rewrites_the_pasted_line(specialist, leader, unit):
+    outgoing = make_draft(specialist, leader)
+    services.recipients_paste(membership=specialist, outgoing=outgoing, text="- Lưu: VT, TCCB (3b).")
+    outgoing.refresh_from_db()
+    services.outgoing_update(membership=specialist, outgoing=outgoing, archive_copies=5)
+    outgoing.refresh_from_db()
+    assert noinhan.archive_line(outgoing) == "Lưu: VT, TCCB (5b)"
+    services.outgoing_update(membership=specialist, outgoing=outgoing, summary="V/v khác")
+    outgoing.refresh_from_db()
+    assert noinhan.archive_line(outgoing) == "Lưu: VT, TCCB (5b)"
+
+
 def test_archive_line_with_several_units_counts_every_copy(specialist, leader, unit):
     outgoing = make_draft(specialist, leader)
     services.recipients_paste(membership=specialist, outgoing=outgoing, text="- Lưu: VT, VP (2b), TCCB (1b).")
