@@ -53,11 +53,18 @@ class RecipientForm(forms.Form):
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     dossier = forms.CharField(label=_("Số hồ sơ (nếu có)"), max_length=100, required=False)
 
+    # The kinds each field is for; a form marked data-portal-kind-fields shows only those (portal.js).
+    KINDS_OF_FIELD = {"agency": ["agency"], "unit": ["unit"], "group": ["group"],
+                      "name": ["email", "citizen", "paper"], "email": ["email", "citizen"],
+                      "dossier": ["citizen", "paper"]}
+
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = choices["agencies"]
         self.fields["unit"].queryset = choices["units"]
         self.fields["group"].queryset = choices["groups"]
+        for name, kinds in self.KINDS_OF_FIELD.items():
+            self.fields[name].widget.attrs["data-kinds"] = " ".join(kinds)
 
     def clean(self):
         data = super().clean()
@@ -66,7 +73,7 @@ class RecipientForm(forms.Form):
         field = needed.get(kind)
         if field and not data.get(field):
             self.add_error(field, _("Hãy chọn hoặc nhập nơi nhận."))
-        if kind in ("email", "citizen") and not data.get("name"):
+        if kind in ("email", "citizen", "paper") and not data.get("name"):
             self.add_error("name", _("Hãy nhập tên người hoặc tổ chức nhận."))
         return data
 
@@ -75,8 +82,27 @@ class RecipientForm(forms.Form):
         return {k: v for k, v in data.items() if v not in (None, "") or k in ("role", "kind")}
 
 
+class LineMapForm(RecipientForm):
+    """Map one pasted line that matched nothing; the ids carry the line, so many forms share a page."""
+
+    def __init__(self, *args, line, choices, **kwargs):
+        super().__init__(*args, choices=choices, auto_id=f"line-{line.pk}-%s", **kwargs)
+        del self.fields["role"]
+        self.fields["kind"].label = _("Ghép thành")
+
+
+class LineDismissForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do bỏ qua"), max_length=500,
+                             help_text=_("Ví dụ: đã gửi bản giấy riêng; trùng với dòng khác."))
+
+    def __init__(self, *args, line, **kwargs):
+        super().__init__(*args, auto_id=f"line-{line.pk}-dismiss-%s", **kwargs)
+
+
 class PasteForm(forms.Form):
-    text = forms.CharField(label=_("Dán khối “Nơi nhận:”"), widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(label=_("Dán khối “Nơi nhận:”"), widget=forms.Textarea(attrs={
+        "rows": 6, "data-testid": "paste-text",
+        "placeholder": "Nơi nhận:\n- Như trên;\n- Bộ Nội vụ;\n- Lưu: VT, VP (2b)."}))
 
 
 class CommentForm(forms.Form):

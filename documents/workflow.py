@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 
-from .models import Outgoing
+from .models import Outgoing, UnresolvedRecipientLine
 
 S = Outgoing.Status
+L = UnresolvedRecipientLine.State
 
 
 @dataclass(frozen=True)
@@ -18,15 +19,21 @@ class Transition:
     sources: frozenset
     target: str
     label: str
+    # Whether the page offers a comment box with the button, and whether the move refuses to go without one.
+    takes_comment: bool = False
+    needs_comment: bool = False
+    # A step back (return, withdraw) rather than forward: the page draws it as a secondary button.
+    backward: bool = False
 
 
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, _("Trình duyệt")),
-        Transition("withdraw", frozenset({S.SUBMITTED}), S.DRAFT, _("Rút lại để sửa")),
-        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, _("Duyệt ký")),
-        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, _("Trả lại")),
+        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, _("Trình duyệt"), takes_comment=True),
+        Transition("withdraw", frozenset({S.SUBMITTED}), S.DRAFT, _("Rút lại để sửa"), backward=True),
+        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, _("Duyệt ký"), takes_comment=True),
+        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, _("Trả lại"), takes_comment=True,
+                   needs_comment=True, backward=True),
         Transition("issue", frozenset({S.APPROVED}), S.ISSUED, _("Cấp số, ký số và phát hành")),
     ]
 }
@@ -56,6 +63,16 @@ ACTORS = {
 }
 # Acting on these needs two-factor authentication (leaders and clerks must have TOTP).
 NEEDS_MFA = frozenset({"approve", "issue"})
+# Directive 34: every “Nơi nhận” gets the electronic copy, so these wait until no pasted line is left open.
+NEEDS_SETTLED_LINES = frozenset({"submit", "approve", "issue"})
+
+# How a pasted line that matched nothing moves: mapped to a recipient or dismissed with a reason, and back
+# to open when the recipient it was mapped to is removed from the draft.
+LINE_MOVES = {
+    "map": (frozenset({L.OPEN}), L.MAPPED),
+    "dismiss": (frozenset({L.OPEN}), L.DISMISSED),
+    "reopen": (frozenset({L.MAPPED}), L.OPEN),
+}
 
 
 def can_edit(membership, outgoing):
@@ -90,4 +107,29 @@ def check(membership, outgoing, name):
         )
     if not allowed(membership, outgoing, name):
         raise PermissionDenied(_("Bạn không có quyền “%(action)s” văn bản này.") % {"action": transition.label})
+    if name in NEEDS_SETTLED_LINES:
+        lines_check_settled(outgoing, transition)
     return transition
+
+
+def lines_check_settled(outgoing, transition):
+    """Raise while a pasted “Nơi nhận” line of `outgoing` is neither mapped nor dismissed."""
+    open_lines = list(outgoing.unresolved_lines.filter(state=L.OPEN).values_list("text", flat=True))
+    if open_lines:
+        raise ValidationError(
+            _("Chưa thể “%(action)s”: còn %(count)s dòng “Nơi nhận” chưa ghép với nơi nhận nào và chưa được bỏ qua "
+              "kèm lý do: %(lines)s.")
+            % {"action": transition.label, "count": len(open_lines),
+               "lines": "; ".join(f"“{text}”" for text in open_lines)},
+            code="open_lines",
+        )
+
+
+def line_move(line, name):
+    """Move a pasted line by `name` (LINE_MOVES), refusing a move its state does not allow."""
+    sources, target = LINE_MOVES[name]
+    if line.state not in sources:
+        raise ValidationError(_("Dòng “%(text)s” đã được xử lý (%(state)s).")
+                              % {"text": line.text, "state": line.get_state_display()}, code="line_settled")
+    line.state = target
+    return line

@@ -137,6 +137,7 @@ class Recipient(models.Model):
         GROUP = "group", _("Nhóm cơ quan")
         EMAIL = "email", _("Địa chỉ thư điện tử")
         CITIZEN = "citizen", _("Công dân, doanh nghiệp")
+        PAPER = "paper", _("Chỉ gửi bản giấy")
 
     outgoing = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="recipients")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.NOI_NHAN)
@@ -158,7 +159,8 @@ class Recipient(models.Model):
             models.CheckConstraint(
                 name="recipient_target_matches_kind",
                 condition=(Q(kind="agency", agency__isnull=False) | Q(kind="unit", unit__isnull=False)
-                           | Q(kind="group", group__isnull=False) | (Q(kind__in=["email", "citizen"]) & ~Q(email=""))),
+                           | Q(kind="group", group__isnull=False) | (Q(kind__in=["email", "citizen"]) & ~Q(email=""))
+                           | (Q(kind="paper") & ~Q(name=""))),
             ),
         ]
 
@@ -174,6 +176,51 @@ class Recipient(models.Model):
         if self.kind == self.Kind.GROUP:
             return self.group.name
         return self.name or self.email
+
+
+class UnresolvedRecipientLine(models.Model):
+    """A line of a pasted “Nơi nhận” block that matched no recipient. It stays with the draft until it is
+    mapped to a recipient or dismissed with a reason; while one is open the draft cannot be submitted,
+    approved or issued (documents.workflow). Its moves are declared in documents.workflow.LINE_MOVES."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Chưa xử lý")
+        MAPPED = "mapped", _("Đã ghép nơi nhận")
+        DISMISSED = "dismissed", _("Đã bỏ qua, có lý do")
+
+    outgoing = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="unresolved_lines")
+    text = NFCCharField(_("dòng đã dán"), max_length=500)
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    state = models.CharField(_("tình trạng"), max_length=10, choices=State.choices, default=State.OPEN)
+    recipient = models.ForeignKey(Recipient, verbose_name=_("nơi nhận đã ghép"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="source_lines")
+    dismiss_reason = models.TextField(_("lý do bỏ qua"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người xử lý"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    settled_at = models.DateTimeField(_("thời điểm xử lý"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dòng nơi nhận chưa khớp")
+        verbose_name_plural = _("dòng nơi nhận chưa khớp")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["outgoing", "text"], name="unresolved_line_once_per_draft"),
+            models.CheckConstraint(
+                name="unresolved_line_settled_consistently",
+                condition=(Q(state="open", settled_at__isnull=True)
+                           | Q(state="mapped", settled_at__isnull=False)
+                           | (Q(state="dismissed", settled_at__isnull=False) & ~Q(dismiss_reason=""))),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_open(self):
+        return self.state == self.State.OPEN
 
 
 class NoiNhanAlias(models.Model):

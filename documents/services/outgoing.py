@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
@@ -12,7 +12,7 @@ from core.codes import lookup_code_new
 from core.mail import mail_may_name
 
 from .. import noinhan, workflow
-from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register
+from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register, UnresolvedRecipientLine
 from ..models.common import notation_for
 from ..numbering import number_take, register_for
 
@@ -134,7 +134,7 @@ def _validate_target(outgoing, kind, agency=None, unit=None, group=None, email="
         raise ValidationError(_("Nhóm nơi nhận không thuộc cơ quan."))
     if kind in (Recipient.Kind.EMAIL, Recipient.Kind.CITIZEN) and not email:
         raise ValidationError(_("Cần địa chỉ thư điện tử của nơi nhận."))
-    if kind in (Recipient.Kind.EMAIL, Recipient.Kind.CITIZEN) and not name:
+    if kind in (Recipient.Kind.EMAIL, Recipient.Kind.CITIZEN, Recipient.Kind.PAPER) and not name:
         raise ValidationError(_("Cần tên của nơi nhận."))
 
 
@@ -143,8 +143,9 @@ def recipient_add(*, membership, outgoing, role=Recipient.Role.NOI_NHAN, kind, a
                   name="", email="", dossier="", printed_as=""):
     outgoing = _editable(membership, outgoing)
     _validate_target(outgoing, kind, agency, unit, group, email, name)
+    same = {"name": name} if kind == Recipient.Kind.PAPER else {}
     duplicate = outgoing.recipients.filter(kind=kind, agency=agency, unit=unit, group=group,
-                                           email=email.lower()).first()
+                                           email=email.lower(), **same).first()
     if duplicate:
         if duplicate.role != role and role == Recipient.Role.KINH_GUI:
             duplicate.role = role
@@ -159,7 +160,12 @@ def recipient_add(*, membership, outgoing, role=Recipient.Role.NOI_NHAN, kind, a
 
 @transaction.atomic
 def recipient_remove(*, membership, recipient):
+    """Remove a recipient of an editable draft; a pasted line mapped to it is open again, never lost."""
     _editable(membership, recipient.outgoing)
+    for line in recipient.source_lines.select_for_update():
+        workflow.line_move(line, "reopen")
+        line.recipient, line.settled_by, line.settled_at = None, None, None
+        line.save(update_fields=["state", "recipient", "settled_by", "settled_at"])
     recipient.delete()
 
 
@@ -167,16 +173,24 @@ def recipient_remove(*, membership, recipient):
 def recipients_paste(*, membership, outgoing, text):
     """Add every line of a pasted “Nơi nhận” block that matches; return the parsed lines.
 
-    Unmatched lines add nothing: the page shows them for the clerk to map by hand.
+    A line that matches nothing stays with the draft as an open UnresolvedRecipientLine (once, however
+    often it is pasted) until it is mapped or dismissed with a reason.
     """
     outgoing = _editable(membership, outgoing)
     lines = noinhan.parse_noi_nhan(text, outgoing.agency)
+    known = set(outgoing.unresolved_lines.values_list("text", flat=True))
+    position = outgoing.unresolved_lines.count()
     for line in lines:
         if line.kind == "recipient":
             # Printed as written (“Sở Y tế (để b/c)”); an address line prints its name.
             printed_as = "" if line.match.kind == Recipient.Kind.EMAIL else line.text
             recipient_add(membership=membership, outgoing=outgoing, printed_as=printed_as,
                           **line.match.as_recipient_fields())
+        elif line.kind == "unmatched" and line.text not in known:
+            known.add(line.text)
+            UnresolvedRecipientLine.objects.create(outgoing=outgoing, text=line.text, position=position,
+                                                   created_by=membership.user)
+            position += 1
         elif line.kind == "nhu_tren":
             outgoing.nhu_tren = True
             outgoing.save(update_fields=["nhu_tren"])
@@ -187,14 +201,38 @@ def recipients_paste(*, membership, outgoing, text):
     return lines
 
 
+def _open_line(membership, line):
+    """The line, locked, on a draft this person may edit."""
+    _editable(membership, line.outgoing)
+    return UnresolvedRecipientLine.objects.select_for_update().get(pk=line.pk)
+
+
 @transaction.atomic
-def recipient_map_line(*, membership, outgoing, text, kind, agency=None, unit=None, group=None, name="", email=""):
-    """Map an unmatched pasted line by hand: add the recipient and remember the mapping for the agency."""
-    recipient = recipient_add(membership=membership, outgoing=outgoing, kind=kind, agency=agency, unit=unit,
-                              group=group, name=name, email=email)
+def recipient_line_map(*, membership, line, kind, agency=None, unit=None, group=None, name="", email="", dossier=""):
+    """Open pasted line → mapped: add the recipient it stands for (an agency, unit, group, citizen or
+    business, external address or paper-only recipient); a directory mapping is remembered for the agency."""
+    line = _open_line(membership, line)
+    workflow.line_move(line, "map")
+    recipient = recipient_add(membership=membership, outgoing=line.outgoing, kind=kind, agency=agency, unit=unit,
+                              group=group, name=name, email=email, dossier=dossier)
     if kind in (Recipient.Kind.AGENCY, Recipient.Kind.UNIT, Recipient.Kind.GROUP):
-        noinhan.alias_remember(outgoing.agency, text, noinhan.Match(kind, agency, unit, group))
+        noinhan.alias_remember(line.outgoing.agency, line.text, noinhan.Match(kind, agency, unit, group))
+    line.recipient, line.settled_by, line.settled_at = recipient, membership.user, timezone.now()
+    line.save(update_fields=["state", "recipient", "settled_by", "settled_at"])
     return recipient
+
+
+@transaction.atomic
+def recipient_line_dismiss(*, membership, line, reason):
+    """Open pasted line → dismissed: the drafter or clerk says why it needs no electronic copy."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi lý do bỏ qua dòng này.")})
+    line = _open_line(membership, line)
+    workflow.line_move(line, "dismiss")
+    line.dismiss_reason, line.settled_by, line.settled_at = reason, membership.user, timezone.now()
+    line.save(update_fields=["state", "dismiss_reason", "settled_by", "settled_at"])
+    return line
 
 
 def _transition(membership, outgoing, name, comment=""):
@@ -293,6 +331,10 @@ def deliveries_plan(outgoing):
         elif recipient.kind == Recipient.Kind.GROUP:
             for agency in recipient.group.members.filter(is_active=True).order_by("name"):
                 add_agency(agency)
+        elif recipient.kind == Recipient.Kind.PAPER:
+            add(("paper_only", recipient.name), channel=Delivery.Channel.PAPER, name=recipient.name,
+                status=Delivery.Status.NOT_ELECTRONIC, dossier=recipient.dossier,
+                note=_("Nơi nhận chỉ nhận bản giấy: văn thư gửi bản giấy theo đường bưu chính."))
         else:
             add_email(recipient.email, recipient.name, citizen=recipient.kind == Recipient.Kind.CITIZEN,
                       dossier=recipient.dossier)

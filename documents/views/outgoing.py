@@ -13,7 +13,7 @@ from core.http import file_response
 from pki.errors import SigningError
 
 from .. import noinhan, selectors, workflow
-from ..forms import CommentForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
+from ..forms import CommentForm, LineDismissForm, LineMapForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
 from ..models import Delivery, OutgoingFile
 from ..services import incoming as incoming_services
 from ..services import outgoing as services
@@ -101,6 +101,8 @@ def outgoing_edit(request, pk):
 def _detail_context(request, outgoing, **extra):
     membership = request.membership
     editable = workflow.can_edit(membership, outgoing)
+    lines = list(outgoing.unresolved_lines.select_related("recipient__agency", "recipient__unit", "recipient__group",
+                                                          "settled_by"))
     return {
         "o": outgoing,
         "files": outgoing.files.all(),
@@ -114,6 +116,14 @@ def _detail_context(request, outgoing, **extra):
         "editable": editable,
         "recipient_form": RecipientForm(choices=selectors.recipient_choices(outgoing.agency)) if editable else None,
         "paste_form": PasteForm() if editable else None,
+        # Pasted lines that matched nothing, in every state, for the drafter, the signer and the clerk.
+        "lines": lines,
+        "open_line_count": sum(line.state == line.State.OPEN for line in lines),
+        "line_forms": [
+            (line, LineMapForm(line=line, choices=selectors.recipient_choices(outgoing.agency)),
+             LineDismissForm(line=line))
+            for line in lines if line.state == line.State.OPEN
+        ] if editable else [],
         "comment_form": CommentForm(),
         **_deliveries_context(outgoing),
         **extra,
@@ -226,29 +236,44 @@ def recipients_paste(request, pk):
         lines = services.recipients_paste(membership=membership, outgoing=outgoing, text=form.cleaned_data["text"])
         outgoing.refresh_from_db()
         extra["parsed"] = lines
-        extra["unmatched"] = [line for line in lines if line.kind == "unmatched"]
     return _recipients_response(request, outgoing, **extra)
 
 
 @require_POST
 @staff_required(Role.SPECIALIST, Role.CLERK)
-def recipient_map(request, pk):
-    """Map one unmatched pasted line by hand; the mapping is remembered for the agency."""
+def recipient_line_map(request, pk, line_pk):
+    """Map one pasted line that matched nothing to a recipient; the other open lines stay."""
     membership = request.membership
     outgoing = selectors.outgoing_get_for_user(membership, pk)
-    form = RecipientForm(request.POST, choices=selectors.recipient_choices(outgoing.agency))
-    text = request.POST.get("text", "")
+    line = get_object_or_404(outgoing.unresolved_lines, pk=line_pk)
+    form = LineMapForm(request.POST, line=line, choices=selectors.recipient_choices(outgoing.agency))
     extra = {}
-    if form.is_valid() and text:
-        data = form.recipient_data()
-        data.pop("role", None)
-        data.pop("dossier", None)
+    if form.is_valid():
         try:
-            services.recipient_map_line(membership=membership, outgoing=outgoing, text=text, **data)
+            services.recipient_line_map(membership=membership, line=line, **form.recipient_data())
         except ValidationError as exc:
             extra["recipient_errors"] = _errors(exc)
     else:
-        extra["recipient_errors"] = [e for errors in form.errors.values() for e in errors] or [_("Thiếu dòng cần ghép.")]
+        extra["recipient_errors"] = [e for errors in form.errors.values() for e in errors]
+    return _recipients_response(request, outgoing, **extra)
+
+
+@require_POST
+@staff_required(Role.SPECIALIST, Role.CLERK)
+def recipient_line_dismiss(request, pk, line_pk):
+    """Dismiss one pasted line that matched nothing, with the reason why."""
+    membership = request.membership
+    outgoing = selectors.outgoing_get_for_user(membership, pk)
+    line = get_object_or_404(outgoing.unresolved_lines, pk=line_pk)
+    form = LineDismissForm(request.POST, line=line)
+    extra = {}
+    if form.is_valid():
+        try:
+            services.recipient_line_dismiss(membership=membership, line=line, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            extra["recipient_errors"] = _errors(exc)
+    else:
+        extra["recipient_errors"] = [e for errors in form.errors.values() for e in errors]
     return _recipients_response(request, outgoing, **extra)
 
 

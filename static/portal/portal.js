@@ -11,4 +11,29 @@
     var field = event.target.closest("[data-portal-autosubmit]");
     if (field && field.form) { field.form.submit(); }
   });
+  // A recipient form marked data-portal-kind-fields shows only the fields its chosen kind needs
+  // (each field lists its kinds in data-kinds).
+  function showKindFields(form) {
+    var kind = form.querySelector("select[name=kind]");
+    if (!kind) { return; }
+    form.querySelectorAll("[data-kinds]").forEach(function (field) {
+      var wrapper = field.closest("[data-kind-wrapper]") || field;
+      wrapper.hidden = field.getAttribute("data-kinds").split(" ").indexOf(kind.value) === -1;
+    });
+  }
+  function showKindFieldsIn(root) {
+    root.querySelectorAll("form[data-portal-kind-fields]").forEach(showKindFields);
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (event.target.name === "kind" && form && form.hasAttribute("data-portal-kind-fields")) {
+      showKindFields(form);
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) { showKindFieldsIn(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { showKindFieldsIn(document); });
+  } else {
+    showKindFieldsIn(document);
+  }
 })();

@@ -74,7 +74,7 @@ def test_a_line_mapped_by_hand_is_remembered_for_the_agency(specialist, leader, 
     first = make_draft(specialist, leader)
     lines = services.recipients_paste(membership=specialist, outgoing=first, text="- Sở KH&ĐT Gia Lai;")
     assert [line.kind for line in lines] == ["unmatched"]
-    services.recipient_map_line(membership=specialist, outgoing=first, text=lines[0].text,
+    services.recipient_line_map(membership=specialist, line=first.unresolved_lines.get(text=lines[0].text),
                                 kind=Recipient.Kind.AGENCY, agency=gialai)
     assert NoiNhanAlias.objects.filter(agency=agency).count() == 1
 
