@@ -186,9 +186,9 @@ def recipients_paste(*, membership, outgoing, text):
             printed_as = "" if line.match.kind == Recipient.Kind.EMAIL else line.text
             recipient_add(membership=membership, outgoing=outgoing, printed_as=printed_as,
                           **line.match.as_recipient_fields())
-        elif line.kind == "unmatched" and line.text not in known:
-            known.add(line.text)
-            UnresolvedRecipientLine.objects.create(outgoing=outgoing, text=line.text, position=position,
+        elif line.kind == "unmatched" and line.text[:500] not in known:
+            known.add(line.text[:500])  # a runaway line is kept by its first 500 characters
+            UnresolvedRecipientLine.objects.create(outgoing=outgoing, text=line.text[:500], position=position,
                                                    created_by=membership.user)
             position += 1
         elif line.kind == "nhu_tren":

@@ -48,6 +48,12 @@ def test_unmatched_lines_are_kept_with_the_draft_once_however_often_pasted(speci
     assert outgoing.unresolved_lines.first().created_by == specialist.user
 
 
+def test_a_runaway_pasted_line_is_kept_by_its_first_500_characters(specialist, leader):
+    outgoing = make_draft(specialist, leader)
+    services.recipients_paste(membership=specialist, outgoing=outgoing, text="- " + "Sở Y tế " * 100 + ";")
+    assert len(outgoing.unresolved_lines.get().text) == 500
+
+
 def test_mapping_one_line_leaves_the_others_open(specialist, leader, other_agency):
     outgoing = _pasted(specialist, leader)
     dungquat = factories.make_agency("Ban Quản lý Khu kinh tế Dung Quất", code="000.00.20.H55")
