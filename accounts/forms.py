@@ -2,8 +2,6 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Unit
-
 from .models import Membership, Role
 
 
@@ -39,7 +37,7 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(agency=agency, is_active=True)
+        self.fields["unit"].queryset = agency.units.filter(is_active=True)
         if self.instance.pk:
             self.initial["roles"] = self.instance.roles
 

@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.validators import validate_official_email
 from core.fields import NFCCharField
+from core.validators import validate_official_email
 
 
 class UserManager(BaseUserManager):

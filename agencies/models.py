@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import NFCCharField
 from core.text import fold
+from core.validators import validate_official_email
 
-from .validators import validate_agency_code, validate_official_email
+from .validators import validate_agency_code
 
 
 class Agency(models.Model):

@@ -48,15 +48,10 @@ from django.utils.crypto import get_random_string, salted_hmac
 
 from core import codes
 from core.mail import mail_may_name
-from reports.services import (
-    incident_deliveries_sent,
-    incident_delivery_failed,
-    incident_relay_answered,
-    incident_relay_unreachable,
-    relay_outage_since,
-)
+from incidents.services import incident_relay_answered, incident_relay_unreachable, relay_outage_since
 
 from . import delivery_lifecycle as lifecycle
+from .incidents import incident_deliveries_sent, incident_delivery_failed
 from .models import Delivery, OutgoingFile
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from agencies.models import Agency, Unit
 
-from .models import InboundAttachment, InboundMessage, Mailbox
 from .filters import InboundFilter
+from .models import InboundAttachment, InboundMessage, Mailbox
 
 
 def mailbox_of(agency):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from agencies.validators import is_official_domain
+from core.validators import is_official_domain
 from incidents.services import incident_mailbox_checked
 
 from . import imap, lifecycle, selectors

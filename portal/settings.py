@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "portal",
     "accounts",
     "agencies",
+    "incidents",
     "pki",
     "documents",
     "reports",

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Delivery, Incoming
+from incidents.models import Incident
 
-from .models import Incident
 from .periods import Period, half_year, last_complete_half_year
 
 DATE_INPUT = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}

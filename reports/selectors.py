@@ -14,8 +14,7 @@ from accounts.models import Role
 from agencies.models import Agency
 from documents.models import Delivery, Incoming, IncomingFile, Outgoing
 from documents.selectors import incoming_visible_to, outgoing_visible_to
-
-from .models import Incident
+from incidents.models import Incident
 
 TRAFFIC_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
 REPORT_ROLES = (Role.LEADER, Role.ADMIN)

@@ -4,8 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Delivery, Incoming
-
-from .models import Incident
+from incidents.models import Incident
 
 CHANNEL_LABELS = {"portal": _("Trong cổng"), "email": _("Thư điện tử"), "paper": _("Bản giấy")}
 STATUS_LABELS = {"out": dict(Delivery.Status.choices), "in": dict(Incoming.Status.choices)}

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import staff_required
 from accounts.models import Role
 from core import exports as portal_exports
+from incidents import services as incident_services
 
-from . import exports, selectors, services
+from . import exports, selectors
 from .figures import usage_report as compute_usage_report
 from .forms import IncidentFilterForm, IncidentResolveForm, TrafficFilterForm, UsageReportForm
 from .tables import IncidentTable, TrafficTable
@@ -76,7 +77,7 @@ def incident_resolve(request, pk):
     form = IncidentResolveForm(request.POST)
     if form.is_valid():
         try:
-            services.incident_resolve(membership=request.membership, incident=incident,
+            incident_services.incident_resolve(membership=request.membership, incident=incident,
                                       resolution=form.cleaned_data["resolution"])
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))

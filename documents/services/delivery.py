@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from reports.services import incident_delivery_failed
 
 from .. import delivery_lifecycle as lifecycle
+from ..incidents import incident_delivery_failed
 from ..mail_delivery import UNCERTAIN_NOTE, relay_probe
 from ..models import Delivery, Incoming, IncomingFile
 from .incoming import incoming_arrived

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core import files as core_files
 from core.text import fold
-from reports.services import incident_signature_checked
 
 from .. import incoming_workflow as workflow
+from ..incidents import incident_signature_checked
 from ..models import Assignment, Incoming, IncomingEvent, IncomingFile, Register, SignatureStatus
 from ..numbering import number_take, register_for
 

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Membership
 from agencies.models import Agency, Unit
-from agencies.validators import validate_agency_code, validate_official_email
+from agencies.validators import validate_agency_code
+from core.validators import validate_official_email
 from tests import factories
 
 OFFICIAL_RULE = "không phải địa chỉ thư điện tử công vụ"

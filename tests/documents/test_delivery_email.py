@@ -113,7 +113,7 @@ def test_a_worker_that_died_while_sending_is_recovered_and_one_that_died_confirm
     assert Delivery.objects.get(pk=a.pk).status == S.PENDING
     b.refresh_from_db()
     assert b.status == S.UNCERTAIN and "Kiểm tra" in b.note
-    from reports.models import Incident
+    from incidents.models import Incident
 
     incident = Incident.objects.get()
     assert (incident.subject, incident.resolved_at) == (b, None) and "Kiểm tra" in incident.cause

@@ -10,7 +10,7 @@ from documents import mail_delivery
 from documents.models import Delivery
 from documents.services import outgoing as services
 from documents.services.delivery import deliveries_recover
-from reports.models import Incident
+from incidents.models import Incident
 from tests.documents.conftest import approved, to_email
 from tests.smtp import FaultySmtp
 

@@ -79,10 +79,10 @@ def test_the_page_and_the_export_of_an_admin_carry_no_secret_summary_nor_address
 
 
 def test_an_admin_reads_no_incident_detail_about_a_document_they_may_not_open(province, staff, client_for):
-    from reports import services
+    from documents.incidents import incident_delivery_failed
 
     citizen = Delivery.objects.get(outgoing=province["o1"], email="nhan2@vidu.gov.vn")
-    services.incident_delivery_failed(citizen.pk, "550 5.1.1 <nhan2@vidu.gov.vn>: Recipient address rejected")
+    incident_delivery_failed(citizen.pk, "550 5.1.1 <nhan2@vidu.gov.vn>: Recipient address rejected")
     admin_page = client_for(staff["admin"]).get("/reports/incidents/").content.decode()
     assert "nhan2@vidu.gov.vn" not in admin_page and "chi tiết chỉ dành cho người được xem văn bản" in admin_page
     assert "nhan2@vidu.gov.vn" in client_for(staff["clerk"]).get("/reports/incidents/").content.decode()

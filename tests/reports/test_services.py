@@ -7,15 +7,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from documents import incidents as document_incidents
 from documents import mail_delivery
 from documents.models import Delivery, Incoming, IncomingFile
 from documents.services import incoming as incoming_services
 from documents.services import outgoing as outgoing_services
 from documents.services.delivery import delivery_resend
+from incidents import services
+from incidents.models import Incident
 from intake import services as intake_services
 from intake.models import Mailbox
-from reports import services
-from reports.models import Incident
 from reports.tasks import incidents_overdue_sync
 from tests import factories
 from tests.documents.conftest import approved, pdf_upload, to_email
@@ -67,7 +68,7 @@ def test_retries_exhausted_open_one_incident(issue, smtp_sink, settings):
     assert row.status == Delivery.Status.FAILED
     incident = incidents_of(row, K.DELIVERY_FAILED).get()
     assert "451" in incident.cause
-    services.incident_delivery_failed(row.pk, "again")  # a hook that runs twice opens nothing twice
+    document_incidents.incident_delivery_failed(row.pk, "again")  # a hook that runs twice opens nothing twice
     assert incidents_of(row, K.DELIVERY_FAILED).count() == 1
 
 

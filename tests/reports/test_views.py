@@ -9,10 +9,11 @@ from django.contrib.staticfiles import finders
 from openpyxl import load_workbook
 
 from documents.forms import OutgoingForm
+from documents.incidents import incident_delivery_failed
 from documents.models import Delivery, Outgoing
 from documents.services import outgoing as outgoing_services
-from reports import selectors, services
-from reports.models import Incident
+from incidents.models import Incident
+from reports import selectors
 from tests import factories
 from tests.documents.conftest import pdf_upload
 from tests.reports import data
@@ -108,7 +109,7 @@ def test_only_clerks_leaders_and_admins_of_the_agency_see_its_log(province, staf
 
 def test_incidents_show_in_the_log_and_a_clerk_resolves_one_from_the_page(province, staff, client_for):
     delivery = province["o2"].deliveries.get(status="failed")
-    incident = services.incident_delivery_failed(delivery.pk, "550 5.1.1 Hộp thư không tồn tại")
+    incident = incident_delivery_failed(delivery.pk, "550 5.1.1 Hộp thư không tồn tại")
     client = client_for(staff["clerk"])
     log = client.get("/reports/traffic/").content.decode()
     assert "550 5.1.1 Hộp thư không tồn tại" in log and f"/outgoing/{province['o2'].pk}/" in log
@@ -125,7 +126,7 @@ def test_incidents_show_in_the_log_and_a_clerk_resolves_one_from_the_page(provin
 
 
 def test_incidents_of_another_agency_cannot_be_seen_or_resolved(province, staff, client_for):
-    other = services.incident_delivery_failed(province["o9"].deliveries.get().pk, "550")
+    other = incident_delivery_failed(province["o9"].deliveries.get().pk, "550")
     client = client_for(staff["clerk"])
     assert "550" not in client.get("/reports/incidents/").content.decode()
     assert client.post(f"/reports/incidents/{other.pk}/resolve/", {"resolution": "x"}).status_code == 404
