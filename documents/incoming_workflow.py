@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 
-from .models import Assignment, Incoming
+from .models import Assignment, Incoming, IncomingEvent
 
 S = Incoming.Status
 
@@ -26,15 +26,8 @@ TRANSITIONS = {
     "complete": ({S.ASSIGNED, S.IN_PROGRESS}, S.DONE),
     "reply": ({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.DONE}, None),
 }
-LABELS = {
-    "register": _("Vào sổ văn bản đến"),
-    "refuse": _("Từ chối nhận"),
-    "route": _("Phân công xử lý"),
-    "progress": _("Cập nhật tiến độ"),
-    "input": _("Góp ý phối hợp"),
-    "complete": _("Hoàn thành"),
-    "reply": _("Soạn văn bản trả lời"),
-}
+# Each action is recorded as the IncomingEvent of the same name, whose label it shares.
+LABELS = {action: IncomingEvent.Action(action).label for action in TRANSITIONS}
 
 
 def _assigned(membership, incoming, *roles):

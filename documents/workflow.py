@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 
-from .models import Outgoing, UnresolvedRecipientLine
+from .models import Outgoing, OutgoingEvent, UnresolvedRecipientLine
 
 S = Outgoing.Status
+A = OutgoingEvent.Action  # each transition is recorded as the event of its name and shares its label
 L = UnresolvedRecipientLine.State
 
 
@@ -29,12 +30,12 @@ class Transition:
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, _("Trình duyệt"), takes_comment=True),
-        Transition("withdraw", frozenset({S.SUBMITTED}), S.DRAFT, _("Rút lại để sửa"), backward=True),
-        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, _("Duyệt ký"), takes_comment=True),
-        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, _("Trả lại"), takes_comment=True,
+        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, A.SUBMIT.label, takes_comment=True),
+        Transition("withdraw", frozenset({S.SUBMITTED}), S.DRAFT, A.WITHDRAW.label, backward=True),
+        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, A.APPROVE.label, takes_comment=True),
+        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, A.RETURN.label, takes_comment=True,
                    needs_comment=True, backward=True),
-        Transition("issue", frozenset({S.APPROVED}), S.ISSUED, _("Cấp số, ký số và phát hành")),
+        Transition("issue", frozenset({S.APPROVED}), S.ISSUED, A.ISSUE.label),
     ]
 }
 

@@ -184,8 +184,20 @@ class Assignment(models.Model):
 class IncomingEvent(models.Model):
     """What happened to an incoming document; its status changes are what the sender sees (edXML)."""
 
+    class Action(models.TextChoices):
+        """Every kind of event, with its one label: incoming_workflow's transitions are these actions."""
+
+        ARRIVE = "arrive", _("Văn bản đến")
+        REGISTER = "register", _("Vào sổ văn bản đến")
+        REFUSE = "refuse", _("Từ chối nhận")
+        ROUTE = "route", _("Phân công xử lý")
+        PROGRESS = "progress", _("Cập nhật tiến độ")
+        INPUT = "input", _("Góp ý phối hợp")
+        COMPLETE = "complete", _("Hoàn thành")
+        REPLY = "reply", _("Soạn văn bản trả lời")
+
     incoming = models.ForeignKey(Incoming, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("thao tác"), max_length=20)
+    action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     status = models.CharField(_("trạng thái"), max_length=2, choices=Incoming.Status.choices, blank=True)

@@ -246,8 +246,19 @@ class NoiNhanAlias(models.Model):
 class OutgoingEvent(models.Model):
     """The history of a document: who did what, when, with which comment."""
 
+    class Action(models.TextChoices):
+        """Every kind of event, with its one label: workflow's transitions are the last five."""
+
+        CREATE = "create", _("Tạo dự thảo")
+        EDIT = "edit", _("Sửa dự thảo")
+        SUBMIT = "submit", _("Trình duyệt")
+        WITHDRAW = "withdraw", _("Rút lại để sửa")
+        APPROVE = "approve", _("Duyệt ký")
+        RETURN = "return", _("Trả lại")
+        ISSUE = "issue", _("Cấp số, ký số và phát hành")
+
     outgoing = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("thao tác"), max_length=20)
+    action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10, blank=True)

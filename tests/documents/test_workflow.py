@@ -1,7 +1,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from documents.models import Outgoing
+from documents import incoming_workflow, workflow
+from documents.models import IncomingEvent, Outgoing, OutgoingEvent
+from documents.services import incoming as incoming_services
 from documents.services import outgoing as services
 from tests import factories
 from tests.documents.conftest import make_draft, pdf_upload, to_agency
@@ -92,3 +94,23 @@ def test_the_signer_must_be_a_leader_of_the_agency(specialist, unit, other_agenc
     with pytest.raises(ValidationError):
         services.outgoing_create(membership=specialist, main_file=pdf_upload(), doc_type="CV", summary="x",
                                  drafting_unit=unit, signer=specialist)
+
+
+def test_every_transition_is_an_event_kind_with_one_label():
+    for name, transition in workflow.TRANSITIONS.items():
+        assert transition.label == OutgoingEvent.Action(name).label
+    for action in incoming_workflow.TRANSITIONS:
+        assert incoming_workflow.LABELS[action] == IncomingEvent.Action(action).label
+    assert set(IncomingEvent.Action) - set(incoming_workflow.TRANSITIONS) == {IncomingEvent.Action.ARRIVE}
+    assert set(OutgoingEvent.Action) - set(workflow.TRANSITIONS) == {OutgoingEvent.Action.CREATE,
+                                                                     OutgoingEvent.Action.EDIT}
+
+
+def test_the_history_names_each_event_by_its_label(clerk, other_agency, client_for):
+    paper = incoming_services.incoming_from_paper(membership=clerk, scans=[pdf_upload("scan.pdf")],
+                                                  sender_name="Sở Nội vụ", notation="12/SNV-TCBC",
+                                                  summary="V/v tuyển dụng", doc_type="CV")
+    page = client_for(clerk).get(f"/incoming/{paper.pk}/").content.decode()
+    assert "Văn bản đến: Bản giấy" in page and "Vào sổ văn bản đến: Số đến 1" in page
+    outsider = factories.make_member(other_agency, "clerk")
+    assert client_for(outsider).get(f"/incoming/{paper.pk}/").status_code == 404  # another agency's history
