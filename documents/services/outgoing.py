@@ -214,7 +214,7 @@ def recipient_line_map(*, membership, line, kind, agency=None, unit=None, group=
     line = _open_line(membership, line)
     workflow.line_move(line, "map")
     recipient = recipient_add(membership=membership, outgoing=line.outgoing, kind=kind, agency=agency, unit=unit,
-                              group=group, name=name, email=email, dossier=dossier)
+                              group=group, name=name, email=email, dossier=dossier, printed_as=line.text)
     if kind in (Recipient.Kind.AGENCY, Recipient.Kind.UNIT, Recipient.Kind.GROUP):
         noinhan.alias_remember(line.outgoing.agency, line.text, noinhan.Match(kind, agency, unit, group))
     line.recipient, line.settled_by, line.settled_at = recipient, membership.user, timezone.now()

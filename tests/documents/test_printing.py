@@ -41,6 +41,16 @@ def test_printed_block_keeps_annotations_and_the_archive_line_as_pasted(speciali
     assert {r.agency or r.unit for r in outgoing.recipients.all()} == {other_agency, unit}
 
 
+def test_a_line_mapped_by_hand_is_printed_as_written(specialist, leader):
+    gialai = factories.make_agency("Sở Kế hoạch và Đầu tư tỉnh Gia Lai", code="000.00.07.H21", short_name="SKHĐT")
+    outgoing = make_draft(specialist, leader)
+    services.recipients_paste(membership=specialist, outgoing=outgoing, text="- Sở KH&ĐT Gia Lai (để b/c);")
+    services.recipient_line_map(membership=specialist, line=outgoing.unresolved_lines.get(),
+                                kind=Recipient.Kind.AGENCY, agency=gialai)
+    assert noinhan.noi_nhan_lines(outgoing)[0] == "- Sở KH&ĐT Gia Lai (để b/c);"
+    assert outgoing.recipients.get().label == "Sở Kế hoạch và Đầu tư tỉnh Gia Lai"
+
+
 def test_changing_the_number_of_archive_copies_rewrites_the_pasted_line(specialist, leader, unit):
     outgoing = make_draft(specialist, leader)
     services.recipients_paste(membership=specialist, outgoing=outgoing, text="- Lưu: VT, TCCB (3b).")
