@@ -149,13 +149,28 @@ def _summary(report, trust_problem):
     }
 
 
+def name_in_words(name):
+    """A certificate's subject or issuer as a reader says it: "Demo CA, Tổ chức: Cổng…, Quốc gia: VN" rather
+    than asn1crypto's "Common Name: …, Organization: …"."""
+    native = name.native
+    labels = {"organizational_unit_name": _("Đơn vị"), "organization_name": _("Tổ chức"),
+              "locality_name": _("Địa phương"), "state_or_province_name": _("Tỉnh, thành phố"),
+              "country_name": _("Quốc gia"), "email_address": _("Thư điện tử")}
+    def text(value):
+        return ", ".join(value) if isinstance(value, list) else str(value or "")
+
+    parts = [text(native.get("common_name"))] + [f"{label}: {text(native[key])}" for key, label in labels.items()
+                                                 if native.get(key)]
+    return ", ".join(p for p in parts if p) or name.human_friendly
+
+
 def _check(embedded, context):
     report = SignatureReport(field_name=embedded.field_name or "")
     try:
         cert = embedded.signer_cert
         report.signer_name = cert.subject.native.get("common_name", "") or cert.subject.human_friendly
-        report.signer_subject = cert.subject.human_friendly
-        report.issuer = cert.issuer.human_friendly
+        report.signer_subject = name_in_words(cert.subject)
+        report.issuer = name_in_words(cert.issuer)
         status = aio.call(validate_pdf_signature, embedded, signer_validation_context=context)
     except Exception as exc:  # noqa: BLE001 (pyHanko raises many kinds of errors on malformed signatures)
         logger.info("signature %s could not be checked: %r", report.field_name, exc)

@@ -30,6 +30,25 @@ BROKEN_SIGNATURE = ("error", "tampered", "invalid", "modified")
 
 
 @dataclass
+class Check:
+    """One line of a signature's checks. A modified file shows no passing line: what a signature proves
+    holds only for the bytes it covers, not for the file that was uploaded."""
+
+    label: str
+    state: str  # "pass", "fail" or "moot"
+
+    @property
+    def state_label(self):
+        return {"pass": _("Đạt"), "fail": _("Không đạt"),
+                "moot": _("Chỉ đúng với phần tệp trước khi bị sửa, không phải tệp bạn tải lên")}[self.state]
+
+    @property
+    def icon(self):
+        return {"pass": "bi-check-circle-fill text-success", "fail": "bi-x-circle-fill text-danger",
+                "moot": "bi-dash-circle text-secondary"}[self.state]
+
+
+@dataclass
 class Verdict:
     kind: str
     report: object  # pki.validation.ValidationReport
@@ -45,6 +64,24 @@ class Verdict:
         if self.file is not None:
             return self.file.signed_sha256
         return self.outgoing.signed_sha256 if self.outgoing is not None else ""
+
+    def checks(self, signature):
+        """The checks of one signature of the report, in the order a reader asks them."""
+        def state(passed):
+            if not passed:
+                return "fail"
+            return "moot" if self.kind == MODIFIED else "pass"
+
+        return [
+            Check(_("Nội dung còn nguyên vẹn"), state(signature.intact)),
+            Check(_("Không bị sửa sau khi ký"), state(signature.intact and not signature.modified_after_signing)),
+            Check(_("Chữ ký hợp lệ"), state(signature.valid)),
+            Check(_("Chứng thư số tin cậy"), state(signature.trusted)),
+        ]
+
+    @property
+    def signature_rows(self):
+        return [(signature, self.checks(signature)) for signature in self.report.signatures]
 
     @property
     def title(self):
