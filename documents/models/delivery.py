@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..delivery_responses import response_sentence
+
 
 class Delivery(models.Model):
     """The electronic copy of an issued document on its way to one recipient (Directive 34).
@@ -82,3 +84,8 @@ class Delivery(models.Model):
     @property
     def is_final(self):
         return self.status in self.FINAL
+
+    @property
+    def response_summary(self):
+        """The last answer in a sentence for the clerk (the raw answer stays in `response`)."""
+        return response_sentence(self.response)
