@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 # Debian packages the tests drive: a headless browser and a real IMAP server.
-TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils
+# npm installs axe-core, which the accessibility tests run inside the page (package.json).
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils npm
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
@@ -28,13 +29,14 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	touch $@ $(RUN_STAMP)
 
 setup: $(RUN_STAMP)
-	$(PY) manage.py compilemessages -v0
+	$(PY) manage.py compilemessages_polib -v0
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py pki_demo
 
 setup-dev: $(DEV_STAMP) system-test-deps
-	$(PY) manage.py compilemessages -v0
+	$(PY) manage.py compilemessages_polib -v0
+	npm ci --silent --no-audit --no-fund
 
 # Installs what the tests need from Debian when it is missing (the machines run as root).
 system-test-deps:
@@ -62,7 +64,7 @@ run: setup
 serve: export DEBUG = 0
 serve: $(RUN_STAMP)
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py compilemessages -v0
+	$(PY) manage.py compilemessages_polib -v0
 	$(PY) manage.py collectstatic --no-input -v0
 	exec $(VENV)/bin/gunicorn --config portal/gunicorn.conf.py portal.wsgi
 

@@ -78,6 +78,16 @@ CLAIMABLE = TRANSITIONS["claim"].sources
 # Rows still on their way; everything else is final.
 ACTIVE = frozenset({S.PENDING, S.SENDING, S.CONFIRMING, S.RETRY, S.DEFERRED})
 RESENDABLE = TRANSITIONS["resend"].sources
+# An uncertain row may already be in the recipient's mailbox: the clerk confirms they checked before it goes again.
+RESEND_NEEDS_CONFIRMATION = frozenset({S.UNCERTAIN})
+
+
+def resend_offer(delivery):
+    """What the clerk is offered for this delivery: None, "resend", or "confirm" (resend once they confirm that
+    they checked with the recipient). Only e-mail is sent again; the portal and paper have their own ways."""
+    if delivery.channel != Delivery.Channel.EMAIL or delivery.status not in RESENDABLE:
+        return None
+    return "confirm" if delivery.status in RESEND_NEEDS_CONFIRMATION else "resend"
 
 
 def initial_status(channel, *, secret=False):

@@ -9,7 +9,9 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from agencies.models import Agency, RecipientGroup, Unit
 
-from .models import Assignment, Delivery, Incoming, Outgoing
+from . import registers
+from .filters import IncomingFilter, OutgoingFilter
+from .models import Assignment, Delivery, Incoming, Outgoing, Register
 
 
 def outgoing_visible_to(membership):
@@ -23,6 +25,12 @@ def outgoing_visible_to(membership):
     if membership.has_role(Role.SPECIALIST):
         return mine.filter(Q(created_by=membership.user) | Q(status=Outgoing.Status.ISSUED, secrecy=""))
     return Outgoing.objects.none()
+
+
+def outgoing_list(*, membership, filters=None):
+    """The outgoing documents this person may see, narrowed by the list's filters (a query dict or None)."""
+    documents = outgoing_visible_to(membership).select_related("drafting_unit", "signer__user", "created_by")
+    return OutgoingFilter(filters, queryset=documents).qs
 
 
 def outgoing_get_for_user(membership, pk):
@@ -49,6 +57,25 @@ def incoming_visible_to(membership):
     if membership.has_role(Role.CLERK, Role.LEADER):
         return mine
     return mine.filter(pk__in=_routed_to(membership).values("incoming_id"))
+
+
+def incoming_list(*, membership, filters=None):
+    """The incoming documents this person may see, narrowed by the list's filters (a query dict or None)."""
+    documents = incoming_visible_to(membership).select_related("sender_agency")
+    return IncomingFilter(filters, queryset=documents).qs
+
+
+def register_list(*, membership, kind, year, filters=None):
+    """A register's documents of one year, only those this person may open, narrowed by the register's filters;
+    the page, its XLSX and its PDF all read this."""
+    if kind == Register.Kind.INCOMING:
+        queryset, visible, filterset = (registers.incoming_register_queryset, incoming_visible_to,
+                                        registers.IncomingRegisterFilter)
+    else:
+        queryset, visible, filterset = (registers.outgoing_register_queryset, outgoing_visible_to,
+                                        registers.OutgoingRegisterFilter)
+    documents = queryset(membership.agency, year, kind).filter(pk__in=visible(membership).values("pk"))
+    return filterset(filters, queryset=documents, agency=membership.agency).qs
 
 
 def incoming_get_for_user(membership, pk):

@@ -1,9 +1,7 @@
-import django_filters
 import django_tables2 as tables
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import DocumentType, Incoming, Outgoing
+from .models import Outgoing
 
 
 class OutgoingTable(tables.Table):
@@ -26,22 +24,6 @@ class OutgoingTable(tables.Table):
         return record.notation or "—"
 
 
-class OutgoingFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Tìm"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=Outgoing.Status.choices)
-    doc_type = django_filters.ChoiceFilter(label=_("Loại văn bản"), choices=DocumentType.choices)
-    year = django_filters.NumberFilter(label=_("Năm"))
-
-    class Meta:
-        model = Outgoing
-        fields = ["q", "status", "doc_type", "year"]
-
-    def search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(Q(summary__icontains=word) | Q(notation__icontains=word))
-        return queryset
-
-
 class IncomingTable(tables.Table):
     arrived_at = tables.DateTimeColumn(verbose_name=_("Đến lúc"), format="d/m/Y H:i")
     sender_name = tables.Column(verbose_name=_("Cơ quan gửi"))
@@ -54,19 +36,3 @@ class IncomingTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-hover align-middle mb-0"}
         order_by = "-arrived_at"
-
-
-class IncomingFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Tìm"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=Incoming.Status.choices)
-    source = django_filters.ChoiceFilter(label=_("Nguồn"), choices=Incoming.Source.choices)
-
-    class Meta:
-        model = Incoming
-        fields = ["q", "status", "source"]
-
-    def search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(Q(summary__icontains=word) | Q(notation__icontains=word)
-                                       | Q(sender_name__icontains=word))
-        return queryset

@@ -69,8 +69,8 @@ def totp_code(secret):
     import struct
     import time
 
-    if time.time() % 30 > 28:  # let the step turn now rather than between typing and checking
-        time.sleep(2.1)
+    while time.time() % 30 > 28:  # let the step turn now rather than between typing and checking
+        time.sleep(0.05)
     digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"

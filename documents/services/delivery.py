@@ -77,9 +77,10 @@ def delivery_resend(*, membership, delivery, email, confirm_uncertain=False):
     deduplicates (our own intake does) recognises the repeat."""
     delivery = Delivery.objects.select_for_update(of=("self",)).select_related("outgoing").get(pk=delivery.pk)
     _check_clerk(membership, delivery.outgoing)
-    if delivery.channel != Delivery.Channel.EMAIL or delivery.status not in lifecycle.RESENDABLE:
+    offer = lifecycle.resend_offer(delivery)
+    if offer is None:
         raise ValidationError(_("Chỉ gửi lại được lượt gửi thư điện tử đã thất bại hoặc chưa rõ kết quả."))
-    if delivery.status == S.UNCERTAIN and not confirm_uncertain:
+    if offer == "confirm" and not confirm_uncertain:
         raise ValidationError(_("Nơi nhận có thể đã nhận được văn bản này. Hãy kiểm tra với nơi nhận, rồi xác nhận "
                                 "nếu vẫn muốn gửi lại."), code="confirm_uncertain")
     previous, email = delivery.email, email.strip().lower()

@@ -277,6 +277,11 @@ def reply_recipient(incoming):
     return None
 
 
+def reply_summary(incoming):
+    """The summary proposed for a reply. It is document text, so Vietnamese whatever the UI language."""
+    return f"V/v trả lời văn bản số {incoming.notation} của {incoming.sender_name}"
+
+
 def reply_check(membership, incoming):
     workflow.check(membership, incoming, "reply")
 

@@ -80,6 +80,18 @@ def _delete_after_commit(file):
             transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
+def outgoing_create_check(membership, *, in_reply_to=None):
+    """Raise unless this person may start a draft: a specialist or clerk, or, for a reply, whoever may reply to
+    `in_reply_to` (ValidationError while it cannot be answered, PermissionDenied otherwise). The form page asks
+    this before showing the form."""
+    from . import incoming as incoming_services
+
+    if in_reply_to is not None:
+        incoming_services.reply_check(membership, in_reply_to)
+    elif not membership.has_role(Role.SPECIALIST, Role.CLERK):
+        raise PermissionDenied(_("Chỉ chuyên viên hoặc văn thư được soạn văn bản."))
+
+
 @transaction.atomic
 def outgoing_create(*, membership, main_file, attachments=(), in_reply_to=None, **data):
     """A specialist or clerk starts a draft in their agency; the main file must be a sound PDF.
@@ -89,10 +101,7 @@ def outgoing_create(*, membership, main_file, attachments=(), in_reply_to=None, 
     """
     from . import incoming as incoming_services
 
-    if in_reply_to is not None:
-        incoming_services.reply_check(membership, in_reply_to)
-    elif not membership.has_role(Role.SPECIALIST, Role.CLERK):
-        raise PermissionDenied(_("Chỉ chuyên viên hoặc văn thư được soạn văn bản."))
+    outgoing_create_check(membership, in_reply_to=in_reply_to)
     if main_file is None:
         raise ValidationError({"main_file": _("Cần tệp văn bản chính (PDF).")})
     _check_draft_fields(membership.agency, data)

@@ -14,8 +14,9 @@ from core.http import file_response
 from .. import incoming_workflow as workflow
 from .. import selectors
 from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
+from ..filters import IncomingFilter
 from ..services import incoming as services
-from ..tables import IncomingFilter, IncomingTable
+from ..tables import IncomingTable
 
 STAFF = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
 
@@ -32,11 +33,10 @@ def _add_errors(form, exc):
 
 @staff_required(*STAFF)
 def incoming_list(request):
-    documents = selectors.incoming_visible_to(request.membership).select_related("sender_agency")
-    filterset = IncomingFilter(request.GET, queryset=documents)
-    table = IncomingTable(filterset.qs, request=request)
+    table = IncomingTable(selectors.incoming_list(membership=request.membership, filters=request.GET),
+                          request=request)
     table.paginate(page=request.GET.get("page", 1), per_page=25)
-    return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
+    return render(request, "documents/incoming_list.html", {"table": table, "filter": IncomingFilter(request.GET)})
 
 
 def _detail_context(membership, incoming, **extra):

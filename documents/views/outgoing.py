@@ -14,11 +14,12 @@ from pki.errors import SigningError
 
 from .. import noinhan, selectors, workflow
 from ..forms import CommentForm, LineDismissForm, LineMapForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
+from ..filters import OutgoingFilter
 from ..models import Delivery, OutgoingFile
 from ..services import incoming as incoming_services
 from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
-from ..tables import OutgoingFilter, OutgoingTable
+from ..tables import OutgoingTable
 
 
 def _errors(exc):
@@ -27,13 +28,10 @@ def _errors(exc):
 
 @staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
 def outgoing_list(request):
-    documents = selectors.outgoing_visible_to(request.membership).select_related(
-        "drafting_unit", "signer__user", "created_by"
-    )
-    filterset = OutgoingFilter(request.GET, queryset=documents)
-    table = OutgoingTable(filterset.qs, request=request)
+    table = OutgoingTable(selectors.outgoing_list(membership=request.membership, filters=request.GET),
+                          request=request)
     table.paginate(page=request.GET.get("page", 1), per_page=25)
-    return render(request, "documents/outgoing_list.html", {"table": table, "filter": filterset})
+    return render(request, "documents/outgoing_list.html", {"table": table, "filter": OutgoingFilter(request.GET)})
 
 
 def _reply_target(request):
@@ -41,25 +39,21 @@ def _reply_target(request):
     pk = request.GET.get("reply_to") or request.POST.get("reply_to")
     if not pk or not str(pk).isdigit():
         return None
-    incoming = selectors.incoming_get_for_user(request.membership, pk)
-    incoming_services.reply_check(request.membership, incoming)
-    return incoming
+    return selectors.incoming_get_for_user(request.membership, pk)
 
 
 @staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
 def outgoing_create(request):
     membership = request.membership
     try:
-        reply_to = _reply_target(request)
+    reply_to = _reply_target(request)
+        services.outgoing_create_check(membership, in_reply_to=reply_to)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("incoming_list")
-    if reply_to is None and not membership.has_role(Role.SPECIALIST, Role.CLERK):
-        raise PermissionDenied(_("Chỉ chuyên viên hoặc văn thư được soạn văn bản."))
     initial = {"drafting_unit": membership.unit}
     if reply_to:
-        # A proposed summary is document text: Vietnamese whatever the UI language.
-        initial["summary"] = f"V/v trả lời văn bản số {reply_to.notation} của {reply_to.sender_name}"
+        initial["summary"] = incoming_services.reply_summary(reply_to)
     form = OutgoingForm(request.POST or None, request.FILES or None, agency=membership.agency, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

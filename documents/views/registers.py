@@ -22,16 +22,16 @@ def _years():
     return list(range(current, current - 6, -1))
 
 
-def _register_page(request, *, kind, queryset, visible, filterset_class, table_class, columns, widths, row, slug):
+def _register_page(request, *, kind, filterset_class, table_class, columns, widths, row, slug):
     agency = request.membership.agency
     year = _year(request)
     # The document pages' own rule: a register lists (and exports) only what this person may open.
-    documents = queryset(agency, year, kind).filter(pk__in=visible(request.membership).values("pk"))
-    filterset = filterset_class(request.GET, queryset=documents, agency=agency)
+    documents = selectors.register_list(membership=request.membership, kind=kind, year=year, filters=request.GET)
+    filterset = filterset_class(request.GET, agency=agency)
     title = f"{Register.Kind(kind).label} – {agency.name}"
     export = request.GET.get("export")
     if export in ("xlsx", "pdf"):
-        rows = [row(document) for document in filterset.qs.order_by(table_class.number_field)]
+        rows = [row(document) for document in documents.order_by(table_class.number_field)]
         subtitle = _("Năm %(year)s") % {"year": year}
         if export == "xlsx":
             content = exports.xlsx_bytes(str(Register.Kind(kind).label), columns, rows,
@@ -39,7 +39,7 @@ def _register_page(request, *, kind, queryset, visible, filterset_class, table_c
             return exports.download(content, f"{slug}-{year}.xlsx", exports.XLSX)
         return exports.download(exports.pdf_bytes(title, columns, rows, subtitle, widths), f"{slug}-{year}.pdf",
                                 exports.PDF)
-    table = table_class(filterset.qs, request=request)
+    table = table_class(documents, request=request)
     table.paginate(page=request.GET.get("page", 1), per_page=50)
     return render(request, "documents/register.html", {
         "table": table, "filter": filterset, "year": year, "years": _years(), "kind": kind, "title": title,
@@ -52,7 +52,7 @@ def outgoing_register(request):
     """Sổ đăng ký văn bản đi for a chosen year; secret documents have their own register."""
     kind = Register.Kind.OUTGOING_SECRET if request.GET.get("register") == "secret" else Register.Kind.OUTGOING
     return _register_page(
-        request, kind=kind, queryset=registers.outgoing_register_queryset, visible=selectors.outgoing_visible_to,
+        request, kind=kind,
         filterset_class=registers.OutgoingRegisterFilter, table_class=registers.OutgoingRegisterTable,
         columns=registers.OUTGOING_COLUMNS, widths=registers.OUTGOING_WIDTHS, row=registers.outgoing_register_row,
         slug="so-van-ban-di",
@@ -63,8 +63,7 @@ def outgoing_register(request):
 def incoming_register(request):
     """Sổ đăng ký văn bản đến for a chosen year, paper and electronic in one series."""
     return _register_page(
-        request, kind=Register.Kind.INCOMING, queryset=registers.incoming_register_queryset,
-        visible=selectors.incoming_visible_to,
+        request, kind=Register.Kind.INCOMING,
         filterset_class=registers.IncomingRegisterFilter, table_class=registers.IncomingRegisterTable,
         columns=registers.INCOMING_COLUMNS, widths=registers.INCOMING_WIDTHS, row=registers.incoming_register_row,
         slug="so-van-ban-den",

@@ -1,10 +1,10 @@
 from django import template
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.urls import reverse
 
 from core.codes import lookup_code_display
 from public_site import selectors
+from public_site.tables import CitizenReplyTable
 
 register = template.Library()
 REPLIES_PER_PAGE = 20
@@ -38,6 +38,8 @@ def citizen_downloads(delivery):
 def citizen_replies(context):
     """The replies addressed to the logged-in citizen's verified addresses, newest first, a page at a time."""
     request = context["request"]
-    replies = selectors.citizen_replies(request.user).prefetch_related("outgoing__files")
-    page = Paginator(replies, REPLIES_PER_PAGE).get_page(request.GET.get("page"))
-    return {"page": page, "request": request}
+    replies = selectors.citizen_replies(request.user).select_related("outgoing__agency").prefetch_related(
+        "outgoing__files")
+    table = CitizenReplyTable(replies, request=request)
+    table.paginate(page=request.GET.get("page", 1), per_page=REPLIES_PER_PAGE)
+    return {"table": table, "request": request}

@@ -35,7 +35,7 @@ def test_replies_to_every_verified_address_newest_first_a_page_at_a_time(issue, 
     page1, page2 = listed(client), listed(client, 2)
     assert page1.index("thứ ba") < page1.index("thứ hai") and "thứ nhất" not in page1
     assert "thứ nhất" in page2 and "thứ hai" not in page2
-    assert "Trang 1/2" in page1 and "?page=2" in page1
+    assert "?page=2" in page1 and 'data-testid="citizen-reply"' in page1  # django-tables2's pager
 
 
 def test_download_links_work_while_logged_in_without_the_code(issue, citizen, client_for):

@@ -1,0 +1,13 @@
+"""What the document templates ask the workflow and the delivery lifecycle, so that no rule is spelled out there."""
+
+from django import template
+
+from documents import delivery_lifecycle
+
+register = template.Library()
+
+
+@register.filter
+def resend_offer(delivery):
+    """None, "resend" or "confirm": see `delivery_lifecycle.resend_offer`."""
+    return delivery_lifecycle.resend_offer(delivery)
