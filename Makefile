@@ -29,13 +29,13 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	touch $@ $(RUN_STAMP)
 
 setup: $(RUN_STAMP)
-	$(PY) manage.py compilemessages -v0
+	$(PY) manage.py compilemessages_polib -v0
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py seed_demo
 	$(PY) manage.py pki_demo
 
 setup-dev: $(DEV_STAMP) system-test-deps
-	$(PY) manage.py compilemessages -v0
+	$(PY) manage.py compilemessages_polib -v0
 	npm ci --silent --no-audit --no-fund
 
 # Installs what the tests need from Debian when it is missing (the machines run as root).
@@ -64,7 +64,7 @@ run: setup
 serve: export DEBUG = 0
 serve: $(RUN_STAMP)
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py compilemessages -v0
+	$(PY) manage.py compilemessages_polib -v0
 	$(PY) manage.py collectstatic --no-input -v0
 	exec $(VENV)/bin/gunicorn --config portal/gunicorn.conf.py portal.wsgi
 

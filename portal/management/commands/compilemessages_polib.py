@@ -1,4 +1,5 @@
-"""compilemessages without GNU gettext: .po → .mo with polib, so a fresh machine needs no apt package."""
+"""Compile the catalogs with polib, so a fresh machine needs no GNU gettext (Django's own compilemessages runs
+msgfmt). Named apart from Django's command, which stays available where gettext is installed."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Compile the project's .po catalogs (LOCALE_PATHS) into .mo files using polib."
+    help = "Compile the project's .po catalogs (LOCALE_PATHS) into .mo files using polib (no GNU gettext needed)."
 
     def handle(self, **options):
         for base in settings.LOCALE_PATHS:
