@@ -152,6 +152,8 @@ class BuiltMessage:
 
     @staticmethod
     def part(data):
+        # smtplib's private _quote_periods, so the stuffing is exactly what SMTP.data() would do; checked by
+        # tests/test_private_apis.py, which fails on a Python that changes it.
         return (data, smtplib._quote_periods(data))
 
     @property

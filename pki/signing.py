@@ -122,6 +122,9 @@ def text_width(text, size, path=SERIF):
     return sum(advances.get(ord(ch), default) for ch in text) * size / units
 
 
+# pyHanko has no public way to embed a font subset cut in advance: these two classes set its internals
+# (CIDFontType2._font_descriptor and set_font_file, GlyphAccumulator._subset_created), pinned to
+# pyHanko 0.38; tests/test_private_apis.py fails loudly on an upgrade that changes them.
 class _PrecutCIDFont(CIDFontType2):
     def __init__(self, tt, base_ps_name, subset_prefix, font_bytes):
         super().__init__(tt, base_ps_name, subset_prefix)
