@@ -1,6 +1,7 @@
 """View guards: who may open which staff page. Denials are 403, never a silent empty page."""
 
 from functools import wraps
+from urllib.parse import urlencode, urlsplit
 
 from allauth.account.internal.flows.reauthentication import suspend_request
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from .selectors import membership_needs_mfa, mfa_passed_recently, user_has_totp
@@ -43,13 +45,31 @@ def mfa_required(view):
                 request,
                 _("Bạn cần bật xác thực hai lớp (TOTP) trước khi phê duyệt, ký hoặc phát hành văn bản."),
             )
-            return redirect("mfa_activate_totp")
+            return redirect(totp_activate_url(request))
         if user_has_totp(request.user) and not mfa_passed_recently(request):
             messages.info(request, _("Để tiếp tục, hãy nhập mã xác thực hai lớp (TOTP)."))
             return suspend_request(request, reverse("mfa_reauthenticate"))
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def asking_page(request):
+    """The page a person was on when asked for two-factor: the page itself for a GET, the page whose
+    button sent a POST (its Referer, when it is ours); None when unknown."""
+    if request.method == "GET":
+        return request.get_full_path()
+    referer = urlsplit(request.headers.get("Referer", ""))
+    back = referer.path + (f"?{referer.query}" if referer.query else "")
+    if referer.path and url_has_allowed_host_and_scheme(request.headers["Referer"], {request.get_host()}):
+        return back
+    return None
+
+
+def totp_activate_url(request):
+    """The TOTP set-up page, told where to send the person back once it is done."""
+    url, back = reverse("mfa_activate_totp"), asking_page(request)
+    return f"{url}?{urlencode({'next': back})}" if back else url
 
 
 def mfa_required_to_post(view):

@@ -34,7 +34,7 @@ def admin_login(request, extra_context=None):
         raise PermissionDenied(_("Trang quản trị hệ thống chỉ dành cho quản trị viên kỹ thuật của cổng."))
     if not user_has_totp(user):
         messages.warning(request, _("Hãy bật xác thực hai lớp (TOTP) trước khi vào trang quản trị hệ thống."))
-        return redirect("mfa_activate_totp")
+        return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({REDIRECT_FIELD_NAME: wanted})}")
     if not mfa_passed_recently(request):
         return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({REDIRECT_FIELD_NAME: wanted})}")
     return redirect(wanted)

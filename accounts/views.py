@@ -1,3 +1,4 @@
+from allauth.mfa.totp.views import ActivateTOTPView
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -105,3 +106,27 @@ def invitation_accept(request, uidb64, token):
         messages.success(request, _("Chào mừng %(name)s! Mật khẩu đã được đặt.") % {"name": user.full_name})
         return redirect("dashboard")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invited": user})
+
+
+TOTP_NEXT_SESSION_KEY = "portal_totp_next"
+
+
+class TotpActivateView(ActivateTOTPView):
+    """allauth's TOTP set-up, which then returns to the page that asked for it (?next=) instead of
+    showing the recovery codes; those stay one click away on the two-factor page."""
+
+    def dispatch(self, request, *args, **kwargs):
+        wanted = request.GET.get("next", "")
+        if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}):
+            request.session[TOTP_NEXT_SESSION_KEY] = wanted
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        wanted = self.request.session.pop(TOTP_NEXT_SESSION_KEY, "")
+        if not url_has_allowed_host_and_scheme(wanted, {self.request.get_host()}):
+            return super().get_success_url()
+        messages.info(self.request, _("Mã khôi phục dự phòng của bạn xem được ở trang “Xác thực hai lớp”."))
+        return wanted
+
+
+totp_activate = TotpActivateView.as_view()

@@ -8,17 +8,11 @@ year. A number is only used if that transaction commits; if anything fails after
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from .models import Register, RegisterCounter
-
-REGISTER_NAMES = {
-    Register.Kind.OUTGOING: _("Sổ đăng ký văn bản đi"),
-    Register.Kind.OUTGOING_SECRET: _("Sổ đăng ký văn bản đi mật"),
-    Register.Kind.INCOMING: _("Sổ đăng ký văn bản đến"),
-}
 
 
 @dataclass(frozen=True)
@@ -29,9 +23,11 @@ class Number:
 
 
 def register_for(agency, kind):
-    register, _created = Register.objects.get_or_create(
-        agency=agency, kind=kind, defaults={"name": str(REGISTER_NAMES[kind])}
-    )
+    # The stored name is the register's official (Vietnamese) name whoever opens it first; pages show
+    # the kind's label, translated when displayed.
+    with translation.override(settings.LANGUAGE_CODE):
+        name = str(Register.Kind(kind).label)
+    register, _created = Register.objects.get_or_create(agency=agency, kind=kind, defaults={"name": name})
     return register
 
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
+
 from . import views
 
 urlpatterns = [
@@ -8,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Before allauth's own: the same TOTP set-up, returning to the page that asked for it.
+    path("accounts/2fa/totp/activate/", account_views.totp_activate),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("agencies.urls")),

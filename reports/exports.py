@@ -16,7 +16,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core import exports as portal_exports
 
@@ -219,6 +219,21 @@ def _table(headers, rows, widths, style):
     return table
 
 
+def whole_number(value):
+    """An axis label: a whole number in the portal's format (1.234); no label between whole numbers."""
+    return number(round(value)) if float(value).is_integer() else ""
+
+
+def count_step(largest, ticks=5):
+    """A whole-number step giving at most `ticks` steps up to `largest`: 1, 2, 5, 10, 20, 50, …"""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if largest <= step * ticks:
+                return step
+        magnitude *= 10
+
+
 def _month_chart(report, width):
     drawing = Drawing(width, 62 * mm)
     chart = VerticalBarChart()
@@ -227,7 +242,10 @@ def _month_chart(report, width):
     chart.categoryAxis.categoryNames = [r.label for r in report.months]
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = "Serif"
     chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
+    largest = max([value for series in chart.data for value in series] + [1])
+    chart.valueAxis.valueMin, chart.valueAxis.valueStep = 0, count_step(largest)
+    chart.valueAxis.valueMax = -(-largest // chart.valueAxis.valueStep) * chart.valueAxis.valueStep
+    chart.valueAxis.labelTextFormat = whole_number
     chart.bars[0].fillColor, chart.bars[1].fillColor = ISSUED_COLOR, RECEIVED_COLOR
     legend = Legend()
     legend.x, legend.y, legend.fontName, legend.fontSize = 14 * mm, 60 * mm, "Serif", 8
@@ -250,6 +268,7 @@ def _share_chart(rows, value, width):
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = "Serif"
     chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.valueAxis.labelTextFormat = whole_number
     chart.bars[0].fillColor = ISSUED_COLOR
     drawing.add(chart)
     return drawing
@@ -264,9 +283,15 @@ def usage_pdf(report, agency):
     width = A4[0] - 30 * mm
     body = ParagraphStyle("body", fontName="Serif", fontSize=9, leading=11.5)
     h1 = ParagraphStyle("h1", fontName="Serif-Bold", fontSize=14, leading=18, alignment=1)
-    h2 = ParagraphStyle("h2", fontName="Serif-Bold", fontSize=11, leading=14, spaceBefore=8, spaceAfter=4)
+    # A heading never ends a page: it keeps with what follows, and starts a new page when little room is left.
+    h2 = ParagraphStyle("h2", fontName="Serif-Bold", fontSize=11, leading=14, spaceBefore=8, spaceAfter=4,
+                        keepWithNext=1)
     centred = ParagraphStyle("centred", parent=body, alignment=1, fontSize=10.5, leading=14)
     escape = portal_exports._escape
+
+    def heading(text):
+        return [CondPageBreak(45 * mm), Paragraph(text, h2)]
+
     story = [
         Paragraph(escape(agency.name.upper()), centred),
         Spacer(1, 4 * mm),
@@ -275,32 +300,32 @@ def usage_pdf(report, agency):
         Paragraph(escape(_("(So sánh với kỳ trước: %(period)s)") % {"period": report.previous_period.label}),
                   centred),
         Spacer(1, 5 * mm),
-        Paragraph(escape(_("I. Các chỉ tiêu chính")), h2),
+        *heading(escape(_("I. Các chỉ tiêu chính"))),
         _table([_("Chỉ tiêu"), _("Kỳ báo cáo"), _("Kỳ trước"), _("Thay đổi")], indicator_rows(report),
                [width * w for w in (0.52, 0.15, 0.15, 0.18)], body),
-        Paragraph(escape(_("II. Số văn bản theo tháng")), h2),
+        *heading(escape(_("II. Số văn bản theo tháng"))),
         KeepTogether([_month_chart(report, width),
                       _table([_("Tháng"), _("Văn bản đi"), _("Văn bản đến")], month_rows(report),
                              [width * w for w in (0.4, 0.3, 0.3)], body)]),
-        Paragraph(escape(_("III. Theo cơ quan")), h2),
+        *heading(escape(_("III. Theo cơ quan"))),
         _table([_("Cơ quan"), *breakdown_headers()], [breakdown_row(r) for r in report.by_agency],
                [width * w for w in (0.34, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11)], body),
     ]
     agencies = _chart_agencies(report)
     if agencies:
-        story += [Spacer(1, 3 * mm), Paragraph(escape(_("Tỷ lệ gửi điện tử theo cơ quan (%)")), body),
-                  _share_chart(agencies, lambda r: r.figures.electronic_share, width)]
+        story += [Spacer(1, 3 * mm), KeepTogether([Paragraph(escape(_("Tỷ lệ gửi điện tử theo cơ quan (%)")), body),
+                                                   _share_chart(agencies, lambda r: r.figures.electronic_share, width)])]
     story += [
-        Paragraph(escape(_("IV. Theo đơn vị")), h2),
+        *heading(escape(_("IV. Theo đơn vị"))),
         _table([_("Đơn vị"), *breakdown_headers()], [breakdown_row(r) for r in report.by_unit],
                [width * w for w in (0.34, 0.11, 0.11, 0.11, 0.11, 0.11, 0.11)], body),
     ]
     units = _chart_units(report)
     if units:
-        story += [Spacer(1, 3 * mm), Paragraph(escape(_("Tỷ lệ xử lý đúng hạn theo đơn vị (%)")), body),
-                  _share_chart(units, lambda r: r.figures.on_time_rate, width)]
+        story += [Spacer(1, 3 * mm), KeepTogether([Paragraph(escape(_("Tỷ lệ xử lý đúng hạn theo đơn vị (%)")), body),
+                                                   _share_chart(units, lambda r: r.figures.on_time_rate, width)])]
     story += [
-        Paragraph(escape(_("V. Theo loại văn bản")), h2),
+        *heading(escape(_("V. Theo loại văn bản"))),
         _table([_("Loại văn bản"), _("Văn bản đi"), _("Văn bản đến")], type_rows(report),
                [width * w for w in (0.5, 0.25, 0.25)], body),
         Spacer(1, 6 * mm),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Unit
 from documents.models import DocumentType
@@ -459,7 +460,7 @@ def _store_percentiles(figures, d, rows):
 def _label_agencies(rows):
     names = dict(Agency.objects.filter(pk__in=[int(k) for k in rows]).values_list("pk", "name"))
     for key, row in rows.items():
-        row.label = names.get(int(key), key)
+        row.label = names.get(int(key), key) or _("(chưa đặt tên)")
     return sorted(rows.values(), key=lambda r: r.label)
 
 
@@ -467,7 +468,10 @@ def _label_units(rows):
     units = {u.pk: u for u in Unit.objects.filter(pk__in=[int(k) for k in rows if k]).select_related("agency")}
     for key, row in rows.items():
         unit = units.get(int(key)) if key else None
-        row.label = f"{unit.name} – {unit.agency.short_name}" if unit else "—"
+        if unit is None:
+            row.label = _("(không thuộc đơn vị nào)")
+        else:
+            row.label = f"{unit.name.strip() or _('(chưa đặt tên)')} – {unit.agency.short_name}"
     return sorted(rows.values(), key=lambda r: r.label)
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import Delivery, Incoming
 from incidents.models import Incident
 
-from .periods import Period, half_year, last_complete_half_year
+from .periods import Period, current_half_year, half_year
 
 DATE_INPUT = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
 CHANNELS = [("", _("Tất cả")), ("portal", _("Trong cổng")), ("email", _("Thư điện tử")), ("paper", _("Bản giấy"))]
@@ -80,7 +80,10 @@ class IncidentResolveForm(forms.Form):
 
 
 class UsageReportForm(forms.Form):
-    """A half-year (default: the last complete one), or any range of dates; the whole tree or one agency."""
+    """A half-year (default: the current one), or any range of dates; the whole tree or one agency."""
+
+    # The scope names whole agencies ("… và các cơ quan trực thuộc"): its menu gets a wide column.
+    wide_fields = ("agency",)
 
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=2000, max_value=2100)
     half = forms.ChoiceField(label=_("Kỳ"), required=False, choices=[
@@ -91,7 +94,7 @@ class UsageReportForm(forms.Form):
 
     def __init__(self, *args, own, children, **kwargs):
         super().__init__(*args, **kwargs)
-        default = last_complete_half_year()
+        default = current_half_year()
         self.fields["year"].initial, self.fields["half"].initial = default.start.year, str(default.half)
         self.fields["agency"].choices = [
             ("", _("%(name)s và các cơ quan trực thuộc") % {"name": own.name}),
@@ -116,7 +119,7 @@ class UsageReportForm(forms.Form):
             return Period(data["start"], data["end"])
         if data.get("half") in ("1", "2"):
             return half_year(data.get("year") or timezone.localdate().year, int(data["half"]))
-        return last_complete_half_year()
+        return current_half_year()
 
     def agency_choice(self):
         return (self.cleaned_data.get("agency") if self.is_valid() else "") or ""

@@ -60,6 +60,12 @@ def half_year(year, half):
     return Period(datetime.date(year, 7, 1), datetime.date(year, 12, 31), 2)
 
 
+def current_half_year(today=None):
+    """The half-year today falls in: the one a report is being gathered for."""
+    today = today or timezone.localdate()
+    return half_year(today.year, 1 if today.month <= 6 else 2)
+
+
 def last_complete_half_year(today=None):
     today = today or timezone.localdate()
     return half_year(today.year - 1, 2) if today.month <= 6 else half_year(today.year, 1)

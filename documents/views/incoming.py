@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import staff_required
@@ -105,10 +106,10 @@ def incoming_route(request, pk):
 
 
 TEXT_ACTIONS = {
-    "refuse": (services.incoming_refuse, "reason", _("Đã từ chối nhận văn bản; cơ quan gửi sẽ thấy lý do.")),
-    "progress": (services.incoming_progress, "text", _("Đã cập nhật tiến độ.")),
-    "input": (services.incoming_input, "text", _("Đã ghi ý kiến phối hợp.")),
-    "complete": (services.incoming_complete, "result", _("Đã hoàn thành xử lý văn bản.")),
+    "refuse": (services.incoming_refuse, "reason", gettext_lazy("Đã từ chối nhận văn bản; cơ quan gửi sẽ thấy lý do.")),
+    "progress": (services.incoming_progress, "text", gettext_lazy("Đã cập nhật tiến độ.")),
+    "input": (services.incoming_input, "text", gettext_lazy("Đã ghi ý kiến phối hợp.")),
+    "complete": (services.incoming_complete, "result", gettext_lazy("Đã hoàn thành xử lý văn bản.")),
 }
 
 

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import mfa_required, staff_required
@@ -143,11 +144,11 @@ ACTIONS = {
     "issue": services.outgoing_issue,
 }
 DONE_MESSAGES = {
-    "submit": _("Đã trình văn bản cho người ký."),
-    "withdraw": _("Đã rút lại dự thảo để sửa."),
-    "approve": _("Đã duyệt ký. Văn thư sẽ cấp số và phát hành."),
-    "return": _("Đã trả lại dự thảo kèm ý kiến."),
-    "issue": _("Đã phát hành văn bản số %(notation)s; đang gửi tới các nơi nhận."),
+    "submit": gettext_lazy("Đã trình văn bản cho người ký."),
+    "withdraw": gettext_lazy("Đã rút lại dự thảo để sửa."),
+    "approve": gettext_lazy("Đã duyệt ký. Văn thư sẽ cấp số và phát hành."),
+    "return": gettext_lazy("Đã trả lại dự thảo kèm ý kiến."),
+    "issue": gettext_lazy("Đã phát hành văn bản số %(notation)s; đang gửi tới các nơi nhận."),
 }
 
 

@@ -78,7 +78,7 @@ def test_a_technical_admin_without_totp_is_sent_to_set_it_up(client, db):
     user.save()
     login(client, user)
     assert client.get("/admin/").url.startswith("/admin/login/")
-    assert client.get("/admin/login/").url == "/accounts/2fa/totp/activate/"
+    assert client.get("/admin/login/").url == "/accounts/2fa/totp/activate/?next=%2Fadmin%2F"  # and back after
 
 
 def test_agency_staff_are_refused_at_the_admin_door(client_for, admin_member):

@@ -153,11 +153,11 @@ def test_the_report_page_shows_the_figures_and_the_charts(province, staff, clien
     assert finders.find("vendor/chartjs/chart.umd.min.js") and finders.find("vendor/chartjs/LICENSE.md")
 
 
-def test_the_default_period_is_the_last_complete_half_year(province, staff, client_for):
-    from reports.periods import last_complete_half_year
+def test_the_default_period_is_the_current_half_year(province, staff, client_for):
+    from reports.periods import current_half_year
 
     html = client_for(staff["admin"]).get("/reports/usage/").content.decode()
-    assert last_complete_half_year().label in html
+    assert current_half_year().label in html
 
 
 def test_an_agency_sees_itself_and_its_children_only(province, staff, client_for):
