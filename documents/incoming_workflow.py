@@ -16,6 +16,16 @@ S = Incoming.Status
 
 INITIAL = S.ARRIVED
 
+# What each edXML status code tells the sender, for the tooltip and legend wherever a code is shown.
+MEANINGS = {
+    S.ARRIVED: _("Văn bản đã đến cơ quan nhận, chưa được vào sổ."),
+    S.REFUSED: _("Cơ quan nhận từ chối tiếp nhận văn bản (kèm lý do)."),
+    S.ACCEPTED: _("Văn thư đã tiếp nhận và vào sổ văn bản đến."),
+    S.ASSIGNED: _("Lãnh đạo đã phân công đơn vị, người xử lý."),
+    S.IN_PROGRESS: _("Đơn vị, người được phân công đang xử lý."),
+    S.DONE: _("Văn bản đã được xử lý xong."),
+}
+
 # action: (states it may start from, state it leads to; None keeps the state)
 TRANSITIONS = {
     "register": ({S.ARRIVED}, S.ACCEPTED),

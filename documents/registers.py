@@ -129,7 +129,7 @@ def incoming_register_row(i):
 class IncomingRegisterTable(tables.Table):
     registered_at = tables.DateTimeColumn(verbose_name=_("Ngày đến"), format="d/m/Y")
     arrival_number = tables.Column(verbose_name=_("Số đến"), linkify=("incoming_detail", [tables.A("pk")]))
-    sender_name = tables.Column(verbose_name=_("Tác giả"))
+    sender_name = tables.Column(verbose_name=_("Cơ quan ban hành"))
     notation = tables.Column(verbose_name=_("Số, ký hiệu"))
     doc_date = tables.DateColumn(verbose_name=_("Ngày văn bản"), format="d/m/Y")
     summary = tables.Column(verbose_name=_("Trích yếu"))

@@ -159,3 +159,24 @@ def deliveries_progress(outgoing):
             "failed": counts[Delivery.Status.FAILED], "uncertain": counts[Delivery.Status.UNCERTAIN],
             "deferred": counts[Delivery.Status.DEFERRED],
             "percent": round(100 * done / total) if total else 100, "counts": counts}
+
+
+def replies_received(outgoing):
+    """{delivery id: [Incoming…]}: what the agency received through the portal in reply to `outgoing`, by the
+    recipient (delivery) whose copy it answers. Only documents that arrived here: never another agency's draft."""
+    arrived = (Incoming.objects.filter(agency_id=outgoing.agency_id,
+                                       delivery__outgoing__in_reply_to__delivery__outgoing=outgoing)
+               .select_related("delivery__outgoing__in_reply_to").order_by("arrived_at", "pk"))
+    by_delivery = {}
+    for incoming in arrived:
+        by_delivery.setdefault(incoming.delivery.outgoing.in_reply_to.delivery_id, []).append(incoming)
+    return by_delivery
+
+
+def incoming_answers(incoming):
+    """The agency's own issued document that `incoming` (arrived through the portal) answers, or None."""
+    if not incoming.delivery_id:
+        return None
+    return (Outgoing.objects.filter(agency_id=incoming.agency_id,
+                                    deliveries__incoming__replies__deliveries__incoming=incoming)
+            .select_related("agency").first())
