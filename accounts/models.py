@@ -82,10 +82,6 @@ class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True, user__is_active=True, agency__is_active=True)
 
-    def with_role(self, role):
-        return self.filter(**{Membership.ROLE_FIELDS[role]: True})
-
-
 class Membership(models.Model):
     """A staff member's place in one agency: unit, roles and position. One person may serve two agencies."""
 

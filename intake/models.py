@@ -116,10 +116,6 @@ class Mailbox(models.Model):
     def has_password(self):
         return bool(self.password_encrypted)
 
-    @property
-    def is_failing(self):
-        return self.consecutive_failures > 0
-
 
 class InboundMessage(models.Model):
     """One e-mail read from an agency mailbox, waiting for the clerk (thư đến chờ xử lý)."""

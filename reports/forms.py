@@ -120,6 +120,3 @@ class UsageReportForm(forms.Form):
         if data.get("half") in ("1", "2"):
             return half_year(data.get("year") or timezone.localdate().year, int(data["half"]))
         return current_half_year()
-
-    def agency_choice(self):
-        return (self.cleaned_data.get("agency") if self.is_valid() else "") or ""

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from agencies.models import Agency
 from documents.models import Delivery, Incoming, IncomingFile, Outgoing
 from documents.selectors import incoming_visible_to, outgoing_visible_to
 from incidents.models import Incident
@@ -155,7 +154,3 @@ def report_scope(membership, agency_id=None):
     if chosen is None:
         raise Http404
     return chosen, chosen.descendant_ids(), children
-
-
-def agencies_named(ids):
-    return Agency.objects.filter(pk__in=ids).order_by("name")

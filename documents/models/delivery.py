@@ -82,10 +82,6 @@ class Delivery(models.Model):
         return f"{self.name} ({self.get_channel_display()})"
 
     @property
-    def is_final(self):
-        return self.status in self.FINAL
-
-    @property
     def response_summary(self):
         """The last answer in a sentence for the clerk (the raw answer stays in `response`)."""
         return response_sentence(self.response)

@@ -100,10 +100,6 @@ class Incoming(models.Model):
     def is_secret(self):
         return bool(self.secrecy)
 
-    @property
-    def is_registered(self):
-        return self.arrival_number is not None
-
 
 class SignatureStatus(models.TextChoices):
     VALID = "valid", _("Hợp lệ, tin cậy")

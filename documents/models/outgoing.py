@@ -85,13 +85,6 @@ class Outgoing(models.Model):
     def is_secret(self):
         return bool(self.secrecy)
 
-    @property
-    def type(self):
-        return DocumentType(self.doc_type)
-
-    def file(self, kind):
-        return self.files.filter(kind=kind).order_by("position")
-
 
 class OutgoingFile(models.Model):
     """The main PDF or an attachment; `signed` holds the issued, signed copy."""
@@ -117,10 +110,6 @@ class OutgoingFile(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def current(self):
-        return self.signed or self.draft
 
 
 class Recipient(models.Model):
