@@ -162,12 +162,17 @@ class TextForm(forms.Form):
     text = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ChecklistField(forms.MultipleChoiceField):
+    """Ticked boxes in a list with a search box above it (static/portal/portal.js), not a Ctrl-click select."""
+
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "portal-checklist"})
+    filterable = True
+
+
 class RouteForm(forms.Form):
     lead = forms.ChoiceField(label=_("Chủ trì"))
-    cooperate = forms.MultipleChoiceField(label=_("Phối hợp"), required=False,
-                                          widget=forms.SelectMultiple(attrs={"size": 6}))
-    inform = forms.MultipleChoiceField(label=_("Để biết"), required=False,
-                                       widget=forms.SelectMultiple(attrs={"size": 6}))
+    cooperate = ChecklistField(label=_("Phối hợp"), required=False)
+    inform = ChecklistField(label=_("Để biết"), required=False)
     instructions = forms.CharField(label=_("Ý kiến chỉ đạo"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))
     due_date = forms.DateField(label=_("Hạn xử lý"), required=False,

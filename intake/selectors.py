@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from agencies.models import Agency, Unit
+from core.validators import is_official_domain
 
 from .filters import InboundFilter
 from .models import InboundAttachment, InboundMessage, Mailbox
@@ -81,6 +82,22 @@ def issuer_for_address(address):
     if unit:
         return unit.agency, unit
     return Agency.objects.filter(official_email__iexact=address, is_active=True).first(), None
+
+
+def agency_for_sender_domain(address):
+    """The directory agency a mail from an official domain belongs to: the only agency whose official
+    address is on the sender's domain or, failing that, on the nearest parent domain short of the
+    official domain itself (a person at x.moha.gov.vn belongs to moha.gov.vn); else None."""
+    domain = (address or "").rpartition("@")[2].lower().rstrip(".")
+    if not domain or not is_official_domain(domain):
+        return None
+    officials = {d.lower().strip(".") for d in settings.OFFICIAL_EMAIL_DOMAINS}
+    while domain and domain not in officials:
+        agencies = list(Agency.objects.filter(is_active=True, official_email__iendswith=f"@{domain}")[:2])
+        if agencies:
+            return agencies[0] if len(agencies) == 1 else None
+        domain = domain.partition(".")[2]
+    return None
 
 
 # --- What the clerk must know before registering ---------------------------------------------------------

@@ -160,14 +160,15 @@ def incoming_paper(request):
 @staff_required(Role.CLERK)
 def incoming_from_email(request, message_pk):
     """Register a message of the agency mailbox, with the metadata read from it as a start."""
-    from intake.selectors import inbound_facts, inbound_get_for_user
+    from intake.selectors import agency_for_sender_domain, inbound_facts, inbound_get_for_user
 
     membership = request.membership
     inbound = inbound_get_for_user(membership, message_pk)
+    sender = inbound.hint_issuing_agency or agency_for_sender_domain(inbound.sender_email)
     initial = {
-        "sender_agency": inbound.hint_issuing_agency, "notation": inbound.hint_number_notation,
+        "sender_agency": sender, "notation": inbound.hint_number_notation,
         "doc_date": inbound.hint_document_date, "summary": inbound.subject,
-        "sender_name": inbound.hint_issuing_agency.name if inbound.hint_issuing_agency else inbound.sender_name,
+        "sender_name": sender.name if sender else inbound.sender_name,
         "doc_type": services.doc_type_from_hint(inbound.hint_document_type),
     }
     form = IncomingMetadataForm(request.POST or None, initial=initial)

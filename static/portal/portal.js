@@ -4,8 +4,28 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-portal-toggle]");
     if (!button) { return; }
-    var target = document.querySelector(button.getAttribute("data-portal-toggle"));
-    if (target) { target.classList.toggle("show"); }
+    var shown = button.getAttribute("aria-expanded") !== "true";
+    document.querySelectorAll(button.getAttribute("data-portal-toggle")).forEach(function (target) {
+      target.classList.toggle("show", shown);
+    });
+    button.setAttribute("aria-expanded", shown ? "true" : "false");
+  });
+  // A search box over a list of ticked boxes: shows the entries whose text holds what is typed, with or
+  // without Vietnamese diacritics; ticked entries stay visible.
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+  document.addEventListener("input", function (event) {
+    var box = event.target.closest("[data-portal-filter]");
+    if (!box) { return; }
+    var list = document.querySelector(box.getAttribute("data-portal-filter"));
+    if (!list) { return; }
+    var wanted = fold(box.value.trim());
+    list.querySelectorAll("input[type=checkbox]").forEach(function (input) {
+      var entry = input.closest("label") || input.parentElement;
+      var shown = input.checked || !wanted || fold(entry.textContent).indexOf(wanted) !== -1;
+      (entry.parentElement || entry).hidden = !shown;
+    });
   });
   document.addEventListener("change", function (event) {
     var field = event.target.closest("[data-portal-autosubmit]");
