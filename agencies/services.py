@@ -130,6 +130,17 @@ def agencies_import_csv(data):
         else:
             report.errors.append((line, _("Cột record phải là “agency” hoặc “unit”, không phải “%(v)s”.") % {"v": row["record"]}))
 
+    _check_references(agencies, units, existing, report)
+    _check_cycles(agencies, existing, report)
+    if report.errors:
+        report.errors.sort()
+        return report
+    _write(agencies, units, existing, report)
+    return report
+
+
+def _check_references(agencies, units, existing, report):
+    """Every parent agency and every unit's agency is in the directory or in the file."""
     known = set(existing) | set(agencies)
     for line, _agency, parent_code in agencies.values():
         if parent_code and parent_code not in known:
@@ -137,12 +148,6 @@ def agencies_import_csv(data):
     for (code, _abbr), (line, _unit) in units.items():
         if code not in known:
             report.errors.append((line, _("Đơn vị thuộc cơ quan có mã %(code)s chưa có trong danh bạ hay trong tệp.") % {"code": code}))
-    _check_cycles(agencies, existing, report)
-    if report.errors:
-        report.errors.sort()
-        return report
-    _write(agencies, units, existing, report)
-    return report
 
 
 def _check_agency_row(row, line, agencies, report):

@@ -397,7 +397,7 @@ def _send_one(transport, factory, delivery, token):
     return transport.send(delivery.outgoing.agency.official_email, delivery.email, message, before_final_dot)
 
 
-def send_emails(delivery_ids):
+def send_emails(delivery_ids):  # noqa: C901 - one SMTP session's protocol in order; to split (issue 13)
     """Send a batch of e-mail deliveries over one connection. Returns (id, seconds) to retry later."""
     if not _has_due(delivery_ids):
         return []

@@ -40,6 +40,37 @@ def _about_delivery(text):
     return "deliver" in text.lower() and text.split(".")[0] not in {"Incoming", "Outgoing", "InboundMessage"}
 
 
+def _call_status_writes(node, aliases, initial):
+    """How many status writes a call makes: status= in a queryset write or in a creation in a state a delivery
+    cannot start in, update_fields naming status, bulk_update of status."""
+    func = node.func
+    method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    receiver = ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
+    count = 0
+    for keyword in (k for k in node.keywords if k.arg == "status"):
+        value = _status_value(keyword.value, aliases)
+        if method in ("update", "update_or_create", "bulk_update") and (_about_delivery(receiver) or value):
+            count += 1
+        elif value and value not in initial and method not in READS:  # created in a state it cannot start in
+            count += 1
+    if method == "save" and _about_delivery(receiver) and any(
+            "status" in ast.unparse(keyword.value) for keyword in node.keywords if keyword.arg == "update_fields"):
+        count += 1
+    if method == "bulk_update" and any("status" in ast.unparse(arg) for arg in node.args[1:]) \
+            and _about_delivery(ast.unparse(node)):
+        count += 1
+    return count
+
+
+def _assigned_statuses(node, aliases):
+    """How many targets of an assignment are a delivery's status (by its owner's name or the value given)."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    flat = [t for target in targets for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
+    values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+    return sum(1 for target in flat if isinstance(target, ast.Attribute) and target.attr == "status" and (
+        _about_delivery(ast.unparse(target.value)) or any(_status_value(v, aliases) for v in values)))
+
+
 def status_writes(source, filename="<source>"):
     """Every place in `source` that writes a delivery's status other than by creating a row in an initial state."""
     tree = ast.parse(source, filename)
@@ -48,34 +79,11 @@ def status_writes(source, filename="<source>"):
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            func = node.func
-            method = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            receiver = ast.unparse(func.value) if isinstance(func, ast.Attribute) else ""
-            for keyword in node.keywords:
-                if keyword.arg != "status":
-                    continue
-                value = _status_value(keyword.value, aliases)
-                if method in ("update", "update_or_create", "bulk_update") and (_about_delivery(receiver) or value):
-                    found.append((filename, node.lineno, ast.unparse(node)[:80]))
-                elif value and value not in initial and method not in READS:  # created in a state it cannot start in
-                    found.append((filename, node.lineno, ast.unparse(node)[:80]))
-            if method == "save" and _about_delivery(receiver) and any(
-                    "status" in ast.unparse(keyword.value) for keyword in node.keywords if keyword.arg == "update_fields"):
-                found.append((filename, node.lineno, ast.unparse(node)[:80]))
-            if method == "bulk_update" and any("status" in ast.unparse(arg) for arg in node.args[1:]) \
-                    and _about_delivery(ast.unparse(node)):
-                found.append((filename, node.lineno, ast.unparse(node)[:80]))
+            found += [(filename, node.lineno, ast.unparse(node)[:80])] * _call_status_writes(node, aliases, initial)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and RAW_UPDATE.search(node.value):
             found.append((filename, node.lineno, node.value[:80]))
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            flat = [t for target in targets for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
-            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
-            for target in flat:
-                if isinstance(target, ast.Attribute) and target.attr == "status":
-                    owner = ast.unparse(target.value)
-                    if _about_delivery(owner) or any(_status_value(v, aliases) for v in values):
-                        found.append((filename, node.lineno, ast.unparse(node)[:80]))
+            found += [(filename, node.lineno, ast.unparse(node)[:80])] * _assigned_statuses(node, aliases)
     return found
 
 

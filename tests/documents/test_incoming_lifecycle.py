@@ -50,27 +50,34 @@ def _targets(node):
         yield from (target.elts if isinstance(target, ast.Tuple | ast.List) else [target])
 
 
+def _assigned_statuses(node):
+    """How many of an assignment's targets are an incoming document's status."""
+    return sum(1 for target in _targets(node)
+               if isinstance(target, ast.Attribute) and target.attr == "status" and _about_incoming(target.value))
+
+
+def _call_writes_status(node):
+    """setattr(incoming, "status", …), Incoming(status=…) or an Incoming queryset write giving a status."""
+    func = node.func
+    if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2:
+        name = node.args[1]
+        return isinstance(name, ast.Constant) and name.value == "status" and _about_incoming(node.args[0])
+    if isinstance(func, ast.Name) and func.id == "Incoming":
+        return _gives_status(node)
+    if isinstance(func, ast.Attribute) and _root(func) == "Incoming":
+        return (func.attr in WRITING_CALLS and _gives_status(node)) or (
+            func.attr in {"bulk_update", "abulk_update"} and "'status'" in ast.unparse(node))
+    return False
+
+
 def status_writes(source, filename="<source>"):
     """Line numbers of the writes of an incoming document's status in `source`."""
     found = []
     for node in ast.walk(ast.parse(source, filename)):
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
-            for target in _targets(node):
-                if isinstance(target, ast.Attribute) and target.attr == "status" and _about_incoming(target.value):
-                    found.append(node.lineno)
-        elif isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2:
-                name = node.args[1]
-                if isinstance(name, ast.Constant) and name.value == "status" and _about_incoming(node.args[0]):
-                    found.append(node.lineno)
-            elif isinstance(func, ast.Name) and func.id == "Incoming" and _gives_status(node):
-                found.append(node.lineno)
-            elif isinstance(func, ast.Attribute) and _root(func) == "Incoming":
-                if func.attr in WRITING_CALLS and _gives_status(node):
-                    found.append(node.lineno)
-                elif func.attr in {"bulk_update", "abulk_update"} and "'status'" in ast.unparse(node):
-                    found.append(node.lineno)
+            found += [node.lineno] * _assigned_statuses(node)
+        elif isinstance(node, ast.Call) and _call_writes_status(node):
+            found.append(node.lineno)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_UPDATE.search(node.value):
             found.append(node.lineno)
     return found

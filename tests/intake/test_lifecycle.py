@@ -122,33 +122,42 @@ def _writes(func):
         func.attr in {"InboundMessage", "update", "create", "get_or_create", "update_or_create"})
 
 
+def _assigned_statuses(node):
+    """How many targets of an assignment are a mailbox item's status."""
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+        targets = [node.target]
+    else:
+        return 0
+    elements = [e for target in targets for e in (target.elts if isinstance(target, ast.Tuple) else [target])]
+    return sum(1 for e in elements if isinstance(e, ast.Attribute) and e.attr == "status" and _mentions_item(e.value))
+
+
+def _is_initial(value):
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "initial_status"
+
+
+def _call_status_writes(node):
+    """How many status writes a call makes: setattr(item, "status", …), and status= in a constructor or
+    queryset write that is not the lifecycle's initial status."""
+    count = 0
+    if isinstance(node.func, ast.Name) and node.func.id == "setattr" and len(node.args) >= 2:
+        name = node.args[1]
+        count += isinstance(name, ast.Constant) and name.value == "status" and _mentions_item(node.args[0])
+    if _mentions_item(node.func) and _writes(node.func):
+        count += sum(1 for k in node.keywords if k.arg == "status" and not _is_initial(k.value))
+    return count
+
+
 def status_writes_outside_the_lifecycle(tree):
     """(line, code) of writes to a mailbox item's status: assignments, setattr, and status= in constructors
     and queryset writes (except the initial status the lifecycle hands out)."""
     found = []
     for node in ast.walk(tree):
-        targets = []
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-            targets = [node.target]
-        for target in targets:
-            for element in (target.elts if isinstance(target, ast.Tuple) else [target]):
-                if isinstance(element, ast.Attribute) and element.attr == "status" and _mentions_item(element.value):
-                    found.append((node.lineno, ast.unparse(node)))
-        if not isinstance(node, ast.Call):
-            continue
-        if isinstance(node.func, ast.Name) and node.func.id == "setattr" and len(node.args) >= 2:
-            if isinstance(node.args[1], ast.Constant) and node.args[1].value == "status" and _mentions_item(node.args[0]):
-                found.append((node.lineno, ast.unparse(node)))
-        for keyword in node.keywords:
-            if keyword.arg != "status" or not _mentions_item(node.func) or not _writes(node.func):
-                continue
-            value = keyword.value
-            initial = (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-                       and value.func.attr == "initial_status")
-            if not initial:
-                found.append((node.lineno, ast.unparse(node)))
+        count = _assigned_statuses(node) + (_call_status_writes(node) if isinstance(node, ast.Call) else 0)
+        if count:
+            found += [(node.lineno, ast.unparse(node))] * count
     return found
 
 
