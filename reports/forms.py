@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Delivery, Incoming
-from incidents.models import Incident
 
 from .periods import Period, current_half_year, half_year
 
@@ -50,28 +49,6 @@ class TrafficFilterForm(PeriodFilterForm):
         return {"start": start, "end": end, "direction": data.get("direction", ""),
                 "channel": data.get("channel", ""), "status": data.get("status", ""),
                 "counterpart": (data.get("counterpart") or "").strip()}
-
-
-class IncidentFilterForm(PeriodFilterForm):
-    kind = forms.ChoiceField(label=_("Loại sự cố"), choices=[("", _("Tất cả")), *Incident.Kind.choices],
-                             required=False)
-    state = forms.ChoiceField(label=_("Tình trạng"), required=False, choices=[
-        ("", _("Tất cả")), ("open", _("Chưa khắc phục")), ("resolved", _("Đã khắc phục"))])
-
-    def apply(self, incidents):
-        data = self.cleaned_data if self.is_valid() else {}
-        start, end = self.bounds()
-        if start:
-            incidents = incidents.filter(occurred_at__gte=start)
-        if end:
-            incidents = incidents.filter(occurred_at__lt=end)
-        if data.get("kind"):
-            incidents = incidents.filter(kind=data["kind"])
-        if data.get("state") == "open":
-            incidents = incidents.filter(resolved_at__isnull=True)
-        elif data.get("state") == "resolved":
-            incidents = incidents.filter(resolved_at__isnull=False)
-        return incidents
 
 
 class IncidentResolveForm(forms.Form):

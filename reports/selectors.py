@@ -15,6 +15,8 @@ from documents.models import Delivery, Incoming, IncomingFile, Outgoing
 from documents.selectors import incoming_visible_to, outgoing_visible_to
 from incidents.models import Incident
 
+from .filters import IncidentFilter
+
 TRAFFIC_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
 REPORT_ROLES = (Role.LEADER, Role.ADMIN)
 # The columns of a traffic log row, the same for both directions so that the two halves make one UNION; named
@@ -130,6 +132,11 @@ def incidents_visible_to(membership):
                                             then=Value(_("(chi tiết chỉ dành cho người được xem văn bản)"))),
                                        default=F("cause"), output_field=CharField()))
             .prefetch_related("subject"))
+
+
+def incident_list(*, membership, filters=None):
+    """The incidents this person may see, narrowed by the list's filters (a query dict or None)."""
+    return IncidentFilter(filters, queryset=incidents_visible_to(membership)).qs
 
 
 def incident_get_for_user(membership, pk):

@@ -14,7 +14,8 @@ from incidents import services as incident_services
 
 from . import exports, selectors
 from .figures import usage_report as compute_usage_report
-from .forms import IncidentFilterForm, IncidentResolveForm, TrafficFilterForm, UsageReportForm
+from .filters import IncidentFilter
+from .forms import IncidentResolveForm, TrafficFilterForm, UsageReportForm
 from .tables import IncidentTable, TrafficTable
 
 TRAFFIC_EXPORT_LIMIT = 50_000
@@ -40,8 +41,8 @@ def _paginate(table, request, prefix="", per_page=50):
     return table
 
 
-def _incidents_table(request, form, prefix=""):
-    incidents = form.apply(selectors.incidents_visible_to(request.membership))
+def _incidents_table(request, filters, prefix=""):
+    incidents = selectors.incident_list(membership=request.membership, filters=filters)
     return _paginate(IncidentTable(incidents, request=request, prefix=prefix), request, prefix, per_page=25)
 
 
@@ -54,18 +55,17 @@ def traffic_log(request):
         content = exports.traffic_xlsx(list(rows[:TRAFFIC_EXPORT_LIMIT]), request.membership.agency, _period_text(form))
         return portal_exports.download(content, f"so-luu-luong-{timezone.localdate():%Y%m%d}.xlsx", portal_exports.XLSX)
     table = _paginate(TrafficTable(rows, request=request), request)
-    incident_form = IncidentFilterForm({"state": "open"})
     return render(request, "reports/traffic.html", {
-        "form": form, "table": table, "incidents": _incidents_table(request, incident_form, prefix="incidents-"),
+        "form": form, "table": table, "incidents": _incidents_table(request, {"state": "open"}, prefix="incidents-"),
         "resolve_form": IncidentResolveForm(), "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN),
     })
 
 
 @staff_required(*selectors.TRAFFIC_ROLES)
 def incident_list(request):
-    form = IncidentFilterForm(request.GET or None)
     return render(request, "reports/incidents.html", {
-        "form": form, "table": _incidents_table(request, form), "resolve_form": IncidentResolveForm(),
+        "form": IncidentFilter(request.GET or None).form, "table": _incidents_table(request, request.GET or None),
+        "resolve_form": IncidentResolveForm(),
         "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN),
     })
 
