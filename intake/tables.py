@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import InboundMessage
 
-RECEIVED = """{% load intake_tags %}<div class="text-nowrap">{{ record.received_at|date:"d/m/Y H:i" }}</div>
-<div class="small text-muted">{{ record.received_at|age }}</div>"""
+RECEIVED = """{% load humanize %}<div class="text-nowrap">{{ record.received_at|date:"d/m/Y H:i" }}</div>
+<div class="small text-muted">{{ record.received_at|naturaltime }}</div>"""
 SENDER = """{% load i18n %}<div>{{ record.sender_name|default:record.sender_email }}</div>
 <div class="small text-muted">{{ record.sender_email }}</div>{% if not record.sender_is_official %}
 <span class="badge text-bg-warning" data-testid="not-official">{% translate "ngoài tên miền công vụ" %}</span>{% endif %}"""
