@@ -40,6 +40,8 @@ TRANSITIONS = {
 }
 
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
+# Who starts a draft of their own (anyone routed an incoming document may also draft its reply).
+DRAFTERS = (Role.SPECIALIST, Role.CLERK)
 
 
 def is_drafter(membership, outgoing):

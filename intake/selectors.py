@@ -22,6 +22,8 @@ def mailbox_of(agency):
     return Mailbox.objects.filter(agency=agency).first()
 
 
+# Who opens the mailbox pages: the views' guards and the sidebar (documents.navigation) read this.
+PAGE_ROLES = {"inbound_list": (Role.CLERK,)}
 SIGNATURE_PROBLEMS = [value for value in InboundAttachment.Signature.values if value != InboundAttachment.Signature.VALID]
 
 

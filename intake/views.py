@@ -67,7 +67,7 @@ def _check_now(request, mailbox):
     return redirect("mailbox_settings")
 
 
-@staff_required(Role.CLERK)
+@staff_required(*selectors.PAGE_ROLES["inbound_list"])
 def inbound_list(request):
     table = InboundTable(selectors.inbound_list(membership=request.membership, filters=request.GET), request=request)
     table.paginate(page=request.GET.get("page", 1), per_page=PAGE_SIZE)

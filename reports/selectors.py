@@ -19,6 +19,8 @@ from .filters import IncidentFilter
 
 TRAFFIC_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
 REPORT_ROLES = (Role.LEADER, Role.ADMIN)
+# Who opens the report pages: the views' guards and the sidebar read this.
+PAGE_ROLES = {"traffic_log": TRAFFIC_ROLES, "incident_list": TRAFFIC_ROLES, "usage_report": REPORT_ROLES}
 # The columns of a traffic log row, the same for both directions so that the two halves make one UNION; named
 # apart from the models' fields, as the ORM wants of annotations.
 TRAFFIC_COLUMNS = ("log_key", "log_direction", "log_channel", "log_notation", "log_summary", "log_counterpart",

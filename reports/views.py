@@ -46,7 +46,7 @@ def _incidents_table(request, filters, prefix=""):
     return _paginate(IncidentTable(incidents, request=request, prefix=prefix), request, prefix, per_page=25)
 
 
-@staff_required(*selectors.TRAFFIC_ROLES)
+@staff_required(*selectors.PAGE_ROLES["traffic_log"])
 def traffic_log(request):
     """Sổ theo dõi lưu lượng công văn: every exchange of the agency, in and out, with the incidents."""
     form = TrafficFilterForm(request.GET or None)
@@ -61,7 +61,7 @@ def traffic_log(request):
     })
 
 
-@staff_required(*selectors.TRAFFIC_ROLES)
+@staff_required(*selectors.PAGE_ROLES["incident_list"])
 def incident_list(request):
     return render(request, "reports/incidents.html", {
         "form": IncidentFilter(request.GET or None).form, "table": _incidents_table(request, request.GET or None),
@@ -89,7 +89,7 @@ def incident_resolve(request, pk):
     return redirect(target if target.startswith("/reports/") else "incident_list")
 
 
-@staff_required(*selectors.REPORT_ROLES)
+@staff_required(*selectors.PAGE_ROLES["usage_report"])
 def usage_report(request):
     """The six-monthly report (Directive 34, point 8) of the agency, rolled up over the agencies under it."""
     agency, agency_ids, children = selectors.report_scope(request.membership, request.GET.get("agency"))

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
 from core import files as core_files
 from core.codes import lookup_code_new
 from core.mail import mail_may_name
@@ -88,7 +87,7 @@ def outgoing_create_check(membership, *, in_reply_to=None):
 
     if in_reply_to is not None:
         incoming_services.reply_check(membership, in_reply_to)
-    elif not membership.has_role(Role.SPECIALIST, Role.CLERK):
+    elif not membership.has_role(*workflow.DRAFTERS):
         raise PermissionDenied(_("Chỉ chuyên viên hoặc văn thư được soạn văn bản."))
 
 

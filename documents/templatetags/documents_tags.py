@@ -2,7 +2,7 @@
 
 from django import template
 
-from documents import delivery_lifecycle
+from documents import delivery_lifecycle, navigation
 
 register = template.Library()
 
@@ -11,3 +11,9 @@ register = template.Library()
 def resend_offer(delivery):
     """None, "resend" or "confirm": see `delivery_lifecycle.resend_offer`."""
     return delivery_lifecycle.resend_offer(delivery)
+
+
+@register.simple_tag
+def document_pages(membership):
+    """The url names of the documents pages `membership` may open (navigation.PAGE_ROLES)."""
+    return navigation.pages_for(membership)

@@ -14,9 +14,10 @@ from core.http import file_response
 
 from .. import incoming_workflow as workflow
 from .. import selectors
-from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
 from ..filters import IncomingFilter
 from ..services import incoming as services
+from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
+from ..navigation import PAGE_ROLES
 from ..tables import IncomingTable
 
 STAFF = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
@@ -32,7 +33,7 @@ def _add_errors(form, exc):
     add_service_errors(form, exc)
 
 
-@staff_required(*STAFF)
+@staff_required(*PAGE_ROLES["incoming_list"])
 def incoming_list(request):
     table = IncomingTable(selectors.incoming_list(membership=request.membership, filters=request.GET),
                           request=request)
@@ -140,7 +141,7 @@ def incoming_file(request, pk, file_pk):
                          download=request.GET.get("download") == "1")
 
 
-@staff_required(Role.CLERK)
+@staff_required(*PAGE_ROLES["incoming_paper"])
 def incoming_paper(request):
     """Register a paper document: its scan and the metadata typed by the clerk."""
     membership = request.membership

@@ -18,6 +18,7 @@ from ..forms import CommentForm, LineDismissForm, LineMapForm, OutgoingForm, Pas
 from ..filters import OutgoingFilter
 from ..models import Delivery, OutgoingFile
 from ..services import incoming as incoming_services
+from ..navigation import PAGE_ROLES
 from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
 from ..tables import OutgoingTable
@@ -27,7 +28,7 @@ def _errors(exc):
     return exc.messages if hasattr(exc, "messages") else [str(exc)]
 
 
-@staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
+@staff_required(*PAGE_ROLES["outgoing_list"])
 def outgoing_list(request):
     table = OutgoingTable(selectors.outgoing_list(membership=request.membership, filters=request.GET),
                           request=request)

@@ -3,11 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import staff_required
-from accounts.models import Role
 from core import exports
 
 from .. import registers, selectors
 from ..models import Register
+from ..navigation import PAGE_ROLES
 
 
 def _year(request):
@@ -47,7 +47,7 @@ def _register_page(request, *, kind, filterset_class, table_class, columns, widt
     })
 
 
-@staff_required(Role.CLERK, Role.LEADER)
+@staff_required(*PAGE_ROLES["outgoing_register"])
 def outgoing_register(request):
     """Sổ đăng ký văn bản đi for a chosen year; secret documents have their own register."""
     kind = Register.Kind.OUTGOING_SECRET if request.GET.get("register") == "secret" else Register.Kind.OUTGOING
@@ -59,7 +59,7 @@ def outgoing_register(request):
     )
 
 
-@staff_required(Role.CLERK, Role.LEADER)
+@staff_required(*PAGE_ROLES["incoming_register_book"])
 def incoming_register(request):
     """Sổ đăng ký văn bản đến for a chosen year, paper and electronic in one series."""
     return _register_page(

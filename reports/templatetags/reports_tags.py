@@ -1,0 +1,13 @@
+"""What the sidebar asks the reports app: which of its pages this person opens."""
+
+from django import template
+
+from reports import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def report_pages(membership):
+    """The url names of the report pages `membership` may open (selectors.PAGE_ROLES)."""
+    return frozenset(name for name, roles in selectors.PAGE_ROLES.items() if membership and membership.has_role(*roles))
