@@ -15,9 +15,9 @@ from core.http import file_response
 from .. import incoming_workflow as workflow
 from .. import selectors
 from ..filters import IncomingFilter
-from ..services import incoming as services
 from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
 from ..navigation import PAGE_ROLES
+from ..services import incoming as services
 from ..tables import IncomingTable
 
 STAFF = (Role.CLERK, Role.LEADER, Role.SPECIALIST)

@@ -47,8 +47,8 @@ def _reply_target(request):
 @staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
 def outgoing_create(request):
     membership = request.membership
-    try:
     reply_to = _reply_target(request)
+    try:
         services.outgoing_create_check(membership, in_reply_to=reply_to)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
