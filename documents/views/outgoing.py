@@ -14,11 +14,11 @@ from core.http import file_response
 from pki.errors import SigningError
 
 from .. import noinhan, selectors, workflow
-from ..forms import CommentForm, LineDismissForm, LineMapForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
 from ..filters import OutgoingFilter
+from ..forms import CommentForm, LineDismissForm, LineMapForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
 from ..models import Delivery, OutgoingFile
-from ..services import incoming as incoming_services
 from ..navigation import PAGE_ROLES
+from ..services import incoming as incoming_services
 from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
 from ..tables import OutgoingTable
