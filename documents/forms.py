@@ -99,6 +99,30 @@ class LineDismissForm(forms.Form):
         super().__init__(*args, auto_id=f"line-{line.pk}-dismiss-%s", **kwargs)
 
 
+class DraftRecipientsForm(forms.Form):
+    """Recipients chosen on the screen that creates a draft: agencies and groups of the directory, or a
+    pasted “Nơi nhận” block; more can be added on the draft's own page."""
+
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Nơi nhận: cơ quan trong danh bạ"), queryset=Agency.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "portal-checklist"}))
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Nơi nhận: nhóm"), queryset=RecipientGroup.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "portal-checklist"}))
+    text = forms.CharField(label=_("Hoặc dán khối “Nơi nhận:”"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, prefix="to", **kwargs)
+        self.fields["agencies"].queryset = choices["agencies"]
+        self.fields["groups"].queryset = choices["groups"]
+        self.fields["agencies"].filterable = self.fields["groups"].filterable = True
+
+    def recipients(self):
+        return ([{"kind": Recipient.Kind.AGENCY, "agency": agency} for agency in self.cleaned_data["agencies"]]
+                + [{"kind": Recipient.Kind.GROUP, "group": group} for group in self.cleaned_data["groups"]])
+
+
 class PasteForm(forms.Form):
     text = forms.CharField(label=_("Dán khối “Nơi nhận:”"), widget=forms.Textarea(attrs={
         "rows": 6, "data-testid": "paste-text",

@@ -9,19 +9,21 @@ from django.views.decorators.http import require_POST
 from accounts.access import mfa_required, staff_required
 from accounts.models import Role
 from accounts.selectors import membership_needs_mfa
+from core import files as core_files
 from core.forms import add_service_errors
 from core.http import file_response
 from pki.errors import SigningError
 
 from .. import noinhan, selectors, workflow
 from ..filters import OutgoingFilter
-from ..forms import CommentForm, LineDismissForm, LineMapForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
+from ..forms import CommentForm, DraftRecipientsForm, LineDismissForm, LineMapForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
 from ..models import Delivery, OutgoingFile
 from ..navigation import PAGE_ROLES
 from ..services import incoming as incoming_services
 from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
 from ..tables import OutgoingTable
+from ..uploads import upload_discard, upload_keep, upload_kept
 
 
 def _errors(exc):
@@ -57,19 +59,42 @@ def outgoing_create(request):
     if reply_to:
         initial["summary"] = incoming_services.reply_summary(reply_to)
     form = OutgoingForm(request.POST or None, request.FILES or None, agency=membership.agency, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    to_form = DraftRecipientsForm(request.POST or None, choices=selectors.recipient_choices(membership.agency))
+    token = request.POST.get("main_file_token", "")
+    kept = upload_kept(request, token) if request.method == "POST" else None
+    if kept:
+        form.fields["main_file"].required = False
+    if request.method == "POST" and form.is_valid() and to_form.is_valid():
         try:
-            outgoing = services.outgoing_create(
-                membership=membership, main_file=form.cleaned_data["main_file"],
-                attachments=form.cleaned_data["attachments"], in_reply_to=reply_to, **form.draft_data(),
+            outgoing = services.outgoing_create_addressed(
+                membership=membership, main_file=form.cleaned_data["main_file"] or kept,
+                attachments=form.cleaned_data["attachments"], in_reply_to=reply_to,
+                recipients=to_form.recipients(), noi_nhan_text=to_form.cleaned_data["text"], **form.draft_data(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Đã tạo dự thảo. Hãy thêm nơi nhận rồi trình duyệt."))
+            upload_discard(request, token)
+            messages.success(request, _("Đã tạo dự thảo. Kiểm tra nơi nhận rồi trình duyệt."))
             return redirect("outgoing_detail", outgoing.pk)
-    return render(request, "documents/outgoing_form.html",
-                  {"form": form, "title": _("Soạn văn bản đi"), "reply_to": reply_to})
+    if request.method == "POST":
+        token, kept = _keep_main_file(request, token, kept)
+    return render(request, "documents/outgoing_form.html", {
+        "form": form, "to_form": to_form, "title": _("Soạn văn bản đi"), "reply_to": reply_to,
+        "main_file_token": token if kept else "", "kept_main_file": kept})
+
+
+def _keep_main_file(request, token, kept):
+    """A refused form keeps the sound main file just chosen (or the one kept before): (token, upload)."""
+    upload = request.FILES.get("main_file")
+    if upload is None:
+        return token, kept
+    try:
+        core_files.check_pdf(upload.name, core_files.read_upload(upload))
+    except ValidationError:
+        return token, kept
+    upload_discard(request, token)
+    return upload_keep(request, upload), upload
 
 
 @staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)

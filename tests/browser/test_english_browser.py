@@ -11,7 +11,7 @@ from documents.models import Delivery, Incoming, Outgoing
 from documents.services import outgoing as outgoing_services
 from tests import factories
 from tests.browsing import log_in
-from tests.documents.conftest import approved, make_draft, to_agency
+from tests.documents.conftest import approved, make_draft, pdf_bytes, to_agency
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -110,3 +110,36 @@ def test_on_a_phone_one_menu_button_and_the_delivery_table_fits(page, ministry):
     # On a wide screen the button is not needed.
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(page.get_by_test_id("menu-toggle").locator("visible=true")).to_have_count(0)
+
+
+def test_a_refused_attachment_keeps_the_main_file_and_the_recipients_ticked_on_the_new_draft(page, ministry,
+                                                                                              tmp_path):
+    office = ministry.units.get()
+    drafter = factories.make_member(ministry, "specialist", unit=office, user=factories.make_user("cv@moha.gov.vn"))
+    leader = factories.make_member(ministry, "leader", unit=office, position="Bộ trưởng")
+    kontum = factories.make_agency("Ủy ban nhân dân tỉnh Kon Tum")
+    main, bad, good = tmp_path / "cong-van.pdf", tmp_path / "phu-luc.pdf", tmp_path / "phu-luc-dung.pdf"
+    main.write_bytes(pdf_bytes(text="Văn bản chính"))
+    bad.write_bytes(b"GIF89a not a pdf")
+    good.write_bytes(pdf_bytes(text="Phụ lục"))
+
+    log_in(page, drafter.user.email)
+    page.goto("/outgoing/new/")
+    page.fill("textarea[name=summary]", "V/v báo cáo tình hình sử dụng thư điện tử")
+    page.select_option("select[name=signer]", str(leader.pk))
+    page.set_input_files("input[name=main_file]", str(main))
+    page.set_input_files("input[name=attachments]", str(bad))
+    page.get_by_test_id("filter-to-agencies").fill("kon tum")
+    page.locator("#id_to-agencies").get_by_label("Ủy ban nhân dân tỉnh Kon Tum").check()
+    page.get_by_test_id("save-draft").click()
+
+    expect(page.get_by_text("không phải tệp PDF")).to_be_visible()
+    expect(page.get_by_test_id("kept-main-file")).to_contain_text("cong-van.pdf")
+    expect(page.locator("#id_to-agencies").get_by_label("Ủy ban nhân dân tỉnh Kon Tum")).to_be_checked()
+    page.set_input_files("input[name=attachments]", str(good))
+    page.get_by_test_id("save-draft").click()
+
+    expect(page).to_have_url(re.compile(r"/outgoing/\d+/$"))
+    draft = Outgoing.objects.get()
+    assert draft.files.get(kind="main").name == "cong-van.pdf"
+    assert [r.agency for r in draft.recipients.all()] == [kontum]

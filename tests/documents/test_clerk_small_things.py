@@ -5,9 +5,12 @@ import itertools
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
 
-from documents.models import Incoming
+from documents.models import Incoming, Outgoing
 from tests import factories
+from tests.conftest import login as client_login
+from tests.documents.conftest import pdf_bytes, pdf_upload
 
 pytestmark = pytest.mark.django_db
 _uids = itertools.count(1)
@@ -83,3 +86,63 @@ def test_routing_offers_lead_first_then_searchable_lists_of_boxes(client_for, ko
     roles = {(a.role, a.unit_id, a.member_id) for a in incoming.assignments.filter(is_current=True)}
     assert roles == {("lead", unit.pk, None), ("cooperate", None, helper.pk),
                      ("inform", None, kontum_clerk.pk), ("inform", unit.pk, None)}
+
+
+# --- The draft's own screen: a refused attachment keeps the main file; recipients chosen there ---------
+
+def draft_fields(unit, leader, **extra):
+    return {"doc_type": "CV", "summary": "V/v báo cáo tình hình sử dụng thư điện tử", "secrecy": "", "urgency": "",
+            "drafting_unit": unit.pk, "signer": leader.pk, "archive_copies": 2, **extra}
+
+
+def test_a_refused_attachment_keeps_the_main_file_already_chosen(client_for, specialist, leader, unit):
+    client = client_for(specialist)
+    main = pdf_bytes(pages=2, text="Văn bản chính")
+    refused = client.post("/outgoing/new/", draft_fields(unit, leader, main_file=pdf_upload("cong-van.pdf", data=main),
+                                                         attachments=[pdf_upload("phu-luc.pdf", data=b"GIF89a")]))
+    assert refused.status_code == 200 and not Outgoing.objects.exists()
+    html = refused.content.decode()
+    assert "không phải tệp PDF" in html and 'data-testid="kept-main-file"' in html and "cong-van.pdf" in html
+    token = refused.context["main_file_token"]
+    assert token and f'name="main_file_token" value="{token}"' in html
+
+    created = client.post("/outgoing/new/", draft_fields(unit, leader, main_file_token=token,
+                                                         attachments=[pdf_upload("phu-luc.pdf")]))
+    outgoing = Outgoing.objects.get()
+    assert created.status_code == 302 and created.url == f"/outgoing/{outgoing.pk}/"
+    main_file = outgoing.files.get(kind="main")
+    assert main_file.name == "cong-van.pdf" and main_file.draft.read() == main
+    assert outgoing.files.filter(kind="attachment").count() == 1
+    # Used once: the kept copy is gone with the token.
+    assert client.post("/outgoing/new/", draft_fields(unit, leader, main_file_token=token)).status_code == 200
+    assert Outgoing.objects.count() == 1
+
+
+def test_a_kept_main_file_is_only_for_the_session_that_chose_it(client, specialist, leader, unit, agency):
+    refused = client_login(client, specialist.user).post("/outgoing/new/", draft_fields(
+        unit, leader, main_file=pdf_upload("cong-van.pdf"), attachments=[pdf_upload("x.pdf", data=b"GIF89a")]))
+    token = refused.context["main_file_token"]
+    colleague = client_login(Client(), factories.make_member(agency, "specialist", unit=unit).user)
+    response = colleague.post("/outgoing/new/", draft_fields(unit, leader, main_file_token=token))
+    assert response.status_code == 200 and not Outgoing.objects.exists()
+    assert response.context["form"].errors["main_file"]
+
+
+def test_a_bad_main_file_is_not_kept(client_for, specialist, leader, unit):
+    response = client_for(specialist).post("/outgoing/new/", draft_fields(
+        unit, leader, main_file=pdf_upload("scan.pdf", data=b"GIF89a")))
+    assert response.status_code == 200 and not response.context["main_file_token"]
+
+
+def test_recipients_are_chosen_on_the_screen_that_creates_the_draft(client_for, specialist, leader, unit, kontum,
+                                                                     other_agency):
+    client = client_for(specialist)
+    page = client.get("/outgoing/new/").content.decode()
+    assert 'data-testid="create-recipients"' in page and f'name="to-agencies" value="{kontum.pk}"' in page
+    response = client.post("/outgoing/new/", draft_fields(
+        unit, leader, main_file=pdf_upload(), **{"to-agencies": [kontum.pk],
+                                                 "to-text": "Nơi nhận:\n- UBND tỉnh Quảng Ngãi;\n- Sở Không Có Thật;"}))
+    outgoing = Outgoing.objects.get()
+    assert response.status_code == 302
+    assert {r.agency for r in outgoing.recipients.all()} == {kontum, other_agency}
+    assert list(outgoing.unresolved_lines.values_list("text", flat=True)) == ["Sở Không Có Thật"]
