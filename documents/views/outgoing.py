@@ -16,7 +16,16 @@ from pki.errors import SigningError
 
 from .. import noinhan, selectors, workflow
 from ..filters import OutgoingFilter
-from ..forms import CommentForm, DraftRecipientsForm, LineDismissForm, LineMapForm, OutgoingForm, PasteForm, RecipientForm, ResendForm
+from ..forms import (
+    CommentForm,
+    DraftRecipientsForm,
+    LineDismissForm,
+    LineMapForm,
+    OutgoingForm,
+    PasteForm,
+    RecipientForm,
+    ResendForm,
+)
 from ..models import Delivery, OutgoingFile
 from ..navigation import PAGE_ROLES
 from ..services import incoming as incoming_services
