@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from agencies.models import Agency, RecipientGroup, Unit
+from intake.models import InboundMessage
 
 from . import registers
 from .filters import IncomingFilter, OutgoingFilter
@@ -107,8 +108,6 @@ def dashboard(membership):
     }
     agency_incoming = Incoming.objects.filter(agency=membership.agency)
     if membership.has_role(Role.CLERK):
-        from intake.models import InboundMessage
-
         data["to_register"] = agency_incoming.filter(status=Incoming.Status.ARRIVED).order_by("arrived_at")
         data["mailbox_pending"] = InboundMessage.objects.filter(
             agency=membership.agency, status=InboundMessage.Status.PENDING).order_by("received_at")

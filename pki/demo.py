@@ -19,7 +19,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from agencies.models import Agency
 from core.crypto import InvalidToken, decrypt, encrypt
+
+from .models import AgencyCertificate
+from .services import certificate_install
 
 DEMO_CA_NAME = "Demo CA – Cổng trao đổi văn bản"
 CERTIFICATE_YEARS = 3
@@ -179,18 +183,12 @@ def issue_keypair(common_name, *, ca=None, not_before=None, not_after=None, key_
 
 def issue_certificate(agency, *, not_after=None, not_before=None, ca=None):
     """Issue a certificate for the agency (demo CA unless `ca` is given) and install it as its active one."""
-    from .services import certificate_install
-
     certificate, key, chain = issue_keypair(agency.name, ca=ca, not_before=not_before, not_after=not_after)
     return certificate_install(agency=agency, certificate=certificate, private_key=key, chain=chain)
 
 
 def ensure_agency_certificates():
     """Issue a demo certificate to every active portal agency without a valid active one; returns them."""
-    from agencies.models import Agency
-
-    from .models import AgencyCertificate
-
     now = timezone.now()
     covered = AgencyCertificate.objects.filter(is_active=True, not_before__lte=now, not_after__gt=now)
     agencies = Agency.objects.filter(is_active=True, uses_portal=True).exclude(

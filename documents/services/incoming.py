@@ -11,10 +11,22 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core import files as core_files
 from core.text import fold
+from intake.models import InboundAttachment, InboundMessage
+from intake.services import inbound_set_status
+from pki.validation import validate_pdf
 
 from .. import incoming_workflow as workflow
 from ..incidents import incident_signature_checked
-from ..models import Assignment, Incoming, IncomingEvent, IncomingFile, Register, SignatureStatus
+from ..models import (
+    Assignment,
+    DocumentType,
+    Incoming,
+    IncomingEvent,
+    IncomingFile,
+    Recipient,
+    Register,
+    SignatureStatus,
+)
 from ..numbering import number_take, register_for
 
 METADATA_FIELDS = ("sender_agency", "sender_name", "notation", "doc_date", "doc_type", "summary", "secrecy",
@@ -37,8 +49,6 @@ def _locked(incoming):
 def files_check_signatures(incoming):
     """Keep on each file what it is (the type it is served as, any active content, kept as evidence and
     flagged) and, for every PDF, the verdict on its signatures."""
-    from pki.validation import validate_pdf
-
     for file in incoming.files.all():
         with file.file.open("rb") as handle:
             data = handle.read()
@@ -167,9 +177,6 @@ def incoming_from_paper(*, membership, scans, confirm_duplicate=False, **metadat
 @transaction.atomic
 def incoming_from_email(*, membership, inbound, confirm_duplicate=False, **metadata):
     """A message of the agency mailbox becomes a registered incoming document with its accepted files."""
-    from intake.models import InboundAttachment, InboundMessage
-    from intake.services import inbound_set_status
-
     _clerk_of_agency(membership)
     if inbound.agency_id != membership.agency_id:
         raise PermissionDenied
@@ -267,8 +274,6 @@ def incoming_complete(*, membership, incoming, result):
 
 def reply_recipient(incoming):
     """Who the reply is addressed to (“Kính gửi”): the issuing agency, else the sender's address."""
-    from ..models import Recipient
-
     if incoming.sender_agency_id:
         return {"kind": Recipient.Kind.AGENCY, "agency": incoming.sender_agency}
     if incoming.inbound_id and incoming.inbound.sender_email:
@@ -292,8 +297,6 @@ def reply_recorded(membership, incoming, outgoing):
 
 def doc_type_from_hint(label):
     """The DocumentType whose name a mailbox hint gave (e.g. “Quyết định”), else công văn."""
-    from ..models import DocumentType
-
     for value, name in DocumentType.choices:
         if fold(str(name)) == fold(label or ""):
             return value

@@ -9,11 +9,16 @@ from django.utils.translation import gettext as _
 from core import files as core_files
 from core.codes import lookup_code_new
 from core.mail import mail_may_name
+from pki.selectors import certificate_for_signing
+from pki.signing import StampInfo, sign_pdf, stamp_attachment
 
 from .. import noinhan, workflow
+from ..mail_delivery import verify_url
 from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register, UnresolvedRecipientLine
 from ..models.common import notation_for
 from ..numbering import number_take, register_for
+from ..tasks import outgoing_deliver
+from . import incoming as incoming_services
 
 DRAFT_FIELDS = ("doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "archive_copies", "also_on_paper")
 
@@ -83,8 +88,6 @@ def outgoing_create_check(membership, *, in_reply_to=None):
     """Raise unless this person may start a draft: a specialist or clerk, or, for a reply, whoever may reply to
     `in_reply_to` (ValidationError while it cannot be answered, PermissionDenied otherwise). The form page asks
     this before showing the form."""
-    from . import incoming as incoming_services
-
     if in_reply_to is not None:
         incoming_services.reply_check(membership, in_reply_to)
     elif not membership.has_role(*workflow.DRAFTERS):
@@ -98,8 +101,6 @@ def outgoing_create(*, membership, main_file, attachments=(), in_reply_to=None, 
     A reply to an incoming document (which the lead of its handling may also write) is linked to it
     and addressed (“Kính gửi”) to its sender.
     """
-    from . import incoming as incoming_services
-
     outgoing_create_check(membership, in_reply_to=in_reply_to)
     if main_file is None:
         raise ValidationError({"main_file": _("Cần tệp văn bản chính (PDF).")})
@@ -367,11 +368,6 @@ def outgoing_issue(*, membership, outgoing):
     All in one transaction: if signing or anything else fails, the number goes back to the
     register and the document stays approved. Deliveries start after commit.
     """
-    from pki.selectors import certificate_for_signing
-    from pki.signing import StampInfo
-
-    from ..mail_delivery import verify_url
-
     outgoing, before = _transition(membership, outgoing, "issue")
     if not outgoing.recipients.exists():
         raise ValidationError(_("Văn bản chưa có nơi nhận nào."))
@@ -401,8 +397,6 @@ def outgoing_issue(*, membership, outgoing):
     outgoing.save()
     Delivery.objects.bulk_create(deliveries)
     _record(outgoing, membership, "issue", before)
-    from ..tasks import outgoing_deliver
-
     # robust: the document is issued either way; if the broker is down the deliveries stay pending
     # and deliveries_recover (beat) sends them.
     transaction.on_commit(lambda: outgoing_deliver.delay(outgoing.pk), robust=True)
@@ -410,8 +404,6 @@ def outgoing_issue(*, membership, outgoing):
 
 
 def _sign_files(outgoing, certificate, stamp):
-    from pki.signing import sign_pdf, stamp_attachment
-
     with core_files.removed_on_error() as written:
         for file in outgoing.files.all():
             with file.draft.open("rb") as handle:

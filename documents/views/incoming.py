@@ -11,6 +11,7 @@ from accounts.access import staff_required
 from accounts.models import Role
 from core.forms import add_service_errors
 from core.http import file_response
+from intake.selectors import agency_for_sender_domain, inbound_facts, inbound_get_for_user
 
 from .. import incoming_workflow as workflow
 from .. import selectors
@@ -161,8 +162,6 @@ def incoming_paper(request):
 @staff_required(Role.CLERK)
 def incoming_from_email(request, message_pk):
     """Register a message of the agency mailbox, with the metadata read from it as a start."""
-    from intake.selectors import agency_for_sender_domain, inbound_facts, inbound_get_for_user
-
     membership = request.membership
     inbound = inbound_get_for_user(membership, message_pk)
     sender = inbound.hint_issuing_agency or agency_for_sender_domain(inbound.sender_email)
