@@ -169,7 +169,8 @@ def test_the_main_journeys_in_english_show_no_vietnamese_ui_text(
     assert outgoing.status == Outgoing.Status.ISSUED
     assert "Đã phát hành" not in issued and outgoing.notation in issued
     for url in (f"/outgoing/{outgoing.pk}/", f"/outgoing/{outgoing.pk}/deliveries/", "/registers/outgoing/",
-                "/registers/incoming/", "/reports/traffic/", "/reports/incidents/", "/incoming/paper/new/"):
+                "/registers/incoming/", "/reports/traffic/", "/reports/incidents/", "/incoming/paper/new/",
+                "/incoming/mailbox/", "/accounts/2fa/"):
         walk.get(url)
     found.update(walk.found)
 
