@@ -120,7 +120,6 @@ def outgoing_create(*, membership, main_file, attachments=(), in_reply_to=None, 
 
 
 @transaction.atomic
-@transaction.atomic
 def outgoing_create_addressed(*, membership, recipients=(), noi_nhan_text="", **create):
     """outgoing_create, with the recipients picked and the “Nơi nhận” block pasted on the same screen."""
     outgoing = outgoing_create(membership=membership, **create)
@@ -131,6 +130,7 @@ def outgoing_create_addressed(*, membership, recipients=(), noi_nhan_text="", **
     return outgoing
 
 
+@transaction.atomic
 def outgoing_update(*, membership, outgoing, main_file=None, attachments=(), **data):
     """Edit a draft or a returned draft (the only states that allow editing)."""
     outgoing = _editable(membership, outgoing)
