@@ -10,6 +10,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from documents.models import Incoming
+from documents.services import incoming as incoming_services
 from documents.services import outgoing as outgoing_services
 from tests import factories
 from tests.browsing import log_in
@@ -99,6 +101,17 @@ def test_the_main_pages_have_no_serious_accessibility_violation(axe_page, people
     found |= findings(axe_page, [reverse("incoming_list"), reverse("incoming_paper"), reverse("outgoing_register"),
                                  reverse("incoming_register_book"), reverse("inbound_list"),
                                  reverse("outgoing_detail", args=[issued.pk])])
+    # The receiving agency: the clerk's registration form, then the leader's routing form.
+    arrived = Incoming.objects.get(agency=portal_agency_for_axe)
+    receiver = factories.make_member(portal_agency_for_axe, "clerk", position="Văn thư",
+                                     user=factories.make_user("vanthu@kontum.gov.vn", full_name="Hà Thị Nhận"))
+    chair = factories.make_member(portal_agency_for_axe, "leader", position="Chủ tịch",
+                                  user=factories.make_user("chutich@kontum.gov.vn", full_name="Y Chủ Tịch"))
+    log_in(axe_page, receiver.user.email, factories.totp_enable(receiver.user))
+    found |= findings(axe_page, [reverse("incoming_detail", args=[arrived.pk])])
+    incoming_services.incoming_register(membership=receiver, incoming=arrived)
+    log_in(axe_page, chair.user.email, factories.totp_enable(chair.user))
+    found |= findings(axe_page, [reverse("incoming_detail", args=[arrived.pk])])
     assert found == {}, "\n".join(f"{url}: {violations}" for url, violations in found.items())
 
 
