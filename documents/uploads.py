@@ -2,20 +2,24 @@
 field): it is stored aside under a random token kept in the person's own session, and the form sends the
 token back instead of asking for the file again. A token of another session finds nothing."""
 
+import datetime
 import secrets
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from core import files as core_files
 
 SESSION_KEY = "portal_kept_uploads"
 FOLDER = "kept-uploads"
+KEPT_FOR = datetime.timedelta(days=1)  # a form left unfinished longer than this starts again
 
 
 def upload_keep(request, upload):
-    """Store `upload` aside for this session; returns its token."""
+    """Store `upload` aside for this session; returns its token. Files kept longer than KEPT_FOR go."""
+    _purge_stale()
     token = secrets.token_urlsafe(18)
     path = default_storage.save(f"{FOLDER}/{token}.pdf", ContentFile(core_files.read_upload(upload)))
     kept = dict(request.session.get(SESSION_KEY, {}))
@@ -39,3 +43,14 @@ def upload_discard(request, token):
     if entry:
         request.session[SESSION_KEY] = kept
         default_storage.delete(entry["path"])
+
+
+def _purge_stale():
+    try:
+        _folders, names = default_storage.listdir(FOLDER)
+    except FileNotFoundError:
+        return
+    for name in names:
+        path = f"{FOLDER}/{name}"
+        if timezone.now() - default_storage.get_modified_time(path) > KEPT_FOR:
+            default_storage.delete(path)

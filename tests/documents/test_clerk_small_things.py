@@ -146,3 +146,26 @@ def test_recipients_are_chosen_on_the_screen_that_creates_the_draft(client_for, 
     assert response.status_code == 302
     assert {r.agency for r in outgoing.recipients.all()} == {kontum, other_agency}
     assert list(outgoing.unresolved_lines.values_list("text", flat=True)) == ["Sở Không Có Thật"]
+
+
+def test_main_files_kept_longer_than_a_day_are_removed(client_for, specialist, leader, unit, settings):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    from documents.uploads import FOLDER
+
+    client = client_for(specialist)
+    def post():
+        return draft_fields(unit, leader, main_file=pdf_upload("a.pdf"), attachments=[pdf_upload("x.pdf", data=b"GIF")])
+
+    old_token = client.post("/outgoing/new/", post()).context["main_file_token"]
+    old_path = default_storage.path(f"{FOLDER}/{old_token}.pdf")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old_path, (two_days_ago, two_days_ago))
+    client.logout()  # the session that kept it is gone: nothing would ever discard it
+    new_token = client_for(specialist).post("/outgoing/new/", post()).context["main_file_token"]
+    assert new_token
+    assert not os.path.exists(old_path)
+    assert os.path.exists(default_storage.path(f"{FOLDER}/{new_token}.pdf"))
