@@ -304,7 +304,54 @@ def outgoing_return(*, membership, outgoing, comment):
     return outgoing
 
 
-def deliveries_plan(outgoing):  # noqa: C901 - being reworked by issue 12's printing; to split after
+class _DeliveryPlanner:
+    """Collects one Delivery per destination of `outgoing`, dropping repeats (for deliveries_plan)."""
+
+    def __init__(self, outgoing):
+        self.outgoing, self.planned, self.seen = outgoing, [], set()
+
+    def add(self, key, **fields):
+        if key not in self.seen:
+            self.seen.add(key)
+            self.planned.append(Delivery(outgoing=self.outgoing, **fields))
+
+    def add_agency(self, agency, unit=None):
+        if agency.pk == self.outgoing.agency_id and unit is None:
+            return
+        if agency.uses_portal:
+            self.add(("portal", agency.pk, unit.pk if unit else None), channel=Delivery.Channel.PORTAL,
+                     agency=agency, unit=unit, name=unit.name if unit else agency.name)
+        else:
+            self.add_email(agency.official_email, agency.name, agency=agency)
+
+    def add_email(self, email, name, agency=None, citizen=False, dossier=""):
+        email = email.lower()
+        if not mail_may_name(self.outgoing):
+            self.add(("paper", email), channel=Delivery.Channel.PAPER, agency=agency, name=name, email=email,
+                     status=Delivery.Status.NOT_ELECTRONIC, is_citizen=citizen, dossier=dossier,
+                     note=_("Văn bản mật: không gửi qua thư điện tử, chỉ gửi bản giấy theo quy định."))
+        else:
+            self.add(("email", email), channel=Delivery.Channel.EMAIL, agency=agency, name=name, email=email,
+                     is_citizen=citizen, dossier=dossier, lookup_code=lookup_code_new() if citizen else None)
+
+    def add_recipient(self, recipient):
+        if recipient.kind == Recipient.Kind.AGENCY:
+            self.add_agency(recipient.agency)
+        elif recipient.kind == Recipient.Kind.UNIT:
+            self.add_agency(self.outgoing.agency, recipient.unit)
+        elif recipient.kind == Recipient.Kind.GROUP:
+            for agency in recipient.group.members.filter(is_active=True).order_by("name"):
+                self.add_agency(agency)
+        elif recipient.kind == Recipient.Kind.PAPER:
+            self.add(("paper_only", recipient.name), channel=Delivery.Channel.PAPER, name=recipient.name,
+                     status=Delivery.Status.NOT_ELECTRONIC, dossier=recipient.dossier,
+                     note=_("Nơi nhận chỉ nhận bản giấy: văn thư gửi bản giấy theo đường bưu chính."))
+        else:
+            self.add_email(recipient.email, recipient.name, citizen=recipient.kind == Recipient.Kind.CITIZEN,
+                           dossier=recipient.dossier)
+
+
+def deliveries_plan(outgoing):
     """Expand recipients (groups into their agencies) into one Delivery per destination, no duplicates.
 
     Agencies on the portal get it in the portal; the others, external addresses and citizens by
@@ -313,52 +360,14 @@ def deliveries_plan(outgoing):  # noqa: C901 - being reworked by issue 12's prin
     One destination, one copy (noinhan.Destinations): an address line to an agency or unit that another
     line names (itself, or in a group), or to the issuing agency itself, adds nothing.
     """
-    planned, seen = [], set()
     destinations = noinhan.Destinations(outgoing)
     named = destinations.named_elsewhere() | {destinations.own}
-
-    def add(key, **fields):
-        if key not in seen:
-            seen.add(key)
-            planned.append(Delivery(outgoing=outgoing, **fields))
-
-    def add_agency(agency, unit=None):
-        if agency.pk == outgoing.agency_id and unit is None:
-            return
-        if agency.uses_portal:
-            add(("portal", agency.pk, unit.pk if unit else None), channel=Delivery.Channel.PORTAL,
-                agency=agency, unit=unit, name=unit.name if unit else agency.name)
-        else:
-            add_email(agency.official_email, agency.name, agency=agency)
-
-    def add_email(email, name, agency=None, citizen=False, dossier=""):
-        email = email.lower()
-        if not mail_may_name(outgoing):
-            add(("paper", email), channel=Delivery.Channel.PAPER, agency=agency, name=name, email=email,
-                status=Delivery.Status.NOT_ELECTRONIC, is_citizen=citizen, dossier=dossier,
-                note=_("Văn bản mật: không gửi qua thư điện tử, chỉ gửi bản giấy theo quy định."))
-        else:
-            add(("email", email), channel=Delivery.Channel.EMAIL, agency=agency, name=name, email=email,
-                is_citizen=citizen, dossier=dossier, lookup_code=lookup_code_new() if citizen else None)
-
+    planner = _DeliveryPlanner(outgoing)
     for recipient in destinations.recipients:
         if recipient.kind == Recipient.Kind.EMAIL and destinations.address_key(recipient.email) in named:
             continue
-        if recipient.kind == Recipient.Kind.AGENCY:
-            add_agency(recipient.agency)
-        elif recipient.kind == Recipient.Kind.UNIT:
-            add_agency(outgoing.agency, recipient.unit)
-        elif recipient.kind == Recipient.Kind.GROUP:
-            for agency in recipient.group.members.filter(is_active=True).order_by("name"):
-                add_agency(agency)
-        elif recipient.kind == Recipient.Kind.PAPER:
-            add(("paper_only", recipient.name), channel=Delivery.Channel.PAPER, name=recipient.name,
-                status=Delivery.Status.NOT_ELECTRONIC, dossier=recipient.dossier,
-                note=_("Nơi nhận chỉ nhận bản giấy: văn thư gửi bản giấy theo đường bưu chính."))
-        else:
-            add_email(recipient.email, recipient.name, citizen=recipient.kind == Recipient.Kind.CITIZEN,
-                      dossier=recipient.dossier)
-    return planned
+        planner.add_recipient(recipient)
+    return planner.planned
 
 
 @transaction.atomic
