@@ -150,6 +150,8 @@ class _PinnedClient(IMAPClient):
         super().__init__(host, port, ssl=ssl_context is not None, ssl_context=ssl_context, timeout=timeout)
         self.normalise_times = False  # INTERNALDATE as an aware datetime, not converted to naive local time
 
+    # IMAPClient's private hook, the only way to hand it a connection to the checked address
+    # (tests/intake/test_imap_private_api.py fails when an upgrade changes it).
     def _create_IMAP4(self):
         if self.ssl:
             return _PinnedIMAP4_SSL(self.host, self.port, self._timeout.connect, self._addresses, self.ssl_context)
