@@ -397,7 +397,7 @@ def _send_one(transport, factory, delivery, token):
     return transport.send(delivery.outgoing.agency.official_email, delivery.email, message, before_final_dot)
 
 
-def send_emails(delivery_ids):  # noqa: C901 - one SMTP session's protocol in order; to split (issue 13)
+def send_emails(delivery_ids):
     """Send a batch of e-mail deliveries over one connection. Returns (id, seconds) to retry later."""
     if not _has_due(delivery_ids):
         return []
@@ -422,35 +422,48 @@ def send_emails(delivery_ids):  # noqa: C901 - one SMTP session's protocol in or
                 if outgoing.pk not in factories:
                     factories[outgoing.pk] = MessageFactory(outgoing)
                 try:
-                    response = _send_one(transport, factories[outgoing.pk], delivery, token)
-                except ClaimLost:
-                    transport.abort()
+                    _send_and_record(transport, factories[outgoing.pk], delivery, token, retry_later, sent)
                 except RelayUnreachable as exc:  # the relay went away mid-batch: the rest waits for it
                     rest = Delivery.objects.filter(pk__in=[d.pk for d in claimed[index:]], claim_token=token)
                     relay_unreachable(rest, exc, token)
                     break
-                except Uncertain as exc:
-                    if lifecycle.move(delivery.pk, "uncertain", token=token, response=str(exc), note=UNCERTAIN_NOTE,
-                                      next_attempt_at=None):
-                        incident_delivery_failed(delivery.pk, UNCERTAIN_NOTE)
-                except PermanentFailure as exc:
-                    _fail(delivery, exc, token)
-                except TemporaryFailure as exc:
-                    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
-                        _fail(delivery, exc, token)
-                    else:
-                        wait = backoff_seconds(delivery.attempts)
-                        if lifecycle.move(delivery.pk, "retry", token=token, response=str(exc),
-                                          next_attempt_at=timezone.now() + timedelta(seconds=wait)):
-                            retry_later.append((delivery.pk, wait))
-                else:
-                    if lifecycle.move(delivery.pk, "sent", token=token, sent_at=timezone.now(), response=response,
-                                      next_attempt_at=None):
-                        sent.append(delivery.pk)
     finally:
         transport.close()
         incident_deliveries_sent(sent)
     return retry_later
+
+
+def _send_and_record(transport, factory, delivery, token, retry_later, sent):
+    """Send one claimed delivery and record how it went; RelayUnreachable goes up to stop the batch."""
+    try:
+        response = _send_one(transport, factory, delivery, token)
+    except ClaimLost:
+        transport.abort()
+    except RelayUnreachable:
+        raise
+    except Uncertain as exc:
+        if lifecycle.move(delivery.pk, "uncertain", token=token, response=str(exc), note=UNCERTAIN_NOTE,
+                          next_attempt_at=None):
+            incident_delivery_failed(delivery.pk, UNCERTAIN_NOTE)
+    except PermanentFailure as exc:
+        _fail(delivery, exc, token)
+    except TemporaryFailure as exc:
+        _retry_or_fail(delivery, exc, token, retry_later)
+    else:
+        if lifecycle.move(delivery.pk, "sent", token=token, sent_at=timezone.now(), response=response,
+                          next_attempt_at=None):
+            sent.append(delivery.pk)
+
+
+def _retry_or_fail(delivery, exc, token, retry_later):
+    """A temporary failure: try again after a backoff, or fail for good once the attempts are spent."""
+    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        _fail(delivery, exc, token)
+        return
+    wait = backoff_seconds(delivery.attempts)
+    if lifecycle.move(delivery.pk, "retry", token=token, response=str(exc),
+                      next_attempt_at=timezone.now() + timedelta(seconds=wait)):
+        retry_later.append((delivery.pk, wait))
 
 
 # The relay: paused, not failed, while it cannot be reached.
