@@ -83,7 +83,7 @@ def test_breakdowns_by_month_agency_unit_and_type(province):
         "Phòng Kinh tế – UBND": (1, 1, 0, 1),
         "Phòng Tổ chức – SNV": (1, 1, 0, 1),  # i5 led by a person of that unit
         "Phòng Ngân sách – STC": (1, 0, 0, 0),
-        "—": (0, 1, 0, 0),  # i4, not routed yet
+        "(không thuộc đơn vị nào)": (0, 1, 0, 0),  # i4, not routed yet: labelled, not a bare dash
     }
     assert units["Văn phòng – UBND"].on_time_rate == 50.0
     types = {row.label: (row.figures.issued, row.figures.received) for row in result.by_type}
