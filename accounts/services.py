@@ -4,13 +4,14 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+
+from core.mail_headers import PolicyEmailMessage
 
 from .models import Membership, Role, User
 
@@ -37,23 +38,23 @@ def invitation_send(membership):
     """E-mail the staff member a one-time link to set their password."""
     user = membership.user
     context = {"membership": membership, "user": user, "link": invitation_link(user)}
-    send_mail(
+    PolicyEmailMessage(
         subject=render_to_string("accounts/email/invitation_subject.txt", context).strip(),
-        message=render_to_string("accounts/email/invitation_body.txt", context),
+        body=render_to_string("accounts/email/invitation_body.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
-    )
+        to=[user.email],
+    ).send()
 
 
 def post_added_send(membership):
     """Tell a person who already has an account that they now also serve another agency."""
     context = {"membership": membership, "user": membership.user, "link": settings.SITE_URL + reverse("dashboard")}
-    send_mail(
+    PolicyEmailMessage(
         subject=render_to_string("accounts/email/post_added_subject.txt", context).strip(),
-        message=render_to_string("accounts/email/post_added_body.txt", context),
+        body=render_to_string("accounts/email/post_added_body.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[membership.user.email],
-    )
+        to=[membership.user.email],
+    ).send()
 
 
 @transaction.atomic

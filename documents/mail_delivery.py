@@ -28,12 +28,9 @@ import ssl
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
-from email.header import Header
-from email.message import Message
-from email.mime.application import MIMEApplication
-from email.mime.text import MIMEText
-from email.policy import compat32
-from email.utils import format_datetime, formataddr
+from email import base64mime, message_from_bytes
+from email.headerregistry import Address
+from email.message import EmailMessage, MIMEPart
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -48,6 +45,8 @@ from django.utils.crypto import get_random_string, salted_hmac
 
 from core import codes
 from core.mail import mail_may_name
+from core.mail_headers import MAIL_POLICY, MAIL_POLICY_KEEP
+from core.text import nfc
 from incidents.services import incident_relay_answered, incident_relay_unreachable, relay_outage_since
 
 from . import delivery_lifecycle as lifecycle
@@ -56,7 +55,6 @@ from .models import Delivery, OutgoingFile
 
 log = logging.getLogger(__name__)
 S = Delivery.Status
-SMTP_POLICY = compat32.clone(linesep="\r\n")
 UNCERTAIN_NOTE = ("Máy chủ thư có thể đã nhận thư nhưng cổng chưa nhận được xác nhận. "
                   "Kiểm tra với nơi nhận trước khi gửi lại.")
 
@@ -90,56 +88,59 @@ def email_attachments(outgoing):
 
 
 class MessageFactory:
-    """Builds each recipient's message. The attachments are encoded and serialized once per
-    document; per recipient only the headers and the short text part are made."""
+    """Builds each recipient's message with the standard library's e-mail policy (core.mail_headers). The
+    attachments and the headers every recipient shares are encoded and serialized once per document; per
+    recipient only its own headers and the short text part are made."""
 
     def __init__(self, outgoing):
         self.outgoing = outgoing
         agency = outgoing.agency
-        self.sender = formataddr((agency.name, agency.official_email), charset="utf-8")
+        self.sender = Address(nfc(agency.name), addr_spec=agency.official_email)
         self.boundary = f"=_portal_{get_random_string(24)}"
         parts = []
         for attachment in email_attachments(outgoing):
-            part = MIMEApplication(attachment.data, "pdf")
-            part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", attachment.name))
-            del part["MIME-Version"]
-            parts.append(part.as_bytes(policy=SMTP_POLICY))
+            part = MIMEPart(policy=MAIL_POLICY)
+            part.set_content(attachment.data, maintype="application", subtype="pdf", disposition="attachment",
+                             filename=nfc(attachment.name))
+            parts.append(part.as_bytes())
         marker = f"--{self.boundary}\r\n".encode()
         tail = b"".join(b"\r\n" + marker + part for part in parts) + f"\r\n--{self.boundary}--\r\n".encode()
         self.tail = BuiltMessage.part(tail)
         with translation.override("vi"):
-            self.subject = render_to_string("documents/email/outgoing_subject.txt", {"o": outgoing}).strip()
+            self.subject = nfc(render_to_string("documents/email/outgoing_subject.txt", {"o": outgoing}).strip())
         self.link = document_url(outgoing)
         self.issued = timezone.localtime(outgoing.issued_at)
-        # The headers that are the same for every recipient, encoded once.
-        fixed = Message()
+        fixed = EmailMessage(policy=MAIL_POLICY)
         fixed["From"] = self.sender
-        fixed["Subject"] = Header(self.subject, "utf-8")
-        fixed["X-Portal-Document"] = Header(outgoing.notation, "utf-8")
+        fixed["Subject"] = self.subject
+        fixed["X-Portal-Document"] = nfc(outgoing.notation)
         fixed["MIME-Version"] = "1.0"
-        # A header-only Message serializes as its headers and a blank line; the multipart body is ours.
-        self.fixed_headers = fixed.as_bytes(policy=SMTP_POLICY)[:-2]
-        self.body_start = (f'Content-Type: multipart/mixed; boundary="{self.boundary}"\r\n\r\n'
-                           f"--{self.boundary}\r\n").encode()
+        fixed["Content-Type"] = f'multipart/mixed; boundary="{self.boundary}"'
+        self.fixed_headers = _headers(fixed)
+        # The text part's own headers are the same for everyone too; only its body is each recipient's.
+        text = MIMEPart(policy=MAIL_POLICY)
+        text.set_content("", cte="base64")
+        self.body_start = f"\r\n--{self.boundary}\r\n".encode() + _headers(text) + b"\r\n"
 
     def build(self, delivery, message_id):
         with translation.override("vi"):
             body = render_to_string("documents/email/outgoing_body.txt", {
                 "o": self.outgoing, "d": delivery, "link": self.link, "issued": self.issued,
             })
-        head = Message()
-        head["To"] = formataddr((delivery.name, delivery.email), charset="utf-8")
-        head["Date"] = format_datetime(timezone.now())
+        head = EmailMessage(policy=MAIL_POLICY)
+        head["To"] = Address(nfc(delivery.name), addr_spec=delivery.email)
+        head["Date"] = timezone.now()
         head["Message-ID"] = message_id
-        text = MIMEText(body, "plain", "utf-8")
-        del text["MIME-Version"]
+        text = base64mime.body_encode("\r\n".join(body.splitlines()).encode() + b"\r\n", eol="\r\n").encode()
         return BuiltMessage([
-            BuiltMessage.part(b"".join([
-                self.fixed_headers, head.as_bytes(policy=SMTP_POLICY)[:-2], self.body_start,
-                text.as_bytes(policy=SMTP_POLICY),
-            ])),
+            BuiltMessage.part(b"".join([self.fixed_headers, _headers(head), self.body_start, text])),
             self.tail,
         ])
+
+
+def _headers(message):
+    """A message's headers as the policy writes them, without the blank line that ends them."""
+    return b"".join(MAIL_POLICY.fold_binary(name, value) for name, value in message.items())
 
 
 class BuiltMessage:
@@ -276,10 +277,8 @@ class RawMessage(DjangoEmailMessage):
         self.raw = raw
 
     def message(self, *, policy=None):
-        from email import message_from_bytes
-        from email import policy as email_policy
-
-        return message_from_bytes(self.raw, policy=email_policy.SMTP)
+        # Written out as built: the stdlib's own refolding would undo core.mail_headers' folding.
+        return message_from_bytes(self.raw, policy=MAIL_POLICY_KEEP)
 
 
 class BackendTransport:

@@ -39,12 +39,17 @@ SENDING_PATHS = {
     "documents.mail_delivery:BackendTransport.send": "e-mail deliveries through a Django backend (.eml files)",
     "documents.mail_delivery:RawMessage": "the message BackendTransport hands to the backend",
     "documents.services.reminders:overdue_digest_send": "the daily overdue digest",
+    "documents.mail_delivery:MessageFactory.__init__": "the headers and files every recipient of a document shares",
+    "documents.mail_delivery:MessageFactory.build": "each recipient's own headers and text",
+    "core.mail_headers:PolicyEmailMessage": "Django's messages (invitations, digest, allauth) under the mail policy",
+    "core.mail_headers:PolicyMessage": "the standard-library message PolicyEmailMessage hands to the backend",
+    "accounts.adapters:AccountAdapter.render_mail": "allauth's messages (address confirmation, password reset)",
 }
 # allauth's own messages (password reset, address confirmation) go through Django's send_mail from the library;
 # the scenario below triggers them too.
 SEND_CALLS = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers", "send_messages", "sendmail",
-              "send_message", "docmd", "EmailMessage", "EmailMultiAlternatives"}
-MESSAGE_CLASSES = {"EmailMessage", "EmailMultiAlternatives"}
+              "send_message", "docmd", "EmailMessage", "EmailMultiAlternatives", "PolicyEmailMessage"}
+MESSAGE_CLASSES = {"EmailMessage", "EmailMultiAlternatives", "PolicyEmailMessage"}
 
 
 def _sending_paths_of(module, tree):

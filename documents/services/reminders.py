@@ -3,12 +3,13 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import get_connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Membership
 from core.mail import mail_may_name
+from core.mail_headers import PolicyEmailMessage
 
 from ..models import Assignment, Incoming
 
@@ -60,7 +61,7 @@ def overdue_digest_send(today=None):
                        "handling": [i for i in mine if mail_may_name(i)],
                        "routed": [i for i in theirs if mail_may_name(i)],
                        "secret_count": sum(1 for i in everything if not mail_may_name(i))}
-            messages.append(EmailMessage(
+            messages.append(PolicyEmailMessage(
                 subject=render_to_string("documents/email/overdue_subject.txt", context).strip(),
                 body=render_to_string("documents/email/overdue_body.txt", context),
                 from_email=settings.DEFAULT_FROM_EMAIL, to=[address],
