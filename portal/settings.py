@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "public_site",
     "intake",
 ]
+if DEBUG:  # development tools (manage.py seed_demo); production never loads them
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "core.middleware.SecurityHeadersMiddleware",

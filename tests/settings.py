@@ -10,3 +10,5 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0c7f3a9e5b1d4f2a8e6c0b
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTA=")
 
 from portal.settings import *  # noqa: E402, F403
+
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405 - manage.py seed_demo, as make run has it

@@ -19,10 +19,8 @@ LAYERS = [
     ["portal"],  # the project: settings, URLs, Celery, health
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
-# Development tools: production code never imports them. The one exception is the development command
-# `manage.py seed_demo` (make run), which builds the demo agencies and people from devtools.demo.
+# Development tools (an app installed only with DEBUG on, and in the suite): production code never imports them.
 DEVTOOLS = "devtools"
-DEVTOOLS_ALLOWED = {"portal/management/commands/seed_demo.py"}
 
 
 def imported_apps(source):
@@ -46,8 +44,7 @@ def violations(app, relative_path, source):
         if target == app:
             continue
         if target == DEVTOOLS:
-            if relative_path not in DEVTOOLS_ALLOWED:
-                found.append(f"{relative_path}:{line} imports devtools")
+            found.append(f"{relative_path}:{line} imports devtools")
         elif LEVEL[target] >= LEVEL[app]:
             found.append(f"{relative_path}:{line} {app} imports {target}, which is not below it")
     return found

@@ -80,6 +80,16 @@ def test_production_refuses_to_start_without_its_own_secret_key(tmp_path):
         assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY is not set" in result.stderr
 
 
+def test_development_tools_load_only_with_debug_on(tmp_path):
+    probe = "import django; django.setup(); from django.apps import apps; print(apps.is_installed('devtools'))"
+    production = run(["-c", probe], PRODUCTION, tmp_path)
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.strip() == "False"
+    development = run(["-c", probe], {"DEBUG": "1", "SECRET_KEY": None, "FIELD_ENCRYPTION_KEY": None}, tmp_path)
+    assert development.stdout.strip() == "True", development.stderr
+    assert "seed_demo" not in run(["manage.py", "help"], PRODUCTION, tmp_path).stdout
+
+
 def test_production_refuses_to_start_without_a_separate_field_encryption_key(tmp_path):
     result = run(["-c", "import django; django.setup()"], {**PRODUCTION, "FIELD_ENCRYPTION_KEY": None}, tmp_path)
     assert result.returncode != 0
