@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 # Debian packages the tests drive: a headless browser and a real IMAP server.
-# npm installs axe-core, which the accessibility tests run inside the page (package.json).
-TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils npm
+# npm (the machines' Node.js brings its own; Debian's only where none is there) installs axe-core, which the
+# accessibility tests run inside the page (package.json).
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
@@ -45,6 +46,7 @@ system-test-deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 
 # Serves http://127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops both.
 run: export DEBUG ?= 1
