@@ -36,7 +36,7 @@ setup: $(RUN_STAMP)
 	$(PY) manage.py pki_demo
 
 setup-dev: $(DEV_STAMP) system-test-deps
-	$(PY) manage.py compilemessages_polib -v0
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py compilemessages_polib -v0
 	npm ci --silent --no-audit --no-fund
 
 # Installs what the tests need from Debian when it is missing (the machines run as root).
