@@ -3,8 +3,9 @@ import time
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.shortcuts import get_object_or_404
 
-from .models import Membership
+from .models import Membership, Role
 
 SESSION_KEY = "membership_id"
 
@@ -31,8 +32,6 @@ def user_has_totp(user):
 def membership_needs_mfa(membership):
     """Leaders and clerks must use TOTP before they approve, sign or issue anything; agency admins before
     they change anyone's roles."""
-    from .models import Role
-
     # request.membership is a lazy object that may wrap None: test its truth, not `is not None`.
     return bool(membership) and membership.has_role(Role.LEADER, Role.CLERK, Role.ADMIN) and not user_has_totp(
         membership.user
@@ -60,6 +59,4 @@ def staff_of_agency(agency):
 
 def staff_get_for_admin(admin_membership, pk):
     """A membership of the admin's own agency, else 404."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(staff_of_agency(admin_membership.agency), pk=pk)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from . import delivery_lifecycle, mail_delivery
 from .models import Delivery
 from .services import delivery as delivery_services
+from .services.reminders import overdue_digest_send
 
 
 def _queue_emails(ids):
@@ -56,6 +57,4 @@ def deliveries_recover():
 @shared_task
 def overdue_digest():
     """Daily (beat): e-mail each person their overdue incoming documents, and the leaders who routed them."""
-    from .services.reminders import overdue_digest_send
-
     return overdue_digest_send()

@@ -224,7 +224,7 @@ class InboundMessage(models.Model):
 
     @property
     def is_open(self):
-        from . import lifecycle
+        from . import lifecycle  # here, not at the top: lifecycle imports this module
 
         return lifecycle.is_open(self)
 

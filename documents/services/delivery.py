@@ -62,7 +62,7 @@ def _check_clerk(membership, outgoing):
 
 
 def _send_after_commit(ids):
-    from ..tasks import deliveries_send_email
+    from ..tasks import deliveries_send_email  # here, not at the top: the tasks module imports this one
 
     if ids:
         transaction.on_commit(lambda: deliveries_send_email.delay(ids), robust=True)
