@@ -12,8 +12,10 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 
 __all__ = ["encrypt", "decrypt", "rotate", "InvalidToken"]
 
@@ -49,8 +51,6 @@ def rotate(token: str) -> str:
 
 def encrypted_fields():
     """(model, field name) of every stored secret: by convention a text field named `*_encrypted`."""
-    from django.apps import apps
-
     return [
         (model, field.name)
         for model in apps.get_models()
@@ -65,8 +65,6 @@ def secrets_reencrypt():
     Each model is rewritten in one transaction under row locks; a value no key opens raises InvalidToken
     and leaves that model unchanged. Safe to run twice.
     """
-    from django.db import transaction
-
     counts = {}
     for model, name in encrypted_fields():
         with transaction.atomic():

@@ -1,6 +1,7 @@
 """Model fields shared by the apps."""
 
-from django.db import models
+from django.apps import apps
+from django.db import models, transaction
 
 from .text import nfc as nfc_text
 
@@ -34,9 +35,6 @@ class NFCCharField(models.CharField):
 
 def names_normalise():
     """Rewrite in NFC every NFCCharField value stored before the field was one; returns {label: rows changed}."""
-    from django.apps import apps
-    from django.db import transaction
-
     counts = {}
     for model in apps.get_models():
         names = [f.attname for f in model._meta.concrete_fields if isinstance(f, NFCCharField)]
