@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core import files as core_files
 from documents.models import Incoming, IncomingFile, Outgoing, OutgoingFile, Recipient
 from documents.services import incoming as incoming_services
 from documents.services import outgoing as services
@@ -71,7 +72,12 @@ def test_an_attachment_with_active_content_is_refused_and_nothing_is_left_on_dis
                                                              pdf_upload("phu-luc-3.pdf", data=sample())]))
     assert response.status_code == 200 and "phu-luc-3.pdf" in response.content.decode()
     assert not Outgoing.objects.exists() and not OutgoingFile.objects.exists()
-    assert stored_files(settings) == []
+    # Only the sound main file stays, kept aside for this person's next try (documents/uploads.py, issue 12);
+    # none of the attachments, the refused one least of all.
+    kept = stored_files(settings)
+    assert [path.parent.name for path in kept] == ["kept-uploads"]
+    facts = core_files.inspect(kept[0].read_bytes())
+    assert facts.kind == core_files.Kind.PDF and not facts.problem and not facts.active
 
 
 def test_a_refused_attachment_on_edit_keeps_the_draft_and_writes_nothing(client_for, specialist, leader, unit,
