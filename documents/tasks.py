@@ -8,6 +8,7 @@ from . import delivery_lifecycle, mail_delivery
 from .models import Delivery
 from .services import delivery as delivery_services
 from .services.reminders import overdue_digest_send
+from .uploads import uploads_purge_stale
 
 
 def _queue_emails(ids):
@@ -58,3 +59,9 @@ def deliveries_recover():
 def overdue_digest():
     """Daily (beat): e-mail each person their overdue incoming documents, and the leaders who routed them."""
     return overdue_digest_send()
+
+
+@shared_task
+def kept_uploads_purge():
+    """Daily (beat): main files kept aside for unfinished draft forms go after a day."""
+    return uploads_purge_stale()

@@ -19,7 +19,7 @@ KEPT_FOR = datetime.timedelta(days=1)  # a form left unfinished longer than this
 
 def upload_keep(request, upload):
     """Store `upload` aside for this session; returns its token. Files kept longer than KEPT_FOR go."""
-    _purge_stale()
+    uploads_purge_stale()
     token = secrets.token_urlsafe(18)
     path = default_storage.save(f"{FOLDER}/{token}.pdf", ContentFile(core_files.read_upload(upload)))
     kept = dict(request.session.get(SESSION_KEY, {}))
@@ -45,12 +45,16 @@ def upload_discard(request, token):
         default_storage.delete(entry["path"])
 
 
-def _purge_stale():
+def uploads_purge_stale():
+    """Delete kept uploads older than KEPT_FOR (each keep, and daily from beat); returns how many went."""
+    gone = 0
     try:
         _folders, names = default_storage.listdir(FOLDER)
     except FileNotFoundError:
-        return
+        return gone
     for name in names:
         path = f"{FOLDER}/{name}"
         if timezone.now() - default_storage.get_modified_time(path) > KEPT_FOR:
             default_storage.delete(path)
+            gone += 1
+    return gone

@@ -384,6 +384,10 @@ CELERY_BEAT_SCHEDULE["incoming-overdue-digest"] = {
     "task": "documents.tasks.overdue_digest",
     "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=30),
 }
+CELERY_BEAT_SCHEDULE["documents-kept-uploads-purge"] = {
+    "task": "documents.tasks.kept_uploads_purge",
+    "schedule": crontab(hour=3, minute=0),
+}
 
 # public: guessing lookup codes is limited per client address and per code (django-ratelimit, in the cache).
 # Counted are wrong tries only; rates are "count/period" as django-ratelimit reads them (10/10m = 10 per 10 min).

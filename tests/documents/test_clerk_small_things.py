@@ -169,3 +169,25 @@ def test_main_files_kept_longer_than_a_day_are_removed(client_for, specialist, l
     assert new_token
     assert not os.path.exists(old_path)
     assert os.path.exists(default_storage.path(f"{FOLDER}/{new_token}.pdf"))
+
+
+def test_beat_purges_kept_main_files_a_day_old_even_when_nobody_keeps_another(client_for, specialist, leader, unit):
+    import os
+    import time
+
+    from django.conf import settings as django_settings
+    from django.core.files.storage import default_storage
+
+    from documents.tasks import kept_uploads_purge
+    from documents.uploads import FOLDER
+
+    client = client_for(specialist)
+    fields = draft_fields(unit, leader, main_file=pdf_upload("a.pdf"), attachments=[pdf_upload("x.pdf", data=b"GIF")])
+    token = client.post("/outgoing/new/", fields).context["main_file_token"]
+    path = default_storage.path(f"{FOLDER}/{token}.pdf")
+    assert kept_uploads_purge.delay().get() == 0 and os.path.exists(path)  # a fresh one stays
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(path, (two_days_ago, two_days_ago))
+    assert kept_uploads_purge.delay().get() == 1
+    assert not os.path.exists(path)
+    assert "documents-kept-uploads-purge" in django_settings.CELERY_BEAT_SCHEDULE
