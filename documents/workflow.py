@@ -69,12 +69,20 @@ NEEDS_MFA = frozenset({"approve", "issue"})
 # Directive 34: every “Nơi nhận” gets the electronic copy, so these wait until no pasted line is left open.
 NEEDS_SETTLED_LINES = frozenset({"submit", "approve", "issue"})
 
+
+@dataclass(frozen=True)
+class LineMove:
+    sources: frozenset
+    target: str
+    event: str  # the OutgoingEvent.Action the move is recorded as in the draft's history, and its label
+
+
 # How a pasted line that matched nothing moves: mapped to a recipient or dismissed with a reason, and back
 # to open when the recipient it was mapped to is removed from the draft.
 LINE_MOVES = {
-    "map": (frozenset({L.OPEN}), L.MAPPED),
-    "dismiss": (frozenset({L.OPEN}), L.DISMISSED),
-    "reopen": (frozenset({L.MAPPED}), L.OPEN),
+    "map": LineMove(frozenset({L.OPEN}), L.MAPPED, A.LINE_MAP),
+    "dismiss": LineMove(frozenset({L.OPEN}), L.DISMISSED, A.LINE_DISMISS),
+    "reopen": LineMove(frozenset({L.MAPPED}), L.OPEN, A.LINE_REOPEN),
 }
 
 
@@ -129,10 +137,10 @@ def lines_check_settled(outgoing, transition):
 
 
 def line_move(line, name):
-    """Move a pasted line by `name` (LINE_MOVES), refusing a move its state does not allow."""
-    sources, target = LINE_MOVES[name]
-    if line.state not in sources:
+    """Move a pasted line by `name` (LINE_MOVES), refusing a move its state does not allow; returns the move."""
+    move = LINE_MOVES[name]
+    if line.state not in move.sources:
         raise ValidationError(_("Dòng “%(text)s” đã được xử lý (%(state)s).")
                               % {"text": line.text, "state": line.get_state_display()}, code="line_settled")
-    line.state = target
-    return line
+    line.state = move.target
+    return move

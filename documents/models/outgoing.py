@@ -236,7 +236,8 @@ class OutgoingEvent(models.Model):
     """The history of a document: who did what, when, with which comment."""
 
     class Action(models.TextChoices):
-        """Every kind of event, with its one label: workflow's transitions are the last five."""
+        """Every kind of event, with its one label: workflow's transitions are submit to issue, and the moves
+        of a pasted “Nơi nhận” line (workflow.LINE_MOVES) the last three."""
 
         CREATE = "create", _("Tạo dự thảo")
         EDIT = "edit", _("Sửa dự thảo")
@@ -245,6 +246,9 @@ class OutgoingEvent(models.Model):
         APPROVE = "approve", _("Duyệt ký")
         RETURN = "return", _("Trả lại")
         ISSUE = "issue", _("Cấp số, ký số và phát hành")
+        LINE_MAP = "line_map", _("Ghép dòng “Nơi nhận” với nơi nhận")
+        LINE_DISMISS = "line_dismiss", _("Bỏ qua dòng “Nơi nhận”, có lý do")
+        LINE_REOPEN = "line_reopen", _("Mở lại dòng “Nơi nhận” (đã bỏ nơi nhận được ghép)")
 
     outgoing = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
@@ -252,6 +256,10 @@ class OutgoingEvent(models.Model):
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10, blank=True)
     comment = models.TextField(_("ý kiến"), blank=True)
+    # A line move's pasted line and the recipient it was mapped to, as they were then (either may go later).
+    line = NFCCharField(_("dòng “Nơi nhận” đã dán"), max_length=500, blank=True)
+    recipient_kind = models.CharField(_("loại nơi nhận"), max_length=10, choices=Recipient.Kind.choices, blank=True)
+    recipient_label = NFCCharField(_("nơi nhận"), max_length=500, blank=True)
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
 
     class Meta:

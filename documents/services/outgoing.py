@@ -30,6 +30,20 @@ def _record(outgoing, membership, action, from_status, comment=""):
     )
 
 
+def _record_line(line, membership, move, recipient=None, reason=""):
+    """A pasted line's move in the draft's history: who, the line, the recipient it became or left, why."""
+    label = ""
+    if recipient is not None:
+        label = recipient.label
+        if recipient.email and recipient.email != label:
+            label = f"{label} <{recipient.email}>"
+    OutgoingEvent.objects.create(
+        outgoing=line.outgoing, action=move.event, actor=membership.user, from_status=line.outgoing.status,
+        to_status=line.outgoing.status, comment=reason, line=line.text,
+        recipient_kind=recipient.kind if recipient is not None else "", recipient_label=label,
+    )
+
+
 def _check_draft_fields(agency, data):
     unit, signer = data.get("drafting_unit"), data.get("signer")
     errors = {}
@@ -183,9 +197,10 @@ def recipient_remove(*, membership, recipient):
     """Remove a recipient of an editable draft; a pasted line mapped to it is open again, never lost."""
     _editable(membership, recipient.outgoing)
     for line in recipient.source_lines.select_for_update():
-        workflow.line_move(line, "reopen")
+        move = workflow.line_move(line, "reopen")
         line.recipient, line.settled_by, line.settled_at = None, None, None
         line.save(update_fields=["state", "recipient", "settled_by", "settled_at"])
+        _record_line(line, membership, move, recipient=recipient)
     recipient.delete()
 
 
@@ -232,13 +247,14 @@ def recipient_line_map(*, membership, line, kind, agency=None, unit=None, group=
     """Open pasted line → mapped: add the recipient it stands for (an agency, unit, group, citizen or
     business, external address or paper-only recipient); a directory mapping is remembered for the agency."""
     line = _open_line(membership, line)
-    workflow.line_move(line, "map")
+    move = workflow.line_move(line, "map")
     recipient = recipient_add(membership=membership, outgoing=line.outgoing, kind=kind, agency=agency, unit=unit,
                               group=group, name=name, email=email, dossier=dossier, printed_as=line.text)
     if kind in (Recipient.Kind.AGENCY, Recipient.Kind.UNIT, Recipient.Kind.GROUP):
         noinhan.alias_remember(line.outgoing.agency, line.text, noinhan.Match(kind, agency, unit, group))
     line.recipient, line.settled_by, line.settled_at = recipient, membership.user, timezone.now()
     line.save(update_fields=["state", "recipient", "settled_by", "settled_at"])
+    _record_line(line, membership, move, recipient=recipient)
     return recipient
 
 
@@ -249,9 +265,10 @@ def recipient_line_dismiss(*, membership, line, reason):
     if not reason:
         raise ValidationError({"reason": _("Hãy ghi lý do bỏ qua dòng này.")})
     line = _open_line(membership, line)
-    workflow.line_move(line, "dismiss")
+    move = workflow.line_move(line, "dismiss")
     line.dismiss_reason, line.settled_by, line.settled_at = reason, membership.user, timezone.now()
     line.save(update_fields=["state", "dismiss_reason", "settled_by", "settled_at"])
+    _record_line(line, membership, move, reason=reason)
     return line
 
 
