@@ -4,15 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import Delivery, Incoming
-
 from .periods import Period, current_half_year, half_year
 
 DATE_INPUT = {"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
-CHANNELS = [("", _("Tất cả")), ("portal", _("Trong cổng")), ("email", _("Thư điện tử")), ("paper", _("Bản giấy"))]
-DIRECTIONS = [("", _("Đi và đến")), ("out", _("Văn bản đi")), ("in", _("Văn bản đến"))]
-STATUSES = [("", _("Tất cả")), (_("Văn bản đi (lượt gửi)"), Delivery.Status.choices),
-            (_("Văn bản đến"), Incoming.Status.choices)]
 
 
 def _start_of(day):
@@ -28,27 +22,6 @@ class PeriodFilterForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("Ngày bắt đầu phải trước ngày kết thúc."))
         return data
-
-    def bounds(self):
-        """The aware instants [start, end) of the dates chosen (whole days, Vietnam's time)."""
-        data = self.cleaned_data if self.is_valid() else {}
-        start, end = data.get("start"), data.get("end")
-        return (_start_of(start) if start else None,
-                _start_of(end + datetime.timedelta(days=1)) if end else None)
-
-
-class TrafficFilterForm(PeriodFilterForm):
-    direction = forms.ChoiceField(label=_("Chiều"), choices=DIRECTIONS, required=False)
-    channel = forms.ChoiceField(label=_("Kênh"), choices=CHANNELS, required=False)
-    status = forms.ChoiceField(label=_("Trạng thái"), choices=STATUSES, required=False)
-    counterpart = forms.CharField(label=_("Nơi nhận hoặc nơi gửi"), required=False, max_length=100)
-
-    def filters(self):
-        data = self.cleaned_data if self.is_valid() else {}
-        start, end = self.bounds()
-        return {"start": start, "end": end, "direction": data.get("direction", ""),
-                "channel": data.get("channel", ""), "status": data.get("status", ""),
-                "counterpart": (data.get("counterpart") or "").strip()}
 
 
 class IncidentResolveForm(forms.Form):

@@ -15,7 +15,7 @@ from documents.models import Delivery, Incoming, IncomingFile, Outgoing
 from documents.selectors import incoming_visible_to, outgoing_visible_to
 from incidents.models import Incident
 
-from .filters import IncidentFilter
+from .filters import IncidentFilter, TrafficFilter
 
 TRAFFIC_ROLES = (Role.CLERK, Role.LEADER, Role.ADMIN)
 REPORT_ROLES = (Role.LEADER, Role.ADMIN)
@@ -43,21 +43,10 @@ def _redacted(visible, secrecy, summary, address):
     }
 
 
-def _outgoing_rows(membership, start=None, end=None, channel="", status="", counterpart=""):
+def _outgoing_rows(membership, deliveries):
     """One row per delivery of the agency's issued documents; for the portal, the recipient's handling times."""
-    agency, visible = membership.agency, outgoing_visible_to(membership).values("pk")
-    rows = Delivery.objects.filter(outgoing__agency=agency, outgoing__status=Outgoing.Status.ISSUED).order_by()
-    if start:
-        rows = rows.filter(outgoing__issued_at__gte=start)
-    if end:
-        rows = rows.filter(outgoing__issued_at__lt=end)
-    if channel:
-        rows = rows.filter(channel=channel)
-    if status:
-        rows = rows.filter(status=status)
-    if counterpart:  # an address the viewer may not see is not searched either
-        rows = rows.filter(Q(name__icontains=counterpart) | Q(email__icontains=counterpart, outgoing__in=visible))
-    return rows.values(
+    visible = outgoing_visible_to(membership).values("pk")
+    return deliveries.order_by().values(
         log_key=F("pk") * 2, log_direction=Value("out", output_field=CharField()), log_channel=F("channel"),
         log_notation=F("outgoing__notation"), log_counterpart=F("name"),
         **_redacted(("outgoing__in", visible), "outgoing__secrecy", "outgoing__summary", F("email")),
@@ -68,21 +57,9 @@ def _outgoing_rows(membership, start=None, end=None, channel="", status="", coun
     )
 
 
-def _incoming_rows(membership, start=None, end=None, channel="", status="", counterpart=""):
-    agency, visible = membership.agency, incoming_visible_to(membership).values("pk")
-    rows = Incoming.objects.filter(agency=agency).order_by()
-    if start:
-        rows = rows.filter(arrived_at__gte=start)
-    if end:
-        rows = rows.filter(arrived_at__lt=end)
-    if channel:
-        rows = rows.filter(source=channel)
-    if status:
-        rows = rows.filter(status=status)
-    if counterpart:
-        rows = rows.filter(Q(sender_name__icontains=counterpart)
-                           | Q(inbound__sender_email__icontains=counterpart, pk__in=visible))
-    return rows.values(
+def _incoming_rows(membership, incoming):
+    visible = incoming_visible_to(membership).values("pk")
+    return incoming.order_by().values(
         log_key=F("pk") * 2 + 1, log_direction=Value("in", output_field=CharField()), log_channel=F("source"),
         log_notation=F("notation"), log_counterpart=F("sender_name"),
         **_redacted(("pk__in", visible), "secrecy", "summary",
@@ -93,23 +70,22 @@ def _incoming_rows(membership, start=None, end=None, channel="", status="", coun
     )
 
 
-def traffic_for(membership, *, start=None, end=None, direction="", channel="", status="", counterpart=""):
-    """The agency's traffic log: every delivery of its issued documents and every incoming document, as one
-    queryset (a UNION in the database) of dicts with the TRAFFIC_COLUMNS keys, ordered by time, newest first.
+def traffic_filterset(*, membership, filters=None):
+    """The traffic log's TrafficFilter over the agency's two halves (every delivery of its issued documents, every
+    incoming document), with the redaction built into the rows; its `qs` is the log, its `form` the filter bar."""
+    if _may_see_traffic(membership):
+        deliveries = Delivery.objects.filter(outgoing__agency=membership.agency, outgoing__status=Outgoing.Status.ISSUED)
+        incoming = Incoming.objects.filter(agency=membership.agency)
+    else:
+        deliveries, incoming = Delivery.objects.none(), Incoming.objects.none()
+    return TrafficFilter(filters, halves=[_outgoing_rows(membership, deliveries), _incoming_rows(membership, incoming)])
 
-    start/end are aware instants (end excluded); status is a delivery status or an incoming status code.
-    """
-    if not _may_see_traffic(membership):
-        return Delivery.objects.none()
-    filters = {"start": start, "end": end, "channel": channel, "status": status, "counterpart": counterpart}
-    halves = []
-    if direction in ("", "out"):
-        halves.append(_outgoing_rows(membership, **filters))
-    if direction in ("", "in"):
-        halves.append(_incoming_rows(membership, **filters))
-    if len(halves) == 1:
-        return halves[0].order_by("-log_at", "-log_key")
-    return halves[0].union(halves[1], all=True).order_by("-log_at", "-log_key")
+
+def traffic_list(*, membership, filters=None):
+    """The agency's traffic log narrowed by the filters (a query dict or None): one queryset (a UNION in the
+    database) of dicts with the TRAFFIC_COLUMNS keys, newest first. Dates are whole days in Vietnam's time; status
+    is a delivery status or an incoming status code."""
+    return traffic_filterset(membership=membership, filters=filters).qs
 
 
 def _about_a_document_not_theirs(membership):
@@ -136,9 +112,14 @@ def incidents_visible_to(membership):
             .prefetch_related("subject"))
 
 
+def incident_filterset(*, membership, filters=None):
+    """The incident list's IncidentFilter over what this person may see: `qs` the list, `form` its filter bar."""
+    return IncidentFilter(filters, queryset=incidents_visible_to(membership))
+
+
 def incident_list(*, membership, filters=None):
     """The incidents this person may see, narrowed by the list's filters (a query dict or None)."""
-    return IncidentFilter(filters, queryset=incidents_visible_to(membership)).qs
+    return incident_filterset(membership=membership, filters=filters).qs
 
 
 def incident_get_for_user(membership, pk):

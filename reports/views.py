@@ -14,8 +14,7 @@ from incidents import services as incident_services
 
 from . import exports, selectors
 from .figures import usage_report as compute_usage_report
-from .filters import IncidentFilter
-from .forms import IncidentResolveForm, TrafficFilterForm, UsageReportForm
+from .forms import IncidentResolveForm, UsageReportForm
 from .tables import IncidentTable, TrafficTable
 
 TRAFFIC_EXPORT_LIMIT = 50_000
@@ -41,30 +40,32 @@ def _paginate(table, request, prefix="", per_page=50):
     return table
 
 
-def _incidents_table(request, filters, prefix=""):
-    incidents = selectors.incident_list(membership=request.membership, filters=filters)
+def _incidents_table(request, incidents, prefix=""):
     return _paginate(IncidentTable(incidents, request=request, prefix=prefix), request, prefix, per_page=25)
 
 
 @staff_required(*selectors.PAGE_ROLES["traffic_log"])
 def traffic_log(request):
     """Sổ theo dõi lưu lượng công văn: every exchange of the agency, in and out, with the incidents."""
-    form = TrafficFilterForm(request.GET or None)
-    rows = selectors.traffic_for(request.membership, **form.filters())
+    filterset = selectors.traffic_filterset(membership=request.membership, filters=request.GET or None)
+    rows, form = filterset.qs, filterset.form
     if request.GET.get("export") == "xlsx":
         content = exports.traffic_xlsx(list(rows[:TRAFFIC_EXPORT_LIMIT]), request.membership.agency, _period_text(form))
         return portal_exports.download(content, f"so-luu-luong-{timezone.localdate():%Y%m%d}.xlsx", portal_exports.XLSX)
     table = _paginate(TrafficTable(rows, request=request), request)
     return render(request, "reports/traffic.html", {
-        "form": form, "table": table, "incidents": _incidents_table(request, {"state": "open"}, prefix="incidents-"),
+        "form": form, "table": table, "incidents": _incidents_table(
+            request, selectors.incident_list(membership=request.membership, filters={"state": "open"}),
+            prefix="incidents-"),
         "resolve_form": IncidentResolveForm(), "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN),
     })
 
 
 @staff_required(*selectors.PAGE_ROLES["incident_list"])
 def incident_list(request):
+    filterset = selectors.incident_filterset(membership=request.membership, filters=request.GET or None)
     return render(request, "reports/incidents.html", {
-        "form": IncidentFilter(request.GET or None).form, "table": _incidents_table(request, request.GET or None),
+        "form": filterset.form, "table": _incidents_table(request, filterset.qs),
         "resolve_form": IncidentResolveForm(),
         "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN),
     })

@@ -16,7 +16,7 @@ from reports import figures
 from reports.figures import Dialect, split_ranges, usage_report
 from reports.models import FactMonth, MonthFact
 from reports.periods import Period, half_year, last_complete_half_year
-from reports.selectors import traffic_for
+from reports.selectors import traffic_list
 from tests.reports import data
 
 pytestmark = pytest.mark.django_db
@@ -158,8 +158,8 @@ from reports.periods import half_year
 from tests.reports import data
 p = data.province()
 r = usage_report(p["p"].descendant_ids(), half_year(2026, 1), today=data.TODAY)
-from reports.selectors import traffic_for
-log = traffic_for(p["people"]["p"], channel="email")
+from reports.selectors import traffic_list
+log = traffic_list(membership=p["people"]["p"], filters={"channel": "email"})
 from django.test import Client
 client = Client()
 client.force_login(p["people"]["p"].user, backend="django.contrib.auth.backends.ModelBackend")
@@ -187,7 +187,7 @@ def test_sqlite_gives_the_same_figures_log_and_page_without_month_facts(province
     assert sqlite["units"] == [list(pair) for pair in sorted((row.label, row.figures.late) for row in postgres.by_unit)]
     # The traffic log's UNION runs there too (no ORDER BY inside the halves, which SQLite refuses).
     assert sqlite["log"] == [[row["log_direction"], row["log_address"], row["log_status"]]
-                             for row in traffic_for(province["people"]["p"], channel="email")]
+                             for row in traffic_list(membership=province["people"]["p"], filters={"channel": "email"})]
 
 
 def test_half_years_and_the_default_period():

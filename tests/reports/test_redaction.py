@@ -38,7 +38,7 @@ def by_key(rows):
 
 
 def test_an_admin_reads_neither_summaries_nor_addresses_in_the_log(province, staff):
-    rows = by_key(selectors.traffic_for(staff["admin"]))
+    rows = by_key(selectors.traffic_list(membership=staff["admin"]))
     secret_out = rows[("out", province["o3"].pk, "Nơi nhận 0")]
     assert secret_out["log_summary"] == "(văn bản mật)" and secret_out["log_address"] == ""
     assert rows[("in", province["i3"].pk, "Bộ Nội vụ")]["log_summary"] == "(văn bản mật)"
@@ -46,20 +46,20 @@ def test_an_admin_reads_neither_summaries_nor_addresses_in_the_log(province, sta
     assert citizen["log_summary"] == "(không có quyền xem)" and citizen["log_address"] == ""
     assert all(SECRET_SUMMARY not in row["log_summary"] and "@" not in row["log_address"] for row in rows.values())
     # The rows are all there: the admin still sees that exchanges happened and how they went.
-    assert len(rows) == len(by_key(selectors.traffic_for(staff["clerk"])))
+    assert len(rows) == len(by_key(selectors.traffic_list(membership=staff["clerk"])))
 
 
 def test_clerks_and_leaders_who_open_every_document_read_them_all(province, staff):
     for key in ("clerk", "leader"):
-        rows = by_key(selectors.traffic_for(staff[key]))
+        rows = by_key(selectors.traffic_list(membership=staff[key]))
         assert rows[("out", province["o3"].pk, "Nơi nhận 0")]["log_summary"] == SECRET_SUMMARY
         assert rows[("in", province["i3"].pk, "Bộ Nội vụ")]["log_summary"] == SECRET_INCOMING
         assert rows[("out", province["o1"].pk, "Nơi nhận 2")]["log_address"] == "nhan2@vidu.gov.vn"
 
 
 def test_an_admin_cannot_find_an_address_by_filtering_on_it(province, staff):
-    assert list(selectors.traffic_for(staff["admin"], counterpart="nhan2@vidu")) == []
-    assert len(list(selectors.traffic_for(staff["clerk"], counterpart="nhan2@vidu"))) == 1
+    assert list(selectors.traffic_list(membership=staff["admin"], filters={"counterpart": "nhan2@vidu"})) == []
+    assert len(list(selectors.traffic_list(membership=staff["clerk"], filters={"counterpart": "nhan2@vidu"}))) == 1
 
 
 def test_the_page_and_the_export_of_an_admin_carry_no_secret_summary_nor_address(province, staff, client_for):
