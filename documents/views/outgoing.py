@@ -113,19 +113,25 @@ def outgoing_edit(request, pk):
     if not workflow.can_edit(membership, outgoing):
         raise PermissionDenied(_("Văn bản ở trạng thái này không sửa được, hoặc bạn không có quyền sửa."))
     form = OutgoingForm(request.POST or None, request.FILES or None, instance=outgoing, agency=membership.agency)
+    token = request.POST.get("main_file_token", "")
+    kept = upload_kept(request, token) if request.method == "POST" else None
     if request.method == "POST" and form.is_valid():
         try:
             services.outgoing_update(
-                membership=membership, outgoing=outgoing, main_file=form.cleaned_data["main_file"],
+                membership=membership, outgoing=outgoing, main_file=form.cleaned_data["main_file"] or kept,
                 attachments=form.cleaned_data["attachments"], **form.draft_data(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            upload_discard(request, token)
             messages.success(request, _("Đã lưu dự thảo."))
             return redirect("outgoing_detail", outgoing.pk)
-    return render(request, "documents/outgoing_form.html",
-                  {"form": form, "title": _("Sửa dự thảo"), "outgoing": outgoing})
+    if request.method == "POST":
+        token, kept = _keep_main_file(request, token, kept)
+    return render(request, "documents/outgoing_form.html", {
+        "form": form, "title": _("Sửa dự thảo"), "outgoing": outgoing,
+        "main_file_token": token if kept else "", "kept_main_file": kept})
 
 
 def _detail_context(request, outgoing, **extra):

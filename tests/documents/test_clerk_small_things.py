@@ -191,3 +191,73 @@ def test_beat_purges_kept_main_files_a_day_old_even_when_nobody_keeps_another(cl
     assert kept_uploads_purge.delay().get() == 1
     assert not os.path.exists(path)
     assert "documents-kept-uploads-purge" in django_settings.CELERY_BEAT_SCHEDULE
+
+
+# --- The draft's edit screen keeps a newly chosen main file the same way ---------------------------------
+
+def _draft_with_main(specialist, leader, data):
+    from documents.services import outgoing as services
+
+    return services.outgoing_create(membership=specialist, main_file=pdf_upload("ban-cu.pdf", data=data),
+                                    doc_type="CV", summary="V/v báo cáo", drafting_unit=specialist.unit,
+                                    signer=leader, archive_copies=2)
+
+
+def test_the_edit_screen_keeps_a_new_main_file_when_an_attachment_is_refused(client_for, specialist, leader, unit):
+    old, new = pdf_bytes(text="Bản cũ"), pdf_bytes(pages=2, text="Bản mới")
+    outgoing = _draft_with_main(specialist, leader, old)
+    client = client_for(specialist)
+    url = f"/outgoing/{outgoing.pk}/edit/"
+    refused = client.post(url, draft_fields(unit, leader, main_file=pdf_upload("ban-moi.pdf", data=new),
+                                            attachments=[pdf_upload("phu-luc.pdf", data=b"GIF89a")]))
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "không phải tệp PDF" in html and 'data-testid="kept-main-file"' in html and "ban-moi.pdf" in html
+    token = refused.context["main_file_token"]
+    assert token and f'name="main_file_token" value="{token}"' in html
+    main_file = outgoing.files.get(kind="main")
+    assert main_file.name == "ban-cu.pdf" and main_file.draft.read() == old  # nothing changed yet
+
+    saved = client.post(url, draft_fields(unit, leader, main_file_token=token, attachments=[pdf_upload("phu-luc.pdf")]))
+    assert saved.status_code == 302 and saved.url == f"/outgoing/{outgoing.pk}/"
+    main_file = outgoing.files.get(kind="main")
+    assert main_file.name == "ban-moi.pdf" and main_file.draft.read() == new
+    assert outgoing.files.filter(kind="attachment").count() == 1
+    # Used once: the token no longer brings the file back.
+    again = client.post(url, draft_fields(unit, leader, main_file_token=token, summary=""))
+    assert again.status_code == 200 and not again.context["main_file_token"]
+
+
+def test_the_edit_screen_keeps_the_main_file_when_a_field_is_refused(client_for, specialist, leader, unit):
+    outgoing = _draft_with_main(specialist, leader, pdf_bytes())
+    client = client_for(specialist)
+    url = f"/outgoing/{outgoing.pk}/edit/"
+    refused = client.post(url, draft_fields(unit, leader, summary="", main_file=pdf_upload("ban-moi.pdf")))
+    assert refused.status_code == 200 and refused.context["form"].errors["summary"]
+    token = refused.context["main_file_token"]
+    assert token and refused.context["kept_main_file"].name == "ban-moi.pdf"
+    assert client.post(url, draft_fields(unit, leader, main_file_token=token)).status_code == 302
+    assert outgoing.files.get(kind="main").name == "ban-moi.pdf"
+
+
+def test_a_main_file_kept_on_the_edit_screen_is_only_for_the_session_that_chose_it(client, client_for, specialist,
+                                                                                   leader, clerk, unit):
+    old = pdf_bytes(text="Bản cũ")
+    outgoing = _draft_with_main(specialist, leader, old)
+    url = f"/outgoing/{outgoing.pk}/edit/"
+    refused = client_for(specialist).post(url, draft_fields(
+        unit, leader, main_file=pdf_upload("ban-moi.pdf"), attachments=[pdf_upload("x.pdf", data=b"GIF89a")]))
+    token = refused.context["main_file_token"]
+    # The agency's clerk may edit the draft, but another session's token brings no file with it.
+    response = client_for(clerk).post(url, draft_fields(unit, leader, main_file_token=token))
+    assert response.status_code == 302
+    main_file = outgoing.files.get(kind="main")
+    assert main_file.name == "ban-cu.pdf" and main_file.draft.read() == old
+
+
+def test_a_bad_main_file_is_not_kept_on_the_edit_screen(client_for, specialist, leader, unit):
+    outgoing = _draft_with_main(specialist, leader, pdf_bytes())
+    response = client_for(specialist).post(f"/outgoing/{outgoing.pk}/edit/", draft_fields(
+        unit, leader, main_file=pdf_upload("scan.pdf", data=b"GIF89a")))
+    assert response.status_code == 200 and not response.context["main_file_token"]
+    assert outgoing.files.get(kind="main").name == "ban-cu.pdf"
