@@ -28,10 +28,15 @@ def outgoing_visible_to(membership):
     return Outgoing.objects.none()
 
 
+def outgoing_filterset(*, membership, filters=None):
+    """The outgoing list's OutgoingFilter over what this person may see: `qs` the list, `form` its filter bar."""
+    documents = outgoing_visible_to(membership).select_related("drafting_unit", "signer__user", "created_by")
+    return OutgoingFilter(filters, queryset=documents)
+
+
 def outgoing_list(*, membership, filters=None):
     """The outgoing documents this person may see, narrowed by the list's filters (a query dict or None)."""
-    documents = outgoing_visible_to(membership).select_related("drafting_unit", "signer__user", "created_by")
-    return OutgoingFilter(filters, queryset=documents).qs
+    return outgoing_filterset(membership=membership, filters=filters).qs
 
 
 def outgoing_get_for_user(membership, pk):
@@ -60,15 +65,19 @@ def incoming_visible_to(membership):
     return mine.filter(pk__in=_routed_to(membership).values("incoming_id"))
 
 
+def incoming_filterset(*, membership, filters=None):
+    """The incoming list's IncomingFilter over what this person may see: `qs` the list, `form` its filter bar."""
+    return IncomingFilter(filters, queryset=incoming_visible_to(membership).select_related("sender_agency"))
+
+
 def incoming_list(*, membership, filters=None):
     """The incoming documents this person may see, narrowed by the list's filters (a query dict or None)."""
-    documents = incoming_visible_to(membership).select_related("sender_agency")
-    return IncomingFilter(filters, queryset=documents).qs
+    return incoming_filterset(membership=membership, filters=filters).qs
 
 
-def register_list(*, membership, kind, year, filters=None):
-    """A register's documents of one year, only those this person may open, narrowed by the register's filters;
-    the page, its XLSX and its PDF all read this."""
+def register_filterset(*, membership, kind, year, filters=None):
+    """A register's FilterSet over its documents of one year that this person may open: `qs` what the page, its
+    XLSX and its PDF list, `form` the page's filter bar."""
     if kind == Register.Kind.INCOMING:
         queryset, visible, filterset = (registers.incoming_register_queryset, incoming_visible_to,
                                         registers.IncomingRegisterFilter)
@@ -76,7 +85,12 @@ def register_list(*, membership, kind, year, filters=None):
         queryset, visible, filterset = (registers.outgoing_register_queryset, outgoing_visible_to,
                                         registers.OutgoingRegisterFilter)
     documents = queryset(membership.agency, year, kind).filter(pk__in=visible(membership).values("pk"))
-    return filterset(filters, queryset=documents, agency=membership.agency).qs
+    return filterset(filters, queryset=documents, agency=membership.agency)
+
+
+def register_list(*, membership, kind, year, filters=None):
+    """A register's documents of one year, only those this person may open, narrowed by the register's filters."""
+    return register_filterset(membership=membership, kind=kind, year=year, filters=filters).qs
 
 
 def incoming_get_for_user(membership, pk):

@@ -27,11 +27,17 @@ PAGE_ROLES = {"inbound_list": (Role.CLERK,)}
 SIGNATURE_PROBLEMS = [value for value in InboundAttachment.Signature.values if value != InboundAttachment.Signature.VALID]
 
 
+def inbound_filterset(*, membership, filters=None):
+    """The inbound list's InboundFilter over the clerk's agency's messages: `qs` the list, `form` its filter bar;
+    anyone but a clerk gets a 404."""
+    _ensure_clerk(membership)
+    return InboundFilter(filters, queryset=inbound_for_agency(membership.agency))
+
+
 def inbound_list(*, membership, filters=None):
     """The clerk's agency's inbound messages, with the badges of `inbound_for_agency`, narrowed by the list's
     filters; anyone but a clerk gets a 404."""
-    _ensure_clerk(membership)
-    return InboundFilter(filters, queryset=inbound_for_agency(membership.agency)).qs
+    return inbound_filterset(membership=membership, filters=filters).qs
 
 
 def inbound_for_agency(agency):

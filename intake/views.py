@@ -12,7 +12,6 @@ from accounts.models import Role
 from core.http import file_response
 
 from . import lifecycle, selectors, services, tasks
-from .filters import InboundFilter
 from .forms import MailboxForm
 from .tables import InboundTable
 
@@ -69,10 +68,11 @@ def _check_now(request, mailbox):
 
 @staff_required(*selectors.PAGE_ROLES["inbound_list"])
 def inbound_list(request):
-    table = InboundTable(selectors.inbound_list(membership=request.membership, filters=request.GET), request=request)
+    filterset = selectors.inbound_filterset(membership=request.membership, filters=request.GET)
+    table = InboundTable(filterset.qs, request=request)
     table.paginate(page=request.GET.get("page", 1), per_page=PAGE_SIZE)
     return render(request, "intake/inbound_list.html", {
-        "table": table, "filter": InboundFilter(request.GET), "mailbox": selectors.mailbox_of(request.membership.agency),
+        "table": table, "filter": filterset, "mailbox": selectors.mailbox_of(request.membership.agency),
     })
 
 

@@ -15,7 +15,6 @@ from intake.selectors import agency_for_sender_domain, inbound_facts, inbound_ge
 
 from .. import incoming_workflow as workflow
 from .. import selectors
-from ..filters import IncomingFilter
 from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
 from ..navigation import PAGE_ROLES
 from ..services import incoming as services
@@ -36,10 +35,10 @@ def _add_errors(form, exc):
 
 @staff_required(*PAGE_ROLES["incoming_list"])
 def incoming_list(request):
-    table = IncomingTable(selectors.incoming_list(membership=request.membership, filters=request.GET),
-                          request=request)
+    filterset = selectors.incoming_filterset(membership=request.membership, filters=request.GET)
+    table = IncomingTable(filterset.qs, request=request)
     table.paginate(page=request.GET.get("page", 1), per_page=25)
-    return render(request, "documents/incoming_list.html", {"table": table, "filter": IncomingFilter(request.GET)})
+    return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
 
 
 def _detail_context(membership, incoming, **extra):

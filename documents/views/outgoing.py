@@ -15,7 +15,6 @@ from core.http import file_response
 from pki.errors import SigningError
 
 from .. import noinhan, selectors, workflow
-from ..filters import OutgoingFilter
 from ..forms import (
     CommentForm,
     DraftRecipientsForm,
@@ -41,10 +40,10 @@ def _errors(exc):
 
 @staff_required(*PAGE_ROLES["outgoing_list"])
 def outgoing_list(request):
-    table = OutgoingTable(selectors.outgoing_list(membership=request.membership, filters=request.GET),
-                          request=request)
+    filterset = selectors.outgoing_filterset(membership=request.membership, filters=request.GET)
+    table = OutgoingTable(filterset.qs, request=request)
     table.paginate(page=request.GET.get("page", 1), per_page=25)
-    return render(request, "documents/outgoing_list.html", {"table": table, "filter": OutgoingFilter(request.GET)})
+    return render(request, "documents/outgoing_list.html", {"table": table, "filter": filterset})
 
 
 def _reply_target(request):

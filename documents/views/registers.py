@@ -22,12 +22,12 @@ def _years():
     return list(range(current, current - 6, -1))
 
 
-def _register_page(request, *, kind, filterset_class, table_class, columns, widths, row, slug):
+def _register_page(request, *, kind, table_class, columns, widths, row, slug):
     agency = request.membership.agency
     year = _year(request)
     # The document pages' own rule: a register lists (and exports) only what this person may open.
-    documents = selectors.register_list(membership=request.membership, kind=kind, year=year, filters=request.GET)
-    filterset = filterset_class(request.GET, agency=agency)
+    filterset = selectors.register_filterset(membership=request.membership, kind=kind, year=year, filters=request.GET)
+    documents = filterset.qs
     title = f"{Register.Kind(kind).label} – {agency.name}"
     export = request.GET.get("export")
     if export in ("xlsx", "pdf"):
@@ -53,7 +53,7 @@ def outgoing_register(request):
     kind = Register.Kind.OUTGOING_SECRET if request.GET.get("register") == "secret" else Register.Kind.OUTGOING
     return _register_page(
         request, kind=kind,
-        filterset_class=registers.OutgoingRegisterFilter, table_class=registers.OutgoingRegisterTable,
+        table_class=registers.OutgoingRegisterTable,
         columns=registers.OUTGOING_COLUMNS, widths=registers.OUTGOING_WIDTHS, row=registers.outgoing_register_row,
         slug="so-van-ban-di",
     )
@@ -64,7 +64,7 @@ def incoming_register(request):
     """Sổ đăng ký văn bản đến for a chosen year, paper and electronic in one series."""
     return _register_page(
         request, kind=Register.Kind.INCOMING,
-        filterset_class=registers.IncomingRegisterFilter, table_class=registers.IncomingRegisterTable,
+        table_class=registers.IncomingRegisterTable,
         columns=registers.INCOMING_COLUMNS, widths=registers.INCOMING_WIDTHS, row=registers.incoming_register_row,
         slug="so-van-ban-den",
     )
