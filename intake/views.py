@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from kombu.exceptions import OperationalError as TaskQueueUnavailable
 
 from accounts.access import staff_required
 from accounts.models import Role
@@ -47,6 +48,11 @@ def _check_now(request, mailbox):
         # process-wide guard (which concurrent eager tasks can leave raised) is not consulted.
         result = tasks.mailbox_poll.delay(mailbox.pk).get(timeout=CHECK_NOW_WAIT_SECONDS,
                                                            disable_sync_subtasks=False)
+    except TaskQueueUnavailable:  # the broker refused the request: no fault of the mailbox, nothing was read
+        logger.warning("Checking mailbox %s: the task queue is unavailable", mailbox.pk, exc_info=True)
+        messages.warning(request, _("Dịch vụ chạy nền của cổng đang tạm ngừng nên chưa đọc được hộp thư lúc này "
+                                    "(không phải lỗi của hộp thư); hộp thư sẽ được đọc khi dịch vụ hoạt động trở lại."))
+        return redirect("mailbox_settings")
     except CeleryTimeoutError:
         messages.info(request, _("Đã gửi yêu cầu kiểm tra; hộp thư đang được đọc, hãy tải lại trang sau ít phút."))
         return redirect("mailbox_settings")
