@@ -72,3 +72,23 @@ def approved(drafter, signer, *recipients, **kwargs):
 def mfa(leader, clerk):
     enable_totp(leader.user)
     enable_totp(clerk.user)
+
+
+@pytest.fixture
+def kontum(db):
+    """An agency on the portal other than the fixtures' Bộ Nội vụ: Kon Tum receives."""
+    return factories.make_agency("Ủy ban nhân dân tỉnh Kon Tum", code="000.00.00.H34", domain="kontum.gov.vn")
+
+
+@pytest.fixture
+def kontum_staff(kontum):
+    office = factories.make_unit(kontum, "Văn phòng", "VP")
+    culture = factories.make_unit(kontum, "Phòng Khoa giáo – Văn xã", "KGVX")
+    return {
+        "office": office, "culture": culture,
+        "clerk": factories.make_member(kontum, "clerk", unit=office, position="Văn thư"),
+        "leader": factories.make_member(kontum, "leader", unit=office, position="Chủ tịch"),
+        "lead": factories.make_member(kontum, "specialist", unit=culture, position="Chuyên viên"),
+        "helper": factories.make_member(kontum, "specialist", unit=office, position="Chuyên viên"),
+        "bystander": factories.make_member(kontum, "specialist", position="Chuyên viên"),
+    }

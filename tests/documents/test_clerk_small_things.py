@@ -17,11 +17,6 @@ _uids = itertools.count(1)
 
 
 @pytest.fixture
-def kontum(db):
-    return factories.make_agency("Ủy ban nhân dân tỉnh Kon Tum", code="000.00.00.H34", domain="kontum.gov.vn")
-
-
-@pytest.fixture
 def kontum_clerk(kontum):
     return factories.make_member(kontum, "clerk", unit=factories.make_unit(kontum, "Văn phòng", "VP"))
 

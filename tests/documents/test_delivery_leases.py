@@ -13,6 +13,7 @@ from documents.services import outgoing as services
 from tests.conftest import WorkerProcess, _worker_env
 from tests.documents.conftest import approved, to_email
 from tests.smtp import FaultySmtp
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.worker
 S = Delivery.Status
@@ -51,15 +52,6 @@ def recovery_worker(celery_worker, lease_env, tmp_path):
                  args=["--pool=solo", "--beat", f"--schedule={tmp_path / 'beat-schedule'}"])
     yield worker
     worker.stop()
-
-
-def wait_for(predicate, timeout=60, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 def statuses(outgoing):

@@ -1,6 +1,5 @@
 """Fan-out through Redis to a real Celery worker process, with a real SMTP server, including a crash."""
 
-import time
 
 import pytest
 from django.utils import timezone
@@ -9,6 +8,7 @@ from documents.models import Delivery
 from documents.services import outgoing as services
 from documents.tasks import deliveries_recover
 from tests.documents.conftest import approved, to_agency, to_email
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.worker
 S = Delivery.Status
@@ -22,15 +22,6 @@ def worker_env(smtp_sink):
         "DELIVERY_BATCH_SIZE": "4",
         "DELIVERY_LEASE_SECONDS": "2",
     }
-
-
-def wait_for(predicate, timeout=60, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
 
 
 def statuses(outgoing):

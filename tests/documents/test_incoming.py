@@ -22,26 +22,6 @@ S = Incoming.Status
 
 
 @pytest.fixture
-def kontum(db):
-    agency = factories.make_agency("Ủy ban nhân dân tỉnh Kon Tum", code="000.00.00.H34", domain="kontum.gov.vn")
-    return agency
-
-
-@pytest.fixture
-def kontum_staff(kontum):
-    office = factories.make_unit(kontum, "Văn phòng", "VP")
-    culture = factories.make_unit(kontum, "Phòng Khoa giáo – Văn xã", "KGVX")
-    return {
-        "office": office, "culture": culture,
-        "clerk": factories.make_member(kontum, "clerk", unit=office, position="Văn thư"),
-        "leader": factories.make_member(kontum, "leader", unit=office, position="Chủ tịch"),
-        "lead": factories.make_member(kontum, "specialist", unit=culture, position="Chuyên viên"),
-        "helper": factories.make_member(kontum, "specialist", unit=office, position="Chuyên viên"),
-        "bystander": factories.make_member(kontum, "specialist", position="Chuyên viên"),
-    }
-
-
-@pytest.fixture
 def arrived(agency, certified, specialist, leader, clerk, kontum, django_capture_on_commit_callbacks):
     """A công văn issued by Bộ Nội vụ that arrived in Kon Tum through the portal."""
     outgoing = approved(specialist, leader, to_agency(kontum, role=Recipient.Role.KINH_GUI), urgency="khan")

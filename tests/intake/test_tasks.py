@@ -1,5 +1,4 @@
 import re
-import time
 
 import pytest
 from django.conf import settings
@@ -7,18 +6,10 @@ from django.conf import settings
 from intake import tasks
 from intake.models import InboundMessage, Mailbox
 from tests import factories
+from tests.waiting import wait_for
 
 from .conftest import Account, make_mailbox
 from .mail import build
-
-
-def wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_beat_runs_the_poll_of_all_mailboxes_every_mailbox_poll_seconds():
@@ -63,7 +54,7 @@ def test_a_real_worker_reads_the_mailboxes_queued_by_poll_all_once(celery_worker
 
     # Two ticks queued six reads of three mailboxes: wait until the worker has finished all six.
     assert wait_for(lambda: len(re.findall(r"intake\.tasks\.mailbox_poll\[[^\]]+\] succeeded",
-                                           celery_worker.log_path.read_text())) == 6)
+                                           celery_worker.log_path.read_text())) == 6, interval=0.1)
     assert not Mailbox.objects.filter(poll_token__isnull=False).exists()
     assert InboundMessage.objects.count() == 9
     assert all(account.server_state() and all("\\Seen" not in flags for flags in account.server_state().values())
