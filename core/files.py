@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from .text import nfc
+
 logger = logging.getLogger(__name__)
 
 
@@ -95,7 +97,7 @@ def sha256(data):
 
 def display_name(name):
     """The name a person sees and downloads: NFC (Vietnamese typed on macOS arrives NFD), no folders."""
-    name = unicodedata.normalize("NFC", str(name or ""))
+    name = nfc(str(name or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     return name[:255] or "tep"
@@ -164,10 +166,6 @@ class Facts:
     @property
     def inline(self):
         return self.kind in INLINE
-
-    @property
-    def has_active_content(self):
-        return bool(self.active)
 
 
 def inspect(data, name=""):

@@ -289,8 +289,4 @@ class InboundAttachment(models.Model):
         """A PDF whose signature is missing, broken or not trusted."""
         return self.signature not in ("", self.Signature.VALID)
 
-    @property
-    def has_active_content(self):
-        return bool(self.active_content)
-
 

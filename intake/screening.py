@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import py7zr
 import rarfile
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core import files as core_files
@@ -80,12 +79,8 @@ class Verdict:
     active: tuple = ()  # active content found (core.files): accepted as evidence, flagged to the clerk
 
 
-def max_bytes():
-    return settings.MAX_UPLOAD_MB * 1024 * 1024
-
-
 def max_unpacked_bytes():
-    return 10 * max_bytes()
+    return 10 * core_files.max_upload_bytes()
 
 
 def _extension(name):
@@ -255,7 +250,7 @@ def screen(filename, declared_type, data):
     """Decide whether an attachment may be offered for download."""
     sniffed = sniff(data)
     extension = _extension(filename)
-    if len(data) > max_bytes():
+    if len(data) > core_files.max_upload_bytes():
         return Verdict(False, sniffed, core_files.too_large_message(filename, len(data)))
     if extension in EXECUTABLE_EXTENSIONS:
         return Verdict(False, sniffed, _("Tệp chạy được (phần mở rộng %(ext)s) không được nhận.") % {"ext": extension})

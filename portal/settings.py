@@ -348,11 +348,12 @@ DELIVERY_RELAY_PROBE_MAX_SECONDS = env.int("DELIVERY_RELAY_PROBE_MAX_SECONDS", d
 # consumes it (`-Q portal,portal.recovery`), and a small worker of its own keeps it going when all are busy.
 CELERY_RECOVERY_QUEUE = env.str("CELERY_RECOVERY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.recovery")
 CELERY_TASK_ROUTES = {"documents.tasks.deliveries_recover": {"queue": CELERY_RECOVERY_QUEUE}}
+DELIVERY_RECOVER_SECONDS = env.int("DELIVERY_RECOVER_SECONDS", default=15)
 CELERY_BEAT_SCHEDULE["deliveries-recover"] = {
     "task": "documents.tasks.deliveries_recover",
-    "schedule": env.int("DELIVERY_RECOVER_SECONDS", default=15),
+    "schedule": DELIVERY_RECOVER_SECONDS,
     # A run that waited longer than a few intervals (no recovery worker) is dropped: the next one does it all.
-    "options": {"expires": 4 * env.int("DELIVERY_RECOVER_SECONDS", default=15)},
+    "options": {"expires": 4 * DELIVERY_RECOVER_SECONDS},
 }
 # PKI: PEM files of root CAs trusted when checking signed PDFs (comma-separated paths); the demo CA made by
 # `manage.py pki_demo` is trusted too unless PKI_TRUST_DEMO_CA=0.

@@ -136,10 +136,6 @@ class IncomingFile(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def has_active_content(self):
-        return bool(self.active_content)
-
 
 class Assignment(models.Model):
     """Who a routed document goes to: the lead (chủ trì), co-operating (phối hợp) or for-information (để biết),

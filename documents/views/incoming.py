@@ -16,11 +16,9 @@ from intake.selectors import agency_for_sender_domain, inbound_facts, inbound_ge
 from .. import incoming_workflow as workflow
 from .. import selectors
 from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
-from ..navigation import PAGE_ROLES
+from ..navigation import PAGE_ROLES, STAFF
 from ..services import incoming as services
 from ..tables import IncomingTable
-
-STAFF = (Role.CLERK, Role.LEADER, Role.SPECIALIST)
 
 
 def _add_errors(form, exc):

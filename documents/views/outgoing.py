@@ -138,6 +138,7 @@ def _detail_context(request, outgoing, **extra):
     editable = workflow.can_edit(membership, outgoing)
     lines = list(outgoing.unresolved_lines.select_related("recipient__agency", "recipient__unit", "recipient__group",
                                                           "settled_by"))
+    choices = selectors.recipient_choices(outgoing.agency) if editable else None
     return {
         "o": outgoing,
         "files": outgoing.files.all(),
@@ -149,15 +150,14 @@ def _detail_context(request, outgoing, **extra):
         "transitions": workflow.available(membership, outgoing),
         "needs_mfa": membership_needs_mfa(membership),
         "editable": editable,
-        "recipient_form": RecipientForm(choices=selectors.recipient_choices(outgoing.agency)) if editable else None,
+        "recipient_form": RecipientForm(choices=choices) if editable else None,
         "paste_form": PasteForm() if editable else None,
         # Pasted lines that matched nothing, in every state, for the drafter, the signer and the clerk.
         "lines": lines,
-        "open_line_count": sum(line.state == line.State.OPEN for line in lines),
+        "open_line_count": sum(line.is_open for line in lines),
         "line_forms": [
-            (line, LineMapForm(line=line, choices=selectors.recipient_choices(outgoing.agency)),
-             LineDismissForm(line=line))
-            for line in lines if line.state == line.State.OPEN
+            (line, LineMapForm(line=line, choices=choices), LineDismissForm(line=line))
+            for line in lines if line.is_open
         ] if editable else [],
         "comment_form": CommentForm(),
         **_deliveries_context(outgoing),
