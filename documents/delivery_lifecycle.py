@@ -75,8 +75,8 @@ INITIAL = {
 }
 # Rows a sending task may still take (now or when due).
 CLAIMABLE = TRANSITIONS["claim"].sources
-# Rows still on their way; everything else is final.
-ACTIVE = frozenset({S.PENDING, S.SENDING, S.CONFIRMING, S.RETRY, S.DEFERRED})
+# Rows still on their way: every state the model does not call final.
+ACTIVE = frozenset(S.values) - frozenset(Delivery.FINAL)
 RESENDABLE = TRANSITIONS["resend"].sources
 # An uncertain row may already be in the recipient's mailbox: the clerk confirms they checked before it goes again.
 RESEND_NEEDS_CONFIRMATION = frozenset({S.UNCERTAIN})
@@ -88,11 +88,6 @@ def resend_offer(delivery):
     if delivery.channel != Delivery.Channel.EMAIL or delivery.status not in RESENDABLE:
         return None
     return "confirm" if delivery.status in RESEND_NEEDS_CONFIRMATION else "resend"
-
-
-def initial_status(channel, *, secret=False):
-    """The state a newly planned row starts in: a secret document is never sent electronically."""
-    return S.NOT_ELECTRONIC if secret and channel != Delivery.Channel.PORTAL else INITIAL[channel]
 
 
 def move_all(queryset, name, **fields):

@@ -438,8 +438,6 @@ def _send_and_record(transport, factory, delivery, token, retry_later, sent):
         response = _send_one(transport, factory, delivery, token)
     except ClaimLost:
         transport.abort()
-    except RelayUnreachable:
-        raise
     except Uncertain as exc:
         if lifecycle.move(delivery.pk, "uncertain", token=token, response=str(exc), note=UNCERTAIN_NOTE,
                           next_attempt_at=None):

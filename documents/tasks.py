@@ -1,7 +1,6 @@
 """Thin tasks: primary keys in, a call into a delivery service or documents.mail_delivery, safe to run twice."""
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from . import delivery_lifecycle, mail_delivery
@@ -12,10 +11,9 @@ from .uploads import uploads_purge_stale
 
 
 def _queue_emails(ids):
-    size = settings.DELIVERY_BATCH_SIZE
     Delivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
-    for start in range(0, len(ids), size):
-        deliveries_send_email.delay(ids[start:start + size])
+    for batch in delivery_services.email_batches(ids):
+        deliveries_send_email.delay(batch)
 
 
 @shared_task

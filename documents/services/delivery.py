@@ -61,6 +61,12 @@ def _check_clerk(membership, outgoing):
         raise PermissionDenied(_("Chỉ văn thư của cơ quan ban hành được gửi lại."))
 
 
+def email_batches(ids):
+    """The ids split into the batches one sending task takes each (DELIVERY_BATCH_SIZE)."""
+    size = settings.DELIVERY_BATCH_SIZE
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
 def _send_after_commit(ids):
     from ..tasks import deliveries_send_email  # here, not at the top: the tasks module imports this one
 
@@ -105,8 +111,8 @@ def deliveries_resend_failed(*, membership, outgoing):
     ids = list(rows.values_list("pk", flat=True))
     lifecycle.move_all(Delivery.objects.filter(pk__in=ids), "resend", next_attempt_at=None, claimed_at=None,
                        lease_until=None, deferred_since=None, attempts=0, queued_at=timezone.now())
-    for start in range(0, len(ids), settings.DELIVERY_BATCH_SIZE):
-        _send_after_commit(ids[start:start + settings.DELIVERY_BATCH_SIZE])
+    for batch in email_batches(ids):
+        _send_after_commit(batch)
     return len(ids)
 
 
