@@ -12,7 +12,7 @@ from documents.services import outgoing as outgoing_services
 from pki.demo import issue_certificate
 from tests import factories
 from tests.documents.conftest import pdf_upload
-from tests.documents.test_incoming import arrived, kontum, kontum_staff  # noqa: F401 (fixtures)
+from tests.documents.test_incoming import arrived  # noqa: F401 (fixture; kontum and kontum_staff come from conftest)
 
 pytestmark = pytest.mark.django_db
 
