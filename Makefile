@@ -5,10 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
-# Debian packages the tests drive: a headless browser and a real IMAP server.
+# Debian packages the tests drive: a headless browser, a real IMAP server, a real PKCS#11 token (SoftHSM2) and the
+# independent checkers of signed PDFs (poppler's pdfsig with NSS's certutil, qpdf).
 # npm (the machines' Node.js brings its own; Debian's only where none is there) installs axe-core, which the
 # accessibility tests run inside the page (package.json).
-TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 qpdf libnss3-tools
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1

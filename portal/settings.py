@@ -359,6 +359,31 @@ CELERY_BEAT_SCHEDULE["deliveries-recover"] = {
 # `manage.py pki_demo` is trusted too unless PKI_TRUST_DEMO_CA=0.
 PKI_TRUST_ROOTS = env.list("PKI_TRUST_ROOTS", default=[])
 PKI_TRUST_DEMO_CA = env.bool("PKI_TRUST_DEMO_CA", default=True)
+# The demo CA's OCSP responder, CRL and timestamp authority are served by the portal itself under /pki/ (demo mode);
+# certificates it issues name PKI_DEMO_SERVICE_URL in their AIA and CRL distribution point extensions.
+PKI_DEMO_SERVICE_URL = env.str("PKI_DEMO_SERVICE_URL", default=f"{SITE_URL}/pki").rstrip("/")
+# RFC 3161 timestamp authority for PAdES B-LT/B-LTA; empty = the demo TSA while the demo CA is trusted, else none.
+PKI_TSA_URL = env.str("PKI_TSA_URL", default="")
+PKI_HTTP_TIMEOUT = env.float("PKI_HTTP_TIMEOUT", default=10.0)
+# PKCS#11 tokens and HSMs (docs/signatures.md): the module and the user PIN of each token an agency key lives on,
+# as PKCS11_PINS="token-label=pin,other=pin". Persons type their own token PIN when they sign.
+PKCS11_MODULE = env.str("PKCS11_MODULE", default="/usr/lib/softhsm/libsofthsm2.so")
+PKCS11_PINS = env.dict("PKCS11_PINS", default={})
+# A personal signing PIN: this many wrong attempts lock signing with that certificate for SIGNING_PIN_LOCK_MINUTES.
+SIGNING_PIN_MAX_ATTEMPTS = env.int("SIGNING_PIN_MAX_ATTEMPTS", default=5)
+SIGNING_PIN_LOCK_MINUTES = env.int("SIGNING_PIN_LOCK_MINUTES", default=15)
+# Remote signing services (Cloud Signature Consortium API v2): name -> base URL and the portal's client credentials,
+# as REMOTE_SIGNING_CSC_URL / _CLIENT_ID / _CLIENT_SECRET for the one named "csc". Adding a vendor is an adapter.
+REMOTE_SIGNING_PROVIDERS = {}
+if env.str("REMOTE_SIGNING_CSC_URL", default=""):
+    REMOTE_SIGNING_PROVIDERS["csc"] = {
+        "kind": "csc",
+        "url": env.str("REMOTE_SIGNING_CSC_URL").rstrip("/"),
+        "client_id": env.str("REMOTE_SIGNING_CSC_CLIENT_ID", default=""),
+        "client_secret": env.str("REMOTE_SIGNING_CSC_CLIENT_SECRET", default=""),
+    }
+# How long the portal waits for a person to confirm a remote signature on their phone.
+REMOTE_SIGNING_TIMEOUT_SECONDS = env.int("REMOTE_SIGNING_TIMEOUT_SECONDS", default=300)
 
 # intake: every enabled agency mailbox is read by beat every MAILBOX_POLL_SECONDS (Directive 34: check regularly).
 MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=300)

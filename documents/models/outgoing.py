@@ -12,6 +12,16 @@ def _upload_to(instance, filename):
     return f"outgoing/{instance.outgoing_id or 'new'}/{filename}"
 
 
+class SignerAuthority(models.TextChoices):
+    """Who signs for whom (Decree 30 Annex I, item 7): the prefix above the position in the signer's block."""
+
+    KT = "KT", _("KT. (ký thay người đứng đầu)")
+    TM = "TM", _("TM. (thay mặt tập thể lãnh đạo)")
+    Q = "Q", _("Q. (quyền)")
+    TL = "TL", _("TL. (thừa lệnh)")
+    TUQ = "TUQ", _("TUQ. (thừa ủy quyền)")
+
+
 class Outgoing(models.Model):
     """An outgoing document (văn bản đi), from draft to issued. Transitions live in documents.workflow."""
 
@@ -59,6 +69,17 @@ class Outgoing(models.Model):
     signed_sha256 = models.CharField(_("SHA-256 của bản ký số"), max_length=64, blank=True)
     # Short code of the public verification address printed in the stamp (never for secret documents).
     verify_code = models.CharField(max_length=16, blank=True)
+    # The signer's block (Decree 30 Annex I): authority prefix and position as printed, and where on the page the
+    # signer's image, the number and the date go: {"signer": {"page": 0, "x": .., "y": ..}, "number": .., "date": ..}
+    # in PDF points from the page's lower left (docs/signatures.md). Empty: pki.layout's defaults.
+    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=4, choices=SignerAuthority.choices,
+                                        blank=True)
+    signer_position = NFCCharField(_("chức vụ người ký"), max_length=120, blank=True)
+    signature_places = models.JSONField(_("vị trí chữ ký, số và ngày"), default=dict, blank=True)
+    # The competent person's own signature, made when approving (Decree 30 Art. 5).
+    signer_certificate = models.ForeignKey("pki.PersonalCertificate", verbose_name=_("chứng thư số của người ký"),
+                                           null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signer_signed_at = models.DateTimeField(_("thời điểm người ký ký số"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("văn bản đi")
@@ -101,6 +122,9 @@ class OutgoingFile(models.Model):
     signed = models.FileField(upload_to=_upload_to, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     signed_sha256 = models.CharField(max_length=64, blank=True)
+    # The main file signed by the competent person at approval; `signed` adds the number, date and the seal.
+    approved = models.FileField(upload_to=_upload_to, blank=True)
+    approved_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["kind", "position", "pk"]
