@@ -365,6 +365,8 @@ PKI_DEMO_SERVICE_URL = env.str("PKI_DEMO_SERVICE_URL", default=f"{SITE_URL}/pki"
 # RFC 3161 timestamp authority for PAdES B-LT/B-LTA; empty = the demo TSA while the demo CA is trusted, else none.
 PKI_TSA_URL = env.str("PKI_TSA_URL", default="")
 PKI_HTTP_TIMEOUT = env.float("PKI_HTTP_TIMEOUT", default=10.0)
+# Text a drafter may type in the PDF where the signer's signature goes (docs/signatures.md, "Places on the page").
+PKI_SIGNER_PLACEHOLDER = env.str("PKI_SIGNER_PLACEHOLDER", default="[CHU_KY]")
 # PKCS#11 tokens and HSMs (docs/signatures.md): the module and the user PIN of each token an agency key lives on,
 # as PKCS11_PINS="token-label=pin,other=pin". Persons type their own token PIN when they sign.
 PKCS11_MODULE = env.str("PKCS11_MODULE", default="/usr/lib/softhsm/libsofthsm2.so")
