@@ -35,3 +35,34 @@ class InvalidPdf(SigningError):
         "Tệp không phải là PDF đọc được, hoặc đã được đặt mật khẩu. "
         "Hãy xuất lại văn bản ra PDF (không đặt mật khẩu) rồi thử lại."
     )
+
+
+# --- key stores (pki.keystores): the person's own certificate and PIN, tokens ---------------------------
+
+class PersonalCertificateMissing(CertificateMissing):
+    default_message = _(
+        "Bạn chưa có chứng thư số cá nhân để ký văn bản. Hãy vào trang “Chữ ký số của tôi” để tải lên "
+        "chứng thư số (tệp .p12) và đặt mã PIN ký, hoặc đăng ký thiết bị ký số (token)."
+    )
+
+
+class PersonalCertificateExpired(CertificateExpired):
+    default_message = _(
+        "Chứng thư số cá nhân của bạn đã hết hạn hoặc chưa có hiệu lực nên không ký được. "
+        "Hãy tải lên chứng thư số mới tại trang “Chữ ký số của tôi”."
+    )
+
+
+class WrongPin(SigningError):
+    default_message = _("Mã PIN ký không đúng.")
+
+
+class PinLocked(SigningError):
+    default_message = _("Đã nhập sai mã PIN ký quá số lần cho phép; chức năng ký tạm thời bị khóa.")
+
+
+class KeyStoreUnavailable(SigningError):
+    default_message = _(
+        "Không kết nối được thiết bị ký số (token, HSM). Hãy kiểm tra thiết bị đã được cắm và cấu hình đúng, "
+        "rồi thử lại."
+    )
