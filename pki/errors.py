@@ -1,6 +1,8 @@
 """Errors raised while signing; their message tells the clerk what to do next."""
 
 from django.utils.translation import gettext_lazy as _
+from pyhanko.sign.timestamps import TimestampRequestError
+from pyhanko_certvalidator import errors as cv_errors
 
 
 class SigningError(Exception):
@@ -66,3 +68,63 @@ class KeyStoreUnavailable(SigningError):
         "Không kết nối được thiết bị ký số (token, HSM). Hãy kiểm tra thiết bị đã được cắm và cấu hình đúng, "
         "rồi thử lại."
     )
+
+
+class CertificateRevoked(SigningError):
+    default_message = _(
+        "Chứng thư số đã bị thu hồi nên không dùng để ký được nữa. "
+        "Đề nghị liên hệ tổ chức cung cấp dịch vụ chứng thực để được cấp chứng thư số mới."
+    )
+
+
+class CertificateUntrusted(SigningError):
+    default_message = _(
+        "Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực tin cậy cấp nên không dùng để ký được."
+    )
+
+
+class RevocationUnavailable(SigningError):
+    default_message = _(
+        "Không kiểm tra được tình trạng thu hồi của chứng thư số (dịch vụ OCSP/CRL không phản hồi). "
+        "Văn bản chưa được ký; hãy thử lại sau ít phút."
+    )
+
+
+class TimestampUnavailable(SigningError):
+    default_message = _(
+        "Không lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (TSA). "
+        "Văn bản chưa được ký; hãy thử lại sau ít phút."
+    )
+
+
+def _causes(exc):
+    seen = []
+    while exc is not None and exc not in seen:
+        seen.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return seen
+
+
+# What pyHanko and its certificate validator raise while signing, most telling first.
+_SIGNING_FAILURES = [
+    (cv_errors.RevokedError, CertificateRevoked),
+    (TimestampRequestError, TimestampUnavailable),
+    ((cv_errors.InsufficientRevinfoError, cv_errors.OCSPFetchError, cv_errors.CRLFetchError), RevocationUnavailable),
+    ((cv_errors.ExpiredError, cv_errors.NotYetValidError), CertificateExpired),
+    (cv_errors.PathError, CertificateUntrusted),
+]
+
+
+def signing_error_from(exc):
+    """The SigningError to show for an exception raised while signing with pyHanko: revoked, untrusted,
+    expired, revocation status or timestamp unavailable (looked for along its causes), else a generic one."""
+    causes = _causes(exc)
+    mine = next((cause for cause in causes if isinstance(cause, SigningError)), None)
+    if mine is not None:
+        return mine
+    for kinds, error in _SIGNING_FAILURES:
+        if any(isinstance(cause, kinds) for cause in causes):
+            if error is CertificateExpired:
+                return error(_("Chứng thư số đã hết hạn hoặc chưa có hiệu lực nên không dùng để ký được."))
+            return error()
+    return SigningError()

@@ -1,8 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import demo_services, views
 
 urlpatterns = [
     path("manage/certificate/", views.certificate_manage, name="certificate_manage"),
     path("manage/certificate/<int:pk>/certificate.pem", views.certificate_download, name="certificate_download"),
+    # The demo CA's services (404 unless settings.PKI_TRUST_DEMO_CA); certificates name these URLs.
+    path("pki/ocsp", demo_services.ocsp_responder, name="pki_ocsp"),
+    path("pki/ocsp/<path:encoded>", demo_services.ocsp_responder, name="pki_ocsp_get"),
+    path("pki/crl/demo-ca.crl", demo_services.crl, name="pki_crl"),
+    path("pki/tsa", demo_services.tsa, name="pki_tsa"),
+    path("pki/demo-ca.crt", demo_services.ca_certificate, name="pki_ca_certificate"),
 ]

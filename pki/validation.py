@@ -10,12 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
-from pathlib import Path
 
-from asn1crypto import pem
-from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
-from django.conf import settings
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -24,7 +19,8 @@ from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from . import aio, demo
+from . import aio
+from .trust import trust_roots
 
 logger = logging.getLogger(__name__)
 
@@ -97,28 +93,6 @@ class ValidationReport:
         if self.all_valid_and_trusted:
             return _("Mọi chữ ký số trong tệp đều hợp lệ, tin cậy và tệp không bị sửa sau khi ký.")
         return _("Có chữ ký số không hợp lệ hoặc không tin cậy; xem chi tiết từng chữ ký.")
-
-
-def _certificates_in(path):
-    data = Path(path).read_bytes()
-    if pem.detect(data):
-        return [asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
-    return [asn1_x509.Certificate.load(data)]
-
-
-def trust_roots():
-    """The trusted root certificates (asn1crypto) from settings; unreadable files are logged and skipped."""
-    roots = []
-    for path in settings.PKI_TRUST_ROOTS:
-        try:
-            roots.extend(_certificates_in(path))
-        except (OSError, ValueError) as exc:
-            logger.warning("PKI_TRUST_ROOTS: cannot read %s: %s", path, exc)
-    if settings.PKI_TRUST_DEMO_CA:
-        ca = demo.demo_ca_certificate()
-        if ca is not None:
-            roots.append(asn1_x509.Certificate.load(ca.public_bytes(serialization.Encoding.DER)))
-    return roots
 
 
 def _trust_problem(indication):

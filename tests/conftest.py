@@ -12,6 +12,7 @@ from celery._state import _set_task_join_will_block
 from django.conf import settings
 
 from tests import factories
+from tests.pki_services import _pki_services_urls, pki_services  # noqa: F401 - fixtures (autouse)
 from tests.smtp import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,159 @@
+"""The demo CA's public services, served by the portal itself while settings.PKI_TRUST_DEMO_CA is on:
+OCSP responder, CRL, RFC 3161 timestamp authority and the CA certificate (the URLs its certificates name).
+
+Plain views: no login, no CSRF token (the clients are pyHanko and other validators, not browsers).
+Revocations come from pki.models.Revocation (pki.demo.revoke, `manage.py pki_revoke`).
+"""
+
+import base64
+import binascii
+import datetime
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pyhanko.sign.timestamps import DummyTimeStamper
+
+from . import demo
+from .models import Revocation
+
+# Answers are fresh for a few minutes only: a revocation shows within that time.
+OCSP_VALIDITY = datetime.timedelta(minutes=5)
+CRL_VALIDITY = datetime.timedelta(hours=1)
+
+
+def _demo_only():
+    if not settings.PKI_TRUST_DEMO_CA:
+        raise Http404
+
+
+def _asn1(certificate):
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def _reason(revocation):
+    return x509.ReasonFlags.__members__.get(revocation.reason, x509.ReasonFlags.unspecified)
+
+
+def _in_effect(now):
+    """The revocations in effect at `now`."""
+    return Revocation.objects.filter(revoked_at__lte=now)
+
+
+def _issued_by(ca, request):
+    """Whether the OCSP request names the demo CA as issuer (name and key hashes, SHA-1 or SHA-256)."""
+    algorithm = request.hash_algorithm.name
+    if algorithm not in ("sha1", "sha256"):
+        return False
+    issuer = _asn1(ca.certificate)
+    return (
+        getattr(issuer.subject, algorithm) == request.issuer_name_hash
+        and getattr(issuer.public_key, algorithm) == request.issuer_key_hash
+    )
+
+
+def _ocsp_response(request):
+    ca = demo.demo_ca()
+    now = timezone.now()
+    status, revoked_at, reason = ocsp.OCSPCertStatus.UNKNOWN, None, None
+    if _issued_by(ca, request):
+        revocation = _in_effect(now).filter(serial_number=demo.serial_number_text(request.serial_number)).first()
+        status = ocsp.OCSPCertStatus.GOOD
+        if revocation is not None:
+            status, revoked_at, reason = ocsp.OCSPCertStatus.REVOKED, revocation.revoked_at, _reason(revocation)
+    builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
+        issuer_name_hash=request.issuer_name_hash, issuer_key_hash=request.issuer_key_hash,
+        serial_number=request.serial_number, algorithm=request.hash_algorithm, cert_status=status,
+        this_update=now, next_update=now + OCSP_VALIDITY, revocation_time=revoked_at, revocation_reason=reason,
+    ).responder_id(ocsp.OCSPResponderEncoding.HASH, ca.certificate)
+    try:
+        nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value
+        builder = builder.add_extension(nonce, critical=False)
+    except x509.ExtensionNotFound:
+        pass
+    return builder.sign(ca.private_key, hashes.SHA256())
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def ocsp_responder(request, encoded=""):
+    """OCSP (RFC 6960): POST application/ocsp-request, or GET /pki/ocsp/<base64 request>."""
+    _demo_only()
+    try:
+        der = request.body if request.method == "POST" else base64.b64decode(encoded, validate=True)
+        ocsp_request = ocsp.load_der_ocsp_request(der)
+    except (ValueError, binascii.Error):
+        response = ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+    else:
+        response = _ocsp_response(ocsp_request)
+    answer = HttpResponse(response.public_bytes(serialization.Encoding.DER), content_type="application/ocsp-response")
+    answer["Cache-Control"] = "no-cache"
+    return answer
+
+
+@require_GET
+def crl(request):
+    """A fresh DER CRL of the demo CA listing every revocation in effect."""
+    _demo_only()
+    ca = demo.demo_ca()
+    now = timezone.now()
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.certificate.subject)
+        .last_update(now)
+        .next_update(now + CRL_VALIDITY)
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.private_key.public_key()), critical=False)
+    )
+    for revocation in _in_effect(now).order_by("revoked_at"):
+        entry = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(int(revocation.serial_number, 16))
+            .revocation_date(revocation.revoked_at)
+        )
+        if _reason(revocation) is not x509.ReasonFlags.unspecified:  # RFC 5280 5.3.1: leave "unspecified" out
+            entry = entry.add_extension(x509.CRLReason(_reason(revocation)), critical=False)
+        builder = builder.add_revoked_certificate(entry.build())
+    der = builder.sign(ca.private_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+    answer = HttpResponse(der, content_type="application/pkix-crl")
+    answer["Cache-Control"] = "no-cache"
+    return answer
+
+
+@csrf_exempt
+@require_POST
+def tsa(request):
+    """RFC 3161 timestamp authority: application/timestamp-query in, application/timestamp-reply out."""
+    _demo_only()
+    if request.content_type != "application/timestamp-query":
+        return HttpResponseBadRequest("application/timestamp-query expected", content_type="text/plain")
+    try:
+        query = tsp.TimeStampReq.load(request.body)
+        query.native  # noqa: B018 (parses the whole request, raising on garbage)
+    except (ValueError, TypeError):
+        return HttpResponseBadRequest("malformed timestamp request", content_type="text/plain")
+    certificate, key = demo.demo_tsa()
+    private_key = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ))
+    stamper = DummyTimeStamper(
+        tsa_cert=_asn1(certificate), tsa_key=private_key, certs_to_embed=[_asn1(demo.demo_ca().certificate)]
+    )
+    reply = stamper.request_tsa_response(query)
+    return HttpResponse(reply.dump(), content_type="application/timestamp-reply")
+
+
+@require_GET
+def ca_certificate(request):
+    """The demo CA's certificate (DER), as the AIA caIssuers URL of its certificates promises."""
+    _demo_only()
+    der = demo.demo_ca().certificate.public_bytes(serialization.Encoding.DER)
+    return HttpResponse(der, content_type="application/pkix-cert")
