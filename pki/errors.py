@@ -39,37 +39,6 @@ class InvalidPdf(SigningError):
     )
 
 
-# --- key stores (pki.keystores): the person's own certificate and PIN, tokens ---------------------------
-
-class PersonalCertificateMissing(CertificateMissing):
-    default_message = _(
-        "Bạn chưa có chứng thư số cá nhân để ký văn bản. Hãy vào trang “Chữ ký số của tôi” để tải lên "
-        "chứng thư số (tệp .p12) và đặt mã PIN ký, hoặc đăng ký thiết bị ký số (token)."
-    )
-
-
-class PersonalCertificateExpired(CertificateExpired):
-    default_message = _(
-        "Chứng thư số cá nhân của bạn đã hết hạn hoặc chưa có hiệu lực nên không ký được. "
-        "Hãy tải lên chứng thư số mới tại trang “Chữ ký số của tôi”."
-    )
-
-
-class WrongPin(SigningError):
-    default_message = _("Mã PIN ký không đúng.")
-
-
-class PinLocked(SigningError):
-    default_message = _("Đã nhập sai mã PIN ký quá số lần cho phép; chức năng ký tạm thời bị khóa.")
-
-
-class KeyStoreUnavailable(SigningError):
-    default_message = _(
-        "Không kết nối được thiết bị ký số (token, HSM). Hãy kiểm tra thiết bị đã được cắm và cấu hình đúng, "
-        "rồi thử lại."
-    )
-
-
 class CertificateRevoked(SigningError):
     default_message = _(
         "Chứng thư số đã bị thu hồi nên không dùng để ký được nữa. "
@@ -128,3 +97,76 @@ def signing_error_from(exc):
                 return error(_("Chứng thư số đã hết hạn hoặc chưa có hiệu lực nên không dùng để ký được."))
             return error()
     return SigningError()
+
+
+class InvalidImage(SigningError):
+    default_message = _(
+        "Ảnh chữ ký hoặc ảnh con dấu không đọc được. Đề nghị tải lên lại ảnh PNG nền trong suốt rồi thử lại."
+    )
+
+
+class NotPrepared(SigningError):
+    default_message = _(
+        "Tệp văn bản chưa được chuẩn bị để ký (thiếu ô số, ký hiệu, ngày ban hành và ô con dấu). "
+        "Đề nghị trình ký lại văn bản."
+    )
+
+
+class AlreadyPrepared(SigningError):
+    default_message = _("Tệp văn bản đã được chuẩn bị để ký; không chuẩn bị lại lần nữa.")
+
+
+class AlreadySigned(SigningError):
+    default_message = _("Văn bản đã có chữ ký số của người có thẩm quyền; không ký lại lần nữa.")
+
+
+class SignerSignatureMissing(SigningError):
+    default_message = _(
+        "Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền nên chưa đóng dấu ban hành được. "
+        "Đề nghị người có thẩm quyền ký duyệt văn bản trước."
+    )
+
+
+class SigningFieldsMissing(SigningError):
+    default_message = _(
+        "Tệp văn bản đã ký không còn ô trống để ghi số, ký hiệu, ngày ban hành hoặc để đóng dấu "
+        "(đã được ghi hoặc bị xóa). Đề nghị trình ký lại văn bản."
+    )
+
+
+class RemoteSignatureInvalid(SigningError):
+    default_message = _(
+        "Chữ ký nhận về từ dịch vụ ký số từ xa không khớp với chứng thư số của người ký. "
+        "Văn bản chưa được ký; hãy ký lại."
+    )
+
+
+# --- key stores (pki.keystores): the person's own certificate and PIN, tokens ---------------------------
+
+class PersonalCertificateMissing(CertificateMissing):
+    default_message = _(
+        "Bạn chưa có chứng thư số cá nhân để ký văn bản. Hãy vào trang “Chữ ký số của tôi” để tải lên "
+        "chứng thư số (tệp .p12) và đặt mã PIN ký, hoặc đăng ký thiết bị ký số (token)."
+    )
+
+
+class PersonalCertificateExpired(CertificateExpired):
+    default_message = _(
+        "Chứng thư số cá nhân của bạn đã hết hạn hoặc chưa có hiệu lực nên không ký được. "
+        "Hãy tải lên chứng thư số mới tại trang “Chữ ký số của tôi”."
+    )
+
+
+class WrongPin(SigningError):
+    default_message = _("Mã PIN ký không đúng.")
+
+
+class PinLocked(SigningError):
+    default_message = _("Đã nhập sai mã PIN ký quá số lần cho phép; chức năng ký tạm thời bị khóa.")
+
+
+class KeyStoreUnavailable(SigningError):
+    default_message = _(
+        "Không kết nối được thiết bị ký số (token, HSM). Hãy kiểm tra thiết bị đã được cắm và cấu hình đúng, "
+        "rồi thử lại."
+    )

@@ -12,6 +12,8 @@ bench/README.md has the figures.
 """
 
 import asyncio
+import base64
+import hashlib
 import logging
 import textwrap
 import threading
@@ -23,9 +25,10 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from asn1crypto import cms, pem
 from asn1crypto import keys as asn1_keys
-from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -34,23 +37,49 @@ from django.utils.translation import gettext as _
 from fontTools import subset as ft_subset
 from fontTools import ttLib
 from fontTools.ttLib.scaleUpem import scale_upem
+from PIL import Image
 from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils.content import RawContent
 from pyhanko.pdf_utils.font.opentype import CIDFontType2, GlyphAccumulator, GlyphAccumulatorFactory
+from pyhanko.pdf_utils.form_tools import populate_static_text_field
+from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter, enumerate_sig_fields
-from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner, SimpleSigner
+from pyhanko.pdf_utils.writer import init_xobject_dictionary
+from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter, append_signature_field, enumerate_sig_fields
+from pyhanko.sign.signers import ExternalSigner, PdfSignatureMetadata, PdfSigner, Signer, SimpleSigner
+from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
-from pyhanko.stamp import QRStampStyle, TextStampStyle
+from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+from pyhanko.sign.validation.dss import async_add_validation_info
+from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.stamp import QRStampStyle, StaticStampStyle, TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
 from core import files as core_files
 from core.crypto import decrypt
 from core.text import nfc
 
-from . import aio
-from .errors import CertificateExpired, InvalidPdf
+from . import aio, trust
+from . import layout as page_layout
+from .errors import (
+    AlreadyPrepared,
+    AlreadySigned,
+    CertificateExpired,
+    InvalidImage,
+    InvalidPdf,
+    NotPrepared,
+    RemoteSignatureInvalid,
+    SignerSignatureMissing,
+    SigningError,
+    SigningFieldsMissing,
+    signing_error_from,
+)
 
 # fontTools reports every table it leaves out of a subset on the root logger; that is not news.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -391,11 +420,13 @@ def _attachment_style():
     )
 
 
-def stamp_attachment(pdf_bytes, *, certificate, stamp: StampInfo) -> bytes:
+def stamp_attachment(pdf_bytes, *, stamp: StampInfo, signer: Signer | None = None, certificate=None) -> bytes:
     """The attachment with the agency's signature shown as text at the top right of page 1.
 
     Decree 30 Annex I: no image; number and notation and the signing time in ISO 8601 with +07:00;
-    Times New Roman (here its metric twin Liberation Serif), 10 pt, black.
+    Times New Roman (here its metric twin Liberation Serif), 10 pt, black. With `signer` (a pyHanko Signer):
+    PAdES B-LT, timestamped when a TSA is configured. With `certificate` (an AgencyCertificate, the callers
+    of before issue 11): B-B with the cached portal key.
     """
     lines = [_nfc(stamp.number_notation), iso_vietnam(stamp.signed_at)]
     width = max(text_width(line, ATTACHMENT_FONT_SIZE) for line in lines) + 2 * _ATTACHMENT_PADDING + 4
@@ -406,4 +437,473 @@ def stamp_attachment(pdf_bytes, *, certificate, stamp: StampInfo) -> bytes:
         right, top = min(15 * MM, (x1 - x0) / 10), min(6 * MM, (y1 - y0) / 20)
         return (round(x1 - right - width, 2), round(y1 - top - height, 2), round(x1 - right, 2), round(y1 - top, 2))
 
-    return _sign(pdf_bytes, certificate, stamp.signed_at, _attachment_style(), {"content": "\n".join(lines)}, place)
+    params = {"content": "\n".join(lines)}
+    if signer is None:
+        return _sign(pdf_bytes, certificate, stamp.signed_at, _attachment_style(), params, place)
+    _check_validity(signer, stamp.signed_at)
+    writer, page_box = _open(pdf_bytes)
+    field_name = _field_name(writer)
+    meta = _signature_metadata(field_name, name=_nfc(stamp.agency_name), reason=REASON_ISSUE, location="")
+    pdf_signer = PdfSigner(meta, signer, timestamper=_timestamper(), stamp_style=_attachment_style(),
+                           new_field_spec=SigFieldSpec(field_name, on_page=0, box=place(page_box)))
+    return _run(_sign_session, pdf_signer, writer, stamp.signed_at, params)
+
+
+# --- the engine of docs/signatures.md: prepare, signer, seal -------------------------------------------
+
+SIGNER_FIELD, SEAL_FIELD, NUMBER_FIELD, DATE_FIELD = "ChuKyNguoiKy", "ChuKyCoQuan", "SoKyHieu", "NgayBanHanh"
+# What the signature dictionaries record: the document's own language, whatever the reader's UI language.
+REASON_APPROVE, REASON_ISSUE = "Phê duyệt", "Ban hành"
+SIGNER_BLUE = (0.05, 0.2, 0.75)
+FIELD_FONT_SIZE = 13
+
+
+@dataclass
+class SignerBlock:
+    """What the signer's signature shows and records."""
+
+    name: str
+    position: str = ""
+    authority: str = ""
+    authority_of: str = ""
+    image_png: bytes | None = None
+    location: str = ""
+
+
+def signer_reason(block):
+    """'Phê duyệt', with the title signed under: 'Phê duyệt – KT. CHỦ TỊCH, PHÓ CHỦ TỊCH'."""
+    authority = _nfc(block.authority).rstrip(".")
+    signed_for = f"{authority}. {_nfc(block.authority_of)}".strip() if authority else _nfc(block.authority_of)
+    title = ", ".join(part for part in (signed_for, _nfc(block.position)) if part)
+    return f"{REASON_APPROVE} – {title}" if title else REASON_APPROVE
+
+
+def number_text(number_notation):
+    """What the number field shows: 'Số: 15/QĐ-BNV'."""
+    return f"Số: {_nfc(number_notation)}"
+
+
+def issue_date_text(issued_at, location=""):
+    """'Hà Nội, ngày 05 tháng 3 năm 2026' (Decree 30 Annex I: a 0 before days under 10 and months 1 and 2)."""
+    if timezone.is_naive(issued_at):
+        raise ValueError("issued_at must be an aware datetime")
+    local = issued_at.astimezone(VIETNAM)
+    month = f"{local.month:02d}" if local.month < 3 else str(local.month)
+    text = f"ngày {local.day:02d} tháng {month} năm {local.year}"
+    return f"{_nfc(location)}, {text}" if _nfc(location) else text
+
+
+def _write(writer):
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _field_names(handler):
+    try:
+        fields = handler.root["/AcroForm"]["/Fields"]
+    except KeyError:
+        return {}
+    found = {}
+    for ref in fields:
+        field = ref.get_object()
+        found[str(field.get("/T", ""))] = field
+    return found
+
+
+def _add_text_field(writer, name, placed):
+    """An empty, printable text field (widget merged in) with an empty appearance, filled at issue."""
+    page_ref = writer.find_page_for_modification(placed["page"])[0]
+    x0, y0, x1, y1 = placed["rect"]
+    appearance = RawContent(b"", box=BoxConstraints(width=x1 - x0, height=y1 - y0)).as_form_xobject()
+    field = generic.DictionaryObject({
+        generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+        generic.pdf_name("/Subtype"): generic.pdf_name("/Widget"),
+        generic.pdf_name("/FT"): generic.pdf_name("/Tx"),
+        generic.pdf_name("/T"): generic.TextStringObject(name),
+        generic.pdf_name("/F"): generic.NumberObject(4),
+        generic.pdf_name("/P"): page_ref,
+        generic.pdf_name("/Rect"): generic.ArrayObject(generic.FloatObject(v) for v in placed["rect"]),
+        generic.pdf_name("/DA"): generic.TextStringObject(f"/Helv {FIELD_FONT_SIZE} Tf 0 g"),
+        generic.pdf_name("/AP"): generic.DictionaryObject({generic.pdf_name("/N"): writer.add_object(appearance)}),
+    })
+    ref = writer.add_object(field)
+    fields = writer.root["/AcroForm"]["/Fields"]
+    fields.append(ref)
+    writer.update_container(fields)
+    writer.register_annotation(page_ref, ref)
+
+
+def _paint(writer, page, commands, resources=None):
+    stream = writer.add_object(generic.StreamObject(stream_data=b"q " + commands + b" Q"))
+    writer.add_stream_to_page(page, stream, resources)
+
+
+def _draw_qr(writer, rect, url):
+    """The QR code of `url` drawn into page 1's content, at rect (pyHanko's QR image, as its QR stamp does)."""
+    import qrcode
+    from pyhanko.pdf_utils.qr import PdfStreamQRImage
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=1)
+    qr.add_data(url)
+    qr.make()
+    commands = qr.make_image(image_factory=PdfStreamQRImage).render_command_stream()
+    size = (qr.modules_count + 2 * qr.border) * qr.box_size
+    xobject = init_xobject_dictionary(commands, size, size)
+    xobject.compress()
+    name = generic.pdf_name("/PortalQR")
+    resources = generic.DictionaryObject({
+        generic.pdf_name("/XObject"): generic.DictionaryObject({name: writer.add_object(xobject)}),
+    })
+    x0, y0, x1, _y1 = rect
+    scale = (x1 - x0) / size
+    _paint(writer, 0, b"%g 0 0 %g %g %g cm /PortalQR Do" % (scale, scale, x0, y0), resources)
+
+
+def prepare_for_approval(pdf_bytes, *, places: dict, verify_url: str,
+                         seal_diameter_mm: float = page_layout.SEAL_DIAMETER_MM) -> bytes:
+    """Revision 1: the number and date text fields, the empty seal field, the QR code (none when verify_url is "").
+
+    The seal field is the seal's actual size next to the signer's place; a placeholder text found in the PDF
+    (when `places` has no signer) gives the signer's place and is painted over.
+    """
+    writer, _box = _open(pdf_bytes)
+    if SEAL_FIELD in _field_names(writer.prev):
+        raise AlreadyPrepared()
+    found = None if (places or {}).get("signer") else page_layout.find_placeholder(bytes(pdf_bytes))
+    placed = page_layout.boxes(writer, places, seal_diameter_mm=seal_diameter_mm, placeholder=found)
+    seal = placed["seal"]
+    append_signature_field(writer, SigFieldSpec(SEAL_FIELD, on_page=seal["page"], box=seal["rect"]))
+    _add_text_field(writer, NUMBER_FIELD, placed["number"])
+    _add_text_field(writer, DATE_FIELD, placed["date"])
+    if "placeholder" in placed:
+        x0, y0, x1, y1 = placed["placeholder"]["rect"]
+        _paint(writer, placed["placeholder"]["page"], b"1 g %g %g %g %g re f" % (x0 - 1, y0 - 2, x1 - x0 + 2, y1 - y0 + 4))
+    if verify_url:
+        _draw_qr(writer, placed["qr"]["rect"], verify_url)
+    return _write(writer)
+
+
+# --- long-term signing --------------------------------------------------------------------------------------
+
+_tsa_lock = threading.Lock()
+_timestampers = {}  # TSA URL -> HTTPTimeStamper: it caches the TSA's sample token pyHanko sizes containers with
+
+
+def _timestamper():
+    url = trust.tsa_url()
+    if not url:
+        return None
+    with _tsa_lock:
+        if url not in _timestampers:
+            _timestampers[url] = trust.timestamper()
+        return _timestampers[url]
+
+
+def _reserve(signer, timestamper_token_size):
+    """Room for the CMS container, hex-encoded: signature, embedded certificates, signed attributes, timestamp."""
+    cert = signer.signing_cert
+    signature = (cert.public_key.bit_size + 7) // 8 + 16
+    certificates = len(cert.dump()) + sum(len(c.dump()) for c in signer.cert_registry)
+    der = signature + certificates + 2 * len(cert.issuer.dump()) + 1024 + timestamper_token_size
+    return 2 * der
+
+
+async def _token_size(timestamper):
+    if timestamper is None:
+        return 0
+    sample = await timestamper.async_dummy_response("sha256")
+    return len(sample.dump()) + 1024  # the real token's serial number, time and nonce may be longer
+
+
+async def _sign_session(pdf_signer, writer, signed_at, text_params=None):
+    """Sign in place with pyHanko's session API: presign validation (revocation), container sized without
+    a trial signature, the CMS signing time equal to /M; then DSS and document timestamp as instructed."""
+    session = pdf_signer.init_signing_session(writer)
+    session.system_time = signed_at
+    validation = await session.perform_presign_validation(writer)
+    reserved = _reserve(pdf_signer.signer, await _token_size(session.timestamper))
+    tbs = session.prepare_tbs_document(
+        validation_info=validation, bytes_reserved=reserved, appearance_text_params=text_params
+    )
+    prepared, output = tbs.digest_tbs_document(in_place=True)
+    post = await tbs.perform_signature(prepared.document_digest, PdfCMSSignedAttributes(signing_time=signed_at))
+    await post.post_signature_processing(output)
+    return output.getvalue()
+
+
+def _signature_metadata(field_name, *, name, reason, location, lta=False):
+    """PAdES B-LT metadata: revocation info fetched with pki.trust's context and embedded; LTA if asked."""
+    return PdfSignatureMetadata(
+        field_name=field_name, name=name, reason=reason, location=location or None,
+        subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256",
+        embed_validation_info=True, validation_context=trust.signing_validation_context(), use_pades_lta=lta,
+    )
+
+
+def _run(coroutine_function, *args):
+    """Run pyHanko's coroutine; its failures become the SigningError the page shows."""
+    try:
+        return aio.call(asyncio.run, coroutine_function(*args))
+    except SigningError:
+        raise
+    except Exception as exc:
+        raise signing_error_from(exc) from exc
+
+
+def _check_validity(signer, moment):
+    cert = signer.signing_cert
+    if not (cert.not_valid_before <= moment <= cert.not_valid_after):
+        raise CertificateExpired(_("Chứng thư số đã hết hạn hoặc chưa có hiệu lực nên không dùng để ký được."))
+
+
+def _image_style(png):
+    """The PNG at the size of the box (aspect kept, alpha kept as pyHanko's soft mask), nothing else."""
+    try:
+        image = Image.open(BytesIO(png))
+        image.load()
+    except (OSError, ValueError) as exc:
+        raise InvalidImage() from exc
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA")
+    return StaticStampStyle(
+        background=PdfImage(image), border_width=0, background_opacity=1.0,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins.uniform(0),
+        ),
+    )
+
+
+def _name_style():
+    text_style = TextBoxStyle(font=StampFont(str(SERIF), font_size=14), font_size=14, text_color=SIGNER_BLUE)
+    return TextStampStyle(stamp_text="%(signer)s", text_box_style=text_style, border_width=0, background=None)
+
+
+# --- revision 2-3: the signer ---------------------------------------------------------------------------------
+
+def _seal_field_box(handler):
+    """(page index, rect) of the empty seal field prepare_for_approval made, or None."""
+    field = _field_names(handler).get(SEAL_FIELD)
+    if field is None:
+        return None
+    page = field.get("/P")
+    pages = [ref.get_object() for ref in _page_refs(handler)]
+    index = next((i for i, p in enumerate(pages) if page is not None and p is page.get_object()), None)
+    return index, tuple(float(v) for v in field["/Rect"])
+
+
+def _page_refs(handler):
+    count = page_layout.page_count(handler)
+    return [handler.find_page_for_modification(i)[0] for i in range(count)]
+
+
+def _signer_place(handler, places):
+    """(page, rect) of the signer's image: the drafter's place, else where the seal field was put for it."""
+    if (places or {}).get("signer"):
+        resolved = page_layout.resolve_places(handler, places)["signer"]
+        return resolved["page"], page_layout.signer_rect(resolved)
+    seal = _seal_field_box(handler)
+    if seal is None or seal[0] is None:
+        raise NotPrepared()
+    return seal[0], page_layout.signer_rect_from_seal(seal[1])
+
+
+def _signer_pdf_signer(writer, signer, block, places, *, timestamper):
+    page, rect = _signer_place(writer, places)
+    style = _image_style(block.image_png) if block.image_png else _name_style()
+    meta = _signature_metadata(SIGNER_FIELD, name=_nfc(block.name), reason=signer_reason(block),
+                               location=_nfc(block.location))
+    return PdfSigner(meta, signer, timestamper=timestamper, stamp_style=style,
+                     new_field_spec=SigFieldSpec(SIGNER_FIELD, on_page=page, box=rect))
+
+
+def _open_prepared(prepared):
+    writer, _box = _open(prepared)
+    names = _field_names(writer.prev)
+    if not {SEAL_FIELD, NUMBER_FIELD, DATE_FIELD} <= set(names):
+        raise NotPrepared()
+    if SIGNER_FIELD in names:
+        raise AlreadySigned()
+    return writer
+
+
+def sign_as_signer(prepared, *, signer: Signer, block: SignerBlock, places: dict, signed_at: datetime) -> bytes:
+    """Revisions 2-3: the signer's PAdES B-LT signature in ChuKyNguoiKy, shown as their image (else their name
+    in blue), /Name, /Reason 'Phê duyệt – …', /Location; then the DSS with the revocation info fetched."""
+    _check_validity(signer, signed_at)
+    writer = _open_prepared(prepared)
+    timestamper = _timestamper()
+    pdf_signer = _signer_pdf_signer(writer, signer, block, places, timestamper=timestamper)
+    return _run(_sign_session, pdf_signer, writer, signed_at, {"signer": _nfc(block.name)})
+
+
+@dataclass
+class RemoteSigning:
+    """sign_as_signer cut in two for a signature made elsewhere (pyHanko's interrupted signing).
+
+    `pdf`: the document with the signature's place reserved; `state`: the rest, JSON-safe (bytes in base64).
+    `to_be_signed` is the DER of the signed attributes the remote service signs (RSA PKCS#1 v1.5, SHA-256);
+    `digest` its SHA-256, for services that sign a hash (CSC signHash).
+    """
+
+    pdf: bytes
+    state: dict
+
+    @property
+    def to_be_signed(self):
+        return base64.b64decode(self.state["signed_attrs"])
+
+    @property
+    def digest(self):
+        return hashlib.sha256(self.to_be_signed).digest()
+
+
+def _b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+async def _digest_session(pdf_signer, writer, signed_at, text_params):
+    session = pdf_signer.init_signing_session(writer)
+    session.system_time = signed_at
+    validation = await session.perform_presign_validation(writer)
+    # the signature timestamp comes at the finish: room for it now
+    reserved = _reserve(pdf_signer.signer, await _token_size(_timestamper()))
+    tbs = session.prepare_tbs_document(validation_info=validation, bytes_reserved=reserved,
+                                       appearance_text_params=text_params)
+    prepared, output = tbs.digest_tbs_document(in_place=True)
+    signed_attrs = await pdf_signer.signer.signed_attrs(
+        prepared.document_digest, "sha256", attr_settings=PdfCMSSignedAttributes(signing_time=signed_at),
+        use_pades=True,
+    )
+    return prepared, output.getvalue(), signed_attrs
+
+
+def signer_digest(prepared, *, signing_cert, chain, block: SignerBlock, places: dict,
+                  signed_at: datetime) -> RemoteSigning:
+    """The first half of sign_as_signer: everything up to the value the signer's remote key must sign.
+
+    `signing_cert` and `chain` are asn1crypto or cryptography certificates. The certificate's revocation
+    status is checked now, so a revoked certificate never reaches the phone.
+    """
+    signing_cert, chain = _asn1(signing_cert), [_asn1(c) for c in chain]
+    external = ExternalSigner(signing_cert, SimpleCertificateStore.from_certs(chain), signature_value=bytes(
+        (signing_cert.public_key.bit_size + 7) // 8))
+    _check_validity(external, signed_at)
+    writer = _open_prepared(prepared)
+    pdf_signer = _signer_pdf_signer(writer, external, block, places, timestamper=None)
+    digest, pdf, signed_attrs = _run(_digest_session, pdf_signer, writer, signed_at, {"signer": _nfc(block.name)})
+    return RemoteSigning(pdf=pdf, state={
+        "document_digest": _b64(digest.document_digest),
+        "reserved_region_start": digest.reserved_region_start,
+        "reserved_region_end": digest.reserved_region_end,
+        "signed_attrs": _b64(signed_attrs.dump()),
+        "signing_cert": _b64(signing_cert.dump()),
+        "chain": [_b64(c.dump()) for c in chain],
+    })
+
+
+async def _finish_session(remote, signature_value):
+    state = remote.state
+    signing_cert = asn1_x509.Certificate.load(base64.b64decode(state["signing_cert"]))
+    chain = [asn1_x509.Certificate.load(base64.b64decode(c)) for c in state["chain"]]
+    external = ExternalSigner(signing_cert, SimpleCertificateStore.from_certs(chain), signature_value=signature_value)
+    signed_attrs = cms.CMSAttributes.load(remote.to_be_signed)
+    if not _signature_matches(external, remote.to_be_signed, signature_value):
+        raise RemoteSignatureInvalid()
+    signature_cms = await external.async_sign_prescribed_attributes(
+        "sha256", signed_attrs, timestamper=_timestamper()
+    )
+    digest = PreparedByteRangeDigest(
+        document_digest=base64.b64decode(state["document_digest"]),
+        reserved_region_start=state["reserved_region_start"], reserved_region_end=state["reserved_region_end"],
+    )
+    output = BytesIO(remote.pdf)
+    await PdfTBSDocument.async_finish_signing(output, digest, signature_cms)
+    context = trust.signing_validation_context()
+    embedded = PdfFileReader(output, strict=False).embedded_signatures[-1]
+    result = await async_add_validation_info(embedded, context, in_place=True)
+    return result.getvalue()
+
+
+def _signature_matches(external, data, signature_value):
+    mechanism = external.get_signature_mechanism_for_digest("sha256")
+    try:
+        DefaultSignatureValidator().validate_signature(
+            signature_value, data, external.signing_cert.public_key, mechanism
+        )
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def signer_finish(remote: RemoteSigning, signature_value: bytes) -> bytes:
+    """The second half: the remote signature value put in, the signature timestamp, then the DSS (B-LT).
+
+    A value that does not verify against the signer's certificate raises RemoteSignatureInvalid."""
+    return _run(_finish_session, remote, signature_value)
+
+
+def _asn1(certificate):
+    if isinstance(certificate, asn1_x509.Certificate):
+        return certificate
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+# --- revisions 4-6: number, date and the agency's seal -----------------------------------------------------
+
+def _field_style(size=FIELD_FONT_SIZE):
+    return TextBoxStyle(
+        font=StampFont(str(SERIF), font_size=size), font_size=size, text_color=(0, 0, 0),
+        box_layout_rule=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
+        ),
+    )
+
+
+def _check_approved(handler):
+    """The signer's signature is there and intact, and the fields it allows to be filled are still empty."""
+    signatures = {s.field_name: s for s in handler.embedded_regular_signatures}
+    signature = signatures.get(SIGNER_FIELD)
+    if signature is None:
+        raise SignerSignatureMissing()
+    signature.compute_integrity_info(skip_diff=True)
+    intact, valid = validate_sig_integrity(
+        signature.signer_info, signature.signer_cert, "data", signature.compute_digest()
+    )
+    if not (intact and valid and signature.coverage >= SignatureCoverageLevel.ENTIRE_REVISION):
+        raise SignerSignatureMissing(_("Chữ ký số của người có thẩm quyền trên văn bản không hợp lệ (tệp đã bị "
+                                       "thay đổi sau khi ký). Đề nghị trình ký lại văn bản."))
+    fields = _field_names(handler)
+    empty = all(name in fields and "/V" not in fields[name] for name in (NUMBER_FIELD, DATE_FIELD, SEAL_FIELD))
+    if not empty:
+        raise SigningFieldsMissing()
+
+
+async def _seal_session(pdf_signer, writer, issued_at, texts):
+    for name, text in texts.items():
+        populate_static_text_field(writer, name, _field_style(), text)
+    return await _sign_session(pdf_signer, writer, issued_at)
+
+
+def seal_main(approved, *, signer: Signer, agency_name: str, number_notation: str, issued_at: datetime,
+              seal_png: bytes, seal_diameter_mm: float = page_layout.SEAL_DIAMETER_MM, places: dict | None = None,
+              location: str = "") -> bytes:
+    """Revisions 4-6: SoKyHieu and NgayBanHanh filled (form filling, permitted by the signer's signature), the
+    agency's B-LT signature in ChuKyCoQuan shown as the seal at actual size, /Reason 'Ban hành', then the DSS
+    and, when a timestamp authority is configured, a document timestamp (B-LTA).
+
+    The seal field's rectangle was fixed at revision 1 (prepare_for_approval's seal_diameter_mm); `places` and
+    `seal_diameter_mm` are kept for the callers' symmetry. Raises SignerSignatureMissing or
+    SigningFieldsMissing when the PDF is not an approved one.
+    """
+    _check_validity(signer, issued_at)
+    writer, _box = _open(approved)
+    _check_approved(writer.prev)
+    timestamper = _timestamper()
+    meta = _signature_metadata(SEAL_FIELD, name=_nfc(agency_name), reason=REASON_ISSUE, location=_nfc(location),
+                               lta=timestamper is not None)
+    pdf_signer = PdfSigner(meta, signer, timestamper=timestamper, stamp_style=_image_style(seal_png))
+    texts = {NUMBER_FIELD: number_text(number_notation), DATE_FIELD: issue_date_text(issued_at, location)}
+    return _run(_seal_session, pdf_signer, writer, issued_at, texts)
