@@ -11,4 +11,7 @@ urlpatterns = [
     path("pki/crl/demo-ca.crl", demo_services.crl, name="pki_crl"),
     path("pki/tsa", demo_services.tsa, name="pki_tsa"),
     path("pki/demo-ca.crt", demo_services.ca_certificate, name="pki_ca_certificate"),
+    # Remote signing: the live state of one request (polled every 2 s) and its cancellation by the signer.
+    path("pki/remote/<int:pk>/", views.remote_request_panel, name="remote_request_panel"),
+    path("pki/remote/<int:pk>/cancel/", views.remote_request_cancel, name="remote_request_cancel"),
 ]
