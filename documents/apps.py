@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Văn bản")
+
+    def ready(self):
+        # A signature confirmed on the signer's phone approves the draft (pki knows nothing of documents).
+        from pki.remote.selectors import remote_readers
+        from pki.remote.services import on_remote_finished
+
+        from .services.outgoing import REMOTE_PURPOSE, outgoing_remote_finished
+        from .views.signing import remote_may_read
+
+        on_remote_finished(REMOTE_PURPOSE)(outgoing_remote_finished)
+        remote_readers(REMOTE_PURPOSE)(remote_may_read)

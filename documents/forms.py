@@ -28,8 +28,16 @@ class OutgoingForm(forms.ModelForm):
 
     class Meta:
         model = Outgoing
-        fields = ["doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "archive_copies", "also_on_paper"]
+        fields = ["doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "signer_authority",
+                  "signer_position", "archive_copies", "also_on_paper"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+        labels = {"signer_authority": _("Thẩm quyền ký (KT., TM., Q., TL., TUQ.)"),
+                  "signer_position": _("Chức danh in trong khối chữ ký")}
+        help_texts = {
+            "signer_authority": _("Để trống khi người đứng đầu tự ký. Cấp phó ký thay người đứng đầu chọn KT."),
+            "signer_position": _("Với KT., TM., TL., TUQ., Q.: chức danh được ký thay, ví dụ “CHỦ TỊCH” "
+                                 "(dòng dưới in chức vụ của người ký). Để trống: in chức vụ của người ký."),
+        }
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +49,52 @@ class OutgoingForm(forms.ModelForm):
 
     def draft_data(self):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+MM = 72 / 25.4
+# Where the keyboard puts the signer's place: (share of the page's width, height above the bottom edge as a
+# share of the page's height, or None for the default 65 mm).
+PLACE_PRESETS = {
+    "right-low": (_("Cột phải, cuối trang (mặc định)"), 0.72, None),
+    "right-middle": (_("Cột phải, giữa trang"), 0.72, 0.45),
+    "right-high": (_("Cột phải, nửa trên trang"), 0.72, 0.7),
+    "centre-low": (_("Giữa trang, cuối trang"), 0.5, None),
+    "left-low": (_("Cột trái, cuối trang"), 0.28, None),
+}
+
+
+class PlaceForm(forms.Form):
+    """The signer's place: a click on a page image (the browser sends place.x and place.y, no script) or,
+    from the keyboard, a page and a position; or back to the default."""
+
+    page = forms.TypedChoiceField(label=_("Trang"), coerce=int)
+    position = forms.ChoiceField(label=_("Vị trí trên trang"), required=False,
+                                 choices=[(key, label) for key, (label, _x, _y) in PLACE_PRESETS.items()])
+
+    def __init__(self, data=None, *, pages, **kwargs):
+        super().__init__(data, **kwargs)
+        self.pages = pages
+        self.fields["page"].choices = [(page.index, _("Trang %(n)s") % {"n": page.index + 1}) for page in pages]
+        self.clicked = None
+        if data is not None and "place.x" in data:
+            try:
+                self.clicked = float(data["place.x"]), float(data["place.y"])
+            except (KeyError, ValueError):
+                self.clicked = None
+
+    def place(self):
+        """{"page", "x", "y"} in PDF points, or None for the default place."""
+        data = self.cleaned_data
+        if self.data.get("reset"):
+            return None
+        page = self.pages[data["page"]]
+        if self.clicked is not None:
+            x, y = page.point_at(*self.clicked)
+        else:
+            _label, share_x, share_y = PLACE_PRESETS[data.get("position") or "right-low"]
+            x = page.x0 + share_x * page.width
+            y = page.y0 + (share_y * page.height if share_y is not None else 65 * MM)
+        return {"page": page.index, "x": round(x, 1), "y": round(y, 1)}
 
 
 class RecipientForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, incoming, outgoing, registers
+from .views import dashboard, incoming, outgoing, registers, signing
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
@@ -9,6 +9,10 @@ urlpatterns = [
     path("outgoing/<int:pk>/", outgoing.outgoing_detail, name="outgoing_detail"),
     path("outgoing/<int:pk>/edit/", outgoing.outgoing_edit, name="outgoing_edit"),
     path("outgoing/<int:pk>/action/<str:action>/", outgoing.outgoing_action, name="outgoing_action"),
+    path("outgoing/<int:pk>/place/", signing.outgoing_place, name="outgoing_place"),
+    path("outgoing/<int:pk>/pages/<int:index>.png", signing.outgoing_page_image, name="outgoing_page_image"),
+    path("outgoing/<int:pk>/remote/", signing.outgoing_remote_state, name="outgoing_remote_state"),
+    path("outgoing/<int:pk>/remote/cancel/", signing.outgoing_remote_cancel, name="outgoing_remote_cancel"),
     path("outgoing/<int:pk>/recipients/add/", outgoing.recipient_add, name="recipient_add"),
     path("outgoing/<int:pk>/recipients/paste/", outgoing.recipients_paste, name="recipients_paste"),
     path("outgoing/<int:pk>/recipients/lines/<int:line_pk>/map/", outgoing.recipient_line_map,

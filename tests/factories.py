@@ -74,3 +74,51 @@ def totp_code(secret):
     digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+# --- signatures (issue 11) ------------------------------------------------------------------------------------
+
+SIGNING_PIN = "246810"  # the demo leaders' PIN (pki_demo), and every test signer's
+
+
+def make_signing_certificate(member, *, pin=SIGNING_PIN, not_before=None, not_after=None):
+    """The person's own active certificate from the demo CA, its key kept by the portal under `pin`."""
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    from pki.demo import issue_personal_keypair
+    from pki.keystores import pin_seal
+    from pki.models import KeyStore, PersonalCertificate
+
+    user = getattr(member, "user", member)
+    agency_name = member.agency.name if hasattr(member, "agency") else "Cơ quan thử"
+    certificate, key, chain = issue_personal_keypair(user.full_name, agency_name=agency_name,
+                                                     not_before=not_before, not_after=not_after)
+    key_der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    fingerprint = certificate.fingerprint(hashes.SHA256()).hex()
+    pem = serialization.Encoding.PEM
+    PersonalCertificate.objects.filter(user=user, is_active=True).update(is_active=False)
+    return PersonalCertificate.objects.create(
+        user=user, store=KeyStore.PORTAL, subject_cn=user.full_name, subject_dn=certificate.subject.rfc4514_string(),
+        issuer_dn=certificate.issuer.rfc4514_string(), serial_number=format(certificate.serial_number, "X"),
+        not_before=certificate.not_valid_before_utc, not_after=certificate.not_valid_after_utc,
+        fingerprint_sha256=fingerprint, certificate_pem=certificate.public_bytes(pem).decode("ascii"),
+        chain_pem="".join(c.public_bytes(pem).decode("ascii") for c in chain),
+        private_key_encrypted=pin_seal(key_der, pin=pin, fingerprint=fingerprint), is_active=True,
+    )
+
+
+def signing_ready(member):
+    """The person's active certificate, made on first use (a leader about to sign)."""
+    from pki.models import PersonalCertificate
+
+    user = getattr(member, "user", member)
+    return PersonalCertificate.objects.filter(user=user, is_active=True).first() or make_signing_certificate(member)
+
+
+def approve(member, outgoing, comment=""):
+    """The named signer signs and approves `outgoing` with their own certificate and PIN (made if need be)."""
+    from documents.services import outgoing as services
+
+    signing_ready(member)
+    return services.outgoing_approve(membership=member, outgoing=outgoing, comment=comment, pin=SIGNING_PIN)

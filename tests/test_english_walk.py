@@ -157,7 +157,9 @@ def test_the_main_journeys_in_english_show_no_vietnamese_ui_text(
     # The leader approves.
     walk = Walk(client, people["leader"].user)
     walk.get("/dashboard/")
-    approved = walk.post(f"/outgoing/{outgoing.pk}/action/approve/", {})
+    factories.signing_ready(people["leader"])
+    walk.get(f"/outgoing/{outgoing.pk}/")
+    approved = walk.post(f"/outgoing/{outgoing.pk}/action/approve/", {"pin": factories.SIGNING_PIN})
     assert "Đã duyệt ký" not in approved
     for url in ("/reports/usage/", "/registers/outgoing/"):
         walk.get(url)

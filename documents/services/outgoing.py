@@ -1,5 +1,8 @@
 """Writing actions on outgoing documents: drafting, recipients, approval, issuing."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -9,18 +12,26 @@ from django.utils.translation import gettext as _
 from core import files as core_files
 from core.codes import lookup_code_new
 from core.mail import mail_may_name
+from core.text import fold
+from pki import selectors as pki_selectors
+from pki.errors import SigningError
+from pki.keystores import agency_signer, personal_signer
+from pki.models import KeyStore, RemoteSigningRequest, SealImage, SignatureImage
+from pki.remote import services as remote_services
 from pki.selectors import certificate_for_signing
-from pki.signing import StampInfo, sign_pdf, stamp_attachment
+from pki.signing import SignerBlock, StampInfo, prepare_for_approval, seal_main, sign_as_signer, stamp_attachment
 
 from .. import noinhan, workflow
 from ..mail_delivery import verify_url
 from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register, UnresolvedRecipientLine
 from ..models.common import notation_for
+from ..models.outgoing import SignerAuthority
 from ..numbering import number_take, register_for
 from ..tasks import outgoing_deliver
 from . import incoming as incoming_services
 
-DRAFT_FIELDS = ("doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "archive_copies", "also_on_paper")
+DRAFT_FIELDS = ("doc_type", "summary", "secrecy", "urgency", "drafting_unit", "signer", "signer_authority",
+                "signer_position", "archive_copies", "also_on_paper")
 
 
 def _record(outgoing, membership, action, from_status, comment=""):
@@ -44,15 +55,32 @@ def _record_line(line, membership, move, recipient=None, reason=""):
     )
 
 
-def _check_draft_fields(agency, data):
+def _check_draft_fields(agency, data, current=None):
     unit, signer = data.get("drafting_unit"), data.get("signer")
     errors = {}
     if unit is not None and unit.agency_id != agency.pk:
         errors["drafting_unit"] = _("Đơn vị soạn thảo phải thuộc cơ quan ban hành.")
     if signer is not None and not (signer.agency_id == agency.pk and signer.is_leader and signer.is_active):
         errors["signer"] = _("Người ký phải là lãnh đạo đang công tác của cơ quan.")
+    errors.update(_signer_block_errors(data, current))
     if errors:
         raise ValidationError(errors)
+
+
+def _signer_block_errors(data, current):
+    """Decree 30 Annex I item 7: a prefix names the title signed for; a deputy signs with a prefix (KT. …)."""
+    def value(name, default=""):
+        return data[name] if name in data else getattr(current, name, default)
+
+    authority, position, signer = value("signer_authority"), value("signer_position"), value("signer", None)
+    if authority and not (position or "").strip():
+        return {"signer_position": _("Ghi chức danh được ký thay sau “%(prefix)s.”, ví dụ “CHỦ TỊCH”.")
+                % {"prefix": authority}}
+    if signer is not None and not authority and fold(signer.position).startswith("pho "):
+        return {"signer_authority": _("Cấp phó (%(position)s) ký thay người đứng đầu: chọn thẩm quyền ký, "
+                                      "thường là “KT.”, và ghi chức danh được ký thay.")
+                % {"position": signer.position}}
+    return {}
 
 
 def _editable(membership, outgoing):
@@ -92,7 +120,7 @@ def _store_files(outgoing, main_file, attachments):
 
 def _delete_after_commit(file):
     """A replaced file leaves the disk only once its row is gone for good."""
-    for stored in (file.draft, file.signed):
+    for stored in (file.draft, file.approved, file.signed):
         if stored:
             storage, name = stored.storage, stored.name
             transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
@@ -148,7 +176,7 @@ def outgoing_create_addressed(*, membership, recipients=(), noi_nhan_text="", **
 def outgoing_update(*, membership, outgoing, main_file=None, attachments=(), **data):
     """Edit a draft or a returned draft (the only states that allow editing)."""
     outgoing = _editable(membership, outgoing)
-    _check_draft_fields(outgoing.agency, data)
+    _check_draft_fields(outgoing.agency, data, current=outgoing)
     copies_before = outgoing.archive_copies
     for field in DRAFT_FIELDS:
         if field in data:
@@ -158,6 +186,24 @@ def outgoing_update(*, membership, outgoing, main_file=None, attachments=(), **d
     outgoing.save()
     _store_files(outgoing, main_file, attachments)
     _record(outgoing, membership, "edit", outgoing.status)
+    return outgoing
+
+
+@transaction.atomic
+def outgoing_signer_place(*, membership, outgoing, place):
+    """Where the signer's signature goes: {"page", "x", "y"} in PDF points (docs/signatures.md), or None for
+    the default place. Only while the draft may be edited: the signer signs the file as it is then."""
+    outgoing = _editable(membership, outgoing)
+    places = dict(outgoing.signature_places or {})
+    if place is None:
+        places.pop("signer", None)
+        note = _("Vị trí chữ ký: mặc định")
+    else:
+        places["signer"] = {"page": int(place["page"]), "x": float(place["x"]), "y": float(place["y"])}
+        note = _("Vị trí chữ ký: trang %(page)s") % {"page": int(place["page"]) + 1}
+    outgoing.signature_places = places
+    outgoing.save(update_fields=["signature_places", "updated_at"])
+    _record(outgoing, membership, "edit", outgoing.status, note)
     return outgoing
 
 
@@ -296,26 +342,177 @@ def outgoing_submit(*, membership, outgoing, comment=""):
 @transaction.atomic
 def outgoing_withdraw(*, membership, outgoing, comment=""):
     outgoing, before = _transition(membership, outgoing, "withdraw")
+    _cancel_remote(outgoing)
     outgoing.save(update_fields=["status", "updated_at"])
     _record(outgoing, membership, "withdraw", before, comment)
     return outgoing
 
 
-@transaction.atomic
-def outgoing_approve(*, membership, outgoing, comment=""):
-    """Submitted → approved, by the named signer only."""
-    outgoing, before = _transition(membership, outgoing, "approve")
-    outgoing.save(update_fields=["status", "updated_at"])
-    _record(outgoing, membership, "approve", before, comment)
+def outgoing_approve(*, membership, outgoing, comment="", pin=None):
+    """Submitted → approved: the named signer signs the main file with their own certificate (Decree 30 Art. 5).
+
+    A certificate kept by the portal or on a token signs at once, unlocked by `pin`; one at a remote service
+    starts a request the signer confirms on their phone, and the draft stays submitted until it completes
+    (outgoing_approve_remote_finished). Every refusal (no certificate, wrong PIN, locked, revoked, expired, the
+    timestamp or revocation service down) is a ValidationError and leaves the draft as it was, still submitted.
+    """
+    outgoing = Outgoing.objects.get(pk=outgoing.pk)
+    workflow.check(membership, outgoing, "approve")
+    _check_no_pending_remote(outgoing)
+    certificate = _own_certificate(membership)
+    main = outgoing.files.get(kind=OutgoingFile.Kind.MAIN)
+    block, places = signer_block(outgoing), outgoing.signature_places or {}
+    try:
+        prepared = _prepared_for_approval(outgoing, main)
+        if certificate.store == KeyStore.REMOTE:
+            return _approve_remote(outgoing, certificate, prepared, block, places, comment)
+        if not pin:
+            raise ValidationError(_("Hãy nhập mã PIN ký số của bạn để ký duyệt văn bản."), code="pin_needed")
+        signer = personal_signer(certificate, pin)
+        signed_at = timezone.now()
+        approved_pdf = sign_as_signer(prepared, signer=signer, block=block, places=places, signed_at=signed_at)
+    except SigningError as exc:
+        raise ValidationError(str(exc), code="signing") from exc
+    return _approve_store(membership, outgoing, certificate, approved_pdf, signed_at, comment)
+
+
+REMOTE_PURPOSE = "outgoing-approve"
+
+
+def _check_no_pending_remote(outgoing):
+    if RemoteSigningRequest.objects.filter(purpose=REMOTE_PURPOSE, object_id=outgoing.pk,
+                                           status=RemoteSigningRequest.Status.PENDING).exists():
+        raise ValidationError(_("Văn bản đang chờ người ký xác nhận trên điện thoại. Hãy xác nhận, hoặc hủy yêu "
+                                "cầu đó trước khi ký lại."), code="remote_pending")
+
+
+def _approve_remote(outgoing, certificate, prepared, block, places, comment):
+    """Ask the signer's remote signing service; the draft stays submitted until the phone answers."""
+    with transaction.atomic():
+        remote = remote_services.remote_start(
+            certificate=certificate, purpose=REMOTE_PURPOSE, object_id=outgoing.pk, prepared_pdf=prepared,
+            block=block, places=places, signed_at=timezone.now(), description=outgoing.summary[:200])
+        # The comment goes with the approval when the phone confirms (before commit: no poll has read it yet).
+        remote.state = {**remote.state, "comment": comment}
+        RemoteSigningRequest.objects.filter(pk=remote.pk).update(state=remote.state)
     return outgoing
 
 
+def outgoing_remote_finished(remote):
+    """pki.remote's handler for REMOTE_PURPOSE: a confirmed signature approves the draft, as its signer.
+
+    Refused, expired, cancelled, failed: nothing to do, the draft is still submitted and may be signed again.
+    A draft withdrawn or returned meanwhile is not approved (ValidationError: pki records the request failed).
+    """
+    if remote.status != RemoteSigningRequest.Status.COMPLETED:
+        return
+    outgoing = Outgoing.objects.select_related("signer").get(pk=remote.object_id)
+    if remote.certificate.user_id != outgoing.signer.user_id:
+        raise ValidationError(_("Chứng thư số này không phải của người ký văn bản."), code="not_signer")
+    signed_at = datetime.fromisoformat(remote.state["signed_at"])
+    _approve_store(outgoing.signer, outgoing, remote.certificate, remote_services.remote_result_bytes(remote),
+                   signed_at, remote.state.get("comment", ""))
+
+
+def outgoing_remote_poll(outgoing):
+    """The latest remote signing request of the draft, asked once more of its service while it is pending
+    (a confirmed one completes the approval through outgoing_remote_finished); None if there was none."""
+    latest = RemoteSigningRequest.objects.filter(purpose=REMOTE_PURPOSE, object_id=outgoing.pk).order_by(
+        "-created_at", "-pk").first()
+    if latest is not None and latest.status == RemoteSigningRequest.Status.PENDING:
+        remote_services.remote_poll(latest)
+        latest.refresh_from_db()
+    return latest
+
+
+@transaction.atomic
+def outgoing_remote_cancel(*, membership, outgoing):
+    """The signer stops waiting for their phone; the draft stays submitted and can be signed again."""
+    workflow.check(membership, Outgoing.objects.get(pk=outgoing.pk), "approve")
+    pending = RemoteSigningRequest.objects.filter(purpose=REMOTE_PURPOSE, object_id=outgoing.pk,
+                                                  status=RemoteSigningRequest.Status.PENDING).first()
+    if pending is None:
+        raise ValidationError(_("Không có yêu cầu ký nào đang chờ xác nhận."), code="no_remote")
+    remote_services.remote_cancel(request=pending, user=membership.user)
+
+
+def _cancel_remote(outgoing):
+    """A draft that leaves “submitted” (withdrawn, returned) is not waiting for a signature any more."""
+    for pending in RemoteSigningRequest.objects.filter(purpose=REMOTE_PURPOSE, object_id=outgoing.pk,
+                                                       status=RemoteSigningRequest.Status.PENDING):
+        transaction.on_commit(
+            lambda pending=pending: remote_services.remote_cancel(request=pending, user=pending.certificate.user))
+
+
+def _own_certificate(membership):
+    """The signer's own active personal certificate; never anyone else's (the form offers no choice)."""
+    certificate = pki_selectors.personal_certificate_for(membership.user)
+    if certificate is None:
+        raise ValidationError(_("Bạn chưa có chứng thư số cá nhân để ký duyệt văn bản. Đề nghị quản trị của cơ quan "
+                                "cấp hoặc tải lên chứng thư số của bạn."), code="no_certificate")
+    return certificate
+
+
+def _prepared_for_approval(outgoing, main):
+    """Revision 1 of the main file: number and date fields, the seal's empty field, the QR code (not secret)."""
+    with main.draft.open("rb") as handle:
+        data = handle.read()
+    _check_signable(main.name, data)
+    url = "" if outgoing.is_secret else _kept_verify_url(outgoing)
+    seal = SealImage.objects.filter(agency=outgoing.agency_id).first()
+    extra = {"seal_diameter_mm": seal.diameter_mm} if seal is not None else {}
+    return prepare_for_approval(data, places=outgoing.signature_places or {}, verify_url=url, **extra)
+
+
+def _kept_verify_url(outgoing):
+    """The public verification address the QR code of revision 1 names; its code is saved at once (it shows
+    nothing until the document is issued), so a signature finished later names the same one."""
+    if not outgoing.verify_code:
+        url = verify_url(outgoing)
+        Outgoing.objects.filter(pk=outgoing.pk).update(verify_code=outgoing.verify_code)
+        return url
+    return verify_url(outgoing)
+
+
+def signer_block(outgoing):
+    """What the signer's signature shows: Decree 30 Annex I item 7 (“KT. CHỦ TỊCH / PHÓ CHỦ TỊCH”)."""
+    user, own = outgoing.signer.user, (outgoing.signer.position or "").upper()
+    image = SignatureImage.objects.filter(user=user).first()
+    common = {"name": user.full_name, "location": outgoing.agency.address,
+              "image_png": _read(image.image) if image is not None else None}
+    if outgoing.signer_authority:
+        # “Q. CHỦ TỊCH” stands alone; the other prefixes print the signer's own position below.
+        position = "" if outgoing.signer_authority == SignerAuthority.Q else own
+        return SignerBlock(authority=outgoing.signer_authority, authority_of=outgoing.signer_position.upper(),
+                           position=position, **common)
+    return SignerBlock(position=(outgoing.signer_position or own).upper(), **common)
+
+
+def _read(field):
+    with field.open("rb") as handle:
+        return handle.read()
+
+
+@transaction.atomic
+def _approve_store(membership, outgoing, certificate, approved_pdf, signed_at, comment):
+    outgoing, before = _transition(membership, outgoing, "approve")
+    main = outgoing.files.get(kind=OutgoingFile.Kind.MAIN)
+    with core_files.removed_on_error() as written:
+        main.approved_sha256 = core_files.sha256(approved_pdf)
+        main.approved.save(f"duyet-{main.name}", ContentFile(approved_pdf), save=False)
+        written.append(main.approved)
+        main.save(update_fields=["approved", "approved_sha256"])
+    outgoing.signer_certificate, outgoing.signer_signed_at = certificate, signed_at
+    outgoing.save()
+    _record(outgoing, membership, "approve", before, comment)
+    return outgoing
 @transaction.atomic
 def outgoing_return(*, membership, outgoing, comment):
     """Submitted → returned to the drafter with the signer's comment."""
     if not comment.strip():
         raise ValidationError(_("Hãy ghi ý kiến khi trả lại dự thảo."))
     outgoing, before = _transition(membership, outgoing, "return")
+    _cancel_remote(outgoing)
     outgoing.save(update_fields=["status", "updated_at"])
     _record(outgoing, membership, "return", before, comment)
     return outgoing
@@ -387,21 +584,62 @@ def deliveries_plan(outgoing):
     return planner.planned
 
 
-@transaction.atomic
-def outgoing_issue(*, membership, outgoing):
-    """Approved → issued: number from the register, sign the files, plan the deliveries.
+@dataclass(frozen=True)
+class MissingSignature:
+    """A signature the issued document would lack (Decree 30 Art. 5): whose, and why."""
 
-    All in one transaction: if signing or anything else fails, the number goes back to the
-    register and the document stays approved. Deliveries start after commit.
+    whose: str
+    why: str
+
+    def __str__(self):
+        return f"{self.whose}: {self.why}"
+
+
+def issue_blockers(outgoing):
+    """What stops `outgoing` from being issued with both signatures: [] when the clerk may go ahead."""
+    missing = []
+    main = outgoing.files.filter(kind=OutgoingFile.Kind.MAIN).first()
+    if main is None or not main.approved or outgoing.signer_certificate_id is None:
+        missing.append(MissingSignature(
+            _("Thiếu chữ ký số của người có thẩm quyền"),
+            _("văn bản chưa được %(name)s ký duyệt bằng chứng thư số của mình.")
+            % {"name": outgoing.signer.user.full_name}))
+    try:
+        certificate_for_signing(outgoing.agency)
+    except SigningError as exc:
+        missing.append(MissingSignature(_("Thiếu chữ ký số của cơ quan"), str(exc)))
+    return missing
+
+
+def outgoing_issue(*, membership, outgoing):
+    """Approved → issued: number and date written into the signer's signed file, the agency's seal, deliveries.
+
+    Refuses (ValidationError, saying which signature is missing and why) unless the main file carries the
+    signer's signature and the agency can seal it. The key is loaded before the register is locked; the
+    number, the seal and the attachments' signatures go in one transaction: if anything fails the number
+    goes back to the register and the document stays approved. Deliveries start after commit.
     """
+    current = Outgoing.objects.get(pk=outgoing.pk)
+    workflow.check(membership, current, "issue")
+    missing = issue_blockers(current)
+    if missing:
+        raise ValidationError([str(problem) for problem in missing], code="signature_missing")
+    try:
+        seal_signer = agency_signer(certificate_for_signing(current.agency))
+    except SigningError as exc:
+        raise ValidationError(str(exc), code="signing") from exc
+    return _issue(membership, current, seal_signer)
+
+
+@transaction.atomic
+def _issue(membership, outgoing, seal_signer):
     outgoing, before = _transition(membership, outgoing, "issue")
     if not outgoing.recipients.exists():
         raise ValidationError(_("Văn bản chưa có nơi nhận nào."))
-    # Defence in depth: a file that reached this point with active content is never signed.
-    for file in outgoing.files.all():
-        with file.draft.open("rb") as handle:
-            _check_signable(file.name, handle.read())
-    certificate = certificate_for_signing(outgoing.agency)
+    files = list(outgoing.files.all())
+    contents = {file.pk: _issue_source(file) for file in files}
+    seal = SealImage.objects.filter(agency=outgoing.agency_id).first()
+    seal_png = _read(seal.image) if seal is not None else None
     kind = Register.Kind.OUTGOING_SECRET if outgoing.is_secret else Register.Kind.OUTGOING
     outgoing.register = register_for(outgoing.agency, kind)
     # The issue time comes with the number, under the register's lock: number order is issue order.
@@ -413,13 +651,16 @@ def outgoing_issue(*, membership, outgoing):
     # The stamp and the delivery notes are part of the record: Vietnamese whatever the clerk's UI language.
     with translation.override("vi"):
         deliveries = deliveries_plan(outgoing)
-        stamp = StampInfo(
-            agency_name=outgoing.agency.name, number_notation=outgoing.notation, signed_at=now,
-            signer_name=outgoing.signer.user.full_name,
-            verify_url="" if outgoing.is_secret else verify_url(outgoing),
-            # No lookup code: this copy goes to every recipient; a citizen's code travels only in their e-mail.
-        )
-        _sign_files(outgoing, certificate, stamp)
+        sealed = {
+            "signer": seal_signer, "agency_name": outgoing.agency.name, "number_notation": outgoing.notation,
+            "issued_at": now, "seal_png": seal_png, "seal_diameter_mm": seal.diameter_mm if seal else 36,
+            "places": outgoing.signature_places or {},
+        }
+        stamp = StampInfo(agency_name=outgoing.agency.name, number_notation=outgoing.notation, signed_at=now)
+        try:
+            _seal_files(outgoing, files, contents, sealed, stamp)
+        except SigningError as exc:
+            raise ValidationError(str(exc), code="signing") from exc
     outgoing.save()
     Delivery.objects.bulk_create(deliveries)
     _record(outgoing, membership, "issue", before)
@@ -429,13 +670,23 @@ def outgoing_issue(*, membership, outgoing):
     return outgoing
 
 
-def _sign_files(outgoing, certificate, stamp):
+def _issue_source(file):
+    """What gets sealed: the main file as the signer signed it, an attachment as uploaded (checked again:
+    a file that reached this point with active content is never signed)."""
+    stored = file.approved if file.kind == OutgoingFile.Kind.MAIN else file.draft
+    data = _read(stored)
+    _check_signable(file.name, data)
+    return data
+
+
+def _seal_files(outgoing, files, contents, sealed, stamp):
     with core_files.removed_on_error() as written:
-        for file in outgoing.files.all():
-            with file.draft.open("rb") as handle:
-                data = handle.read()
-            signer = sign_pdf if file.kind == OutgoingFile.Kind.MAIN else stamp_attachment
-            signed = signer(data, certificate=certificate, stamp=stamp)
+        for file in files:
+            data = contents[file.pk]
+            if file.kind == OutgoingFile.Kind.MAIN:
+                signed = seal_main(data, **sealed)
+            else:
+                signed = stamp_attachment(data, signer=sealed["signer"], stamp=stamp)
             file.signed_sha256 = core_files.sha256(signed)
             file.signed.save(f"{outgoing.notation.replace('/', '_')}-{file.name}", ContentFile(signed), save=False)
             written.append(file.signed)

@@ -32,6 +32,7 @@ from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
 from ..tables import OutgoingTable
 from ..uploads import upload_discard, upload_keep, upload_kept
+from .signing import signing_context
 
 
 def _errors(exc):
@@ -160,6 +161,7 @@ def _detail_context(request, outgoing, **extra):
             for line in lines if line.is_open
         ] if editable else [],
         "comment_form": CommentForm(),
+        **signing_context(membership, outgoing),
         **_deliveries_context(outgoing),
         **extra,
     }
@@ -186,7 +188,7 @@ ACTIONS = {
 DONE_MESSAGES = {
     "submit": gettext_lazy("Đã trình văn bản cho người ký."),
     "withdraw": gettext_lazy("Đã rút lại dự thảo để sửa."),
-    "approve": gettext_lazy("Đã duyệt ký. Văn thư sẽ cấp số và phát hành."),
+    "approve": gettext_lazy("Đã ký số và duyệt văn bản. Văn thư sẽ cấp số, ký số của cơ quan và phát hành."),
     "return": gettext_lazy("Đã trả lại dự thảo kèm ý kiến."),
     "issue": gettext_lazy("Đã phát hành văn bản số %(notation)s; đang gửi tới các nơi nhận."),
 }
@@ -197,6 +199,12 @@ DONE_MESSAGES = {
 def outgoing_action(request, pk, action):
     if action not in ACTIONS:
         raise Http404
+    # The signing PIN is taken out of the request before anything may keep it: a request suspended for a
+    # two-factor code is stored in the session, and the PIN is never stored anywhere.
+    request.signing_pin = None
+    if "pin" in request.POST:
+        request.POST = request.POST.copy()
+        request.signing_pin = request.POST.pop("pin")[-1]
     if action in workflow.NEEDS_MFA:
         return _mfa_action(request, pk, action)
     return _run_action(request, pk, action)
@@ -215,6 +223,8 @@ def _run_action(request, pk, action):
     kwargs = {"membership": membership, "outgoing": outgoing}
     if action != "issue":
         kwargs["comment"] = form.cleaned_data.get("comment", "")
+    if action == "approve":
+        kwargs["pin"] = getattr(request, "signing_pin", None)
     try:
         outgoing = ACTIONS[action](**kwargs)
     except ValidationError as exc:
@@ -223,7 +233,10 @@ def _run_action(request, pk, action):
     except SigningError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, str(DONE_MESSAGES[action]) % {"notation": outgoing.notation})
+        if action == "approve" and outgoing.status != outgoing.Status.APPROVED:
+            messages.info(request, _("Đã gửi yêu cầu ký tới điện thoại của bạn: đang chờ xác nhận trên điện thoại."))
+        else:
+            messages.success(request, str(DONE_MESSAGES[action]) % {"notation": outgoing.notation})
     return redirect("outgoing_detail", pk)
 
 
@@ -355,5 +368,8 @@ def deliveries_resend_failed_view(request, pk):
 def outgoing_file(request, pk, file_pk):
     outgoing = selectors.outgoing_get_for_user(request.membership, pk)
     file = get_object_or_404(OutgoingFile, pk=file_pk, outgoing=outgoing)
-    stored = file.signed if (file.signed and request.GET.get("version") != "draft") else file.draft
+    versions = {"draft": file.draft, "approved": file.approved, "signed": file.signed}
+    wanted = versions.get(request.GET.get("version", ""))
+    # By default the furthest version there is: issued, else signed by the signer, else the draft.
+    stored = wanted or file.signed or file.approved or file.draft
     return file_response(stored, name=file.name, download=request.GET.get("download") == "1")

@@ -24,11 +24,12 @@ def leader_secret(leader):
 @pytest.fixture
 def submitted(specialist, leader, other_agency):
     outgoing = make_draft(specialist, leader, to_agency(other_agency))
+    factories.signing_ready(leader)
     return outgoing_services.outgoing_submit(membership=specialist, outgoing=outgoing)
 
 
 def approve(client, outgoing):
-    return client.post(f"/outgoing/{outgoing.pk}/action/approve/", {"comment": "Đồng ý"})
+    return client.post(f"/outgoing/{outgoing.pk}/action/approve/", {"comment": "Đồng ý", "pin": factories.SIGNING_PIN})
 
 
 def status_of(outgoing):
@@ -59,8 +60,12 @@ def test_invitation_link_session_of_a_leader_with_totp_cannot_approve_until_a_co
     assert client.post(response.url, {"code": wrong}).status_code == 200
     assert status_of(submitted) == Outgoing.Status.SUBMITTED
 
-    # The right code lets the suspended request go on: the draft is approved without clicking again.
+    # The right code lets the suspended request go on, but without the signing PIN: the PIN is never kept in
+    # the session, so the leader types it again and signs.
+    assert factories.SIGNING_PIN not in str(dict(client.session))
     client.post(response.url, {"code": factories.totp_code(leader_secret)})
+    assert status_of(submitted) == Outgoing.Status.SUBMITTED
+    approve(client, submitted)
     assert status_of(submitted) == Outgoing.Status.APPROVED
 
 

@@ -15,6 +15,7 @@ ACTIVATE = "/accounts/2fa/totp/activate/"
 @pytest.fixture
 def submitted(specialist, leader, other_agency):
     outgoing = make_draft(specialist, leader, to_agency(other_agency))
+    factories.signing_ready(leader)
     return outgoing_services.outgoing_submit(membership=specialist, outgoing=outgoing)
 
 
@@ -41,7 +42,7 @@ def test_approving_without_totp_sets_it_up_then_returns_to_the_document(client, 
     assert "Mã khôi phục dự phòng" in client.get(detail).content.decode()
     leader.user.refresh_from_db()
     # Now the approval goes through.
-    client.post(f"/outgoing/{submitted.pk}/action/approve/")
+    client.post(f"/outgoing/{submitted.pk}/action/approve/", {"pin": factories.SIGNING_PIN})
     submitted.refresh_from_db()
     assert submitted.status == "approved"
 

@@ -34,6 +34,7 @@ def test_draft_submit_approve_issue_deliver_and_arrive(page, celery_worker, smtp
     receiver = factories.make_member(kontum, "clerk", position="Văn thư",
                                      user=factories.make_user("vanthu@kontum.gov.vn", full_name="Hà Thị Nhận"))
     leader_secret, clerk_secret = factories.totp_enable(leader.user), factories.totp_enable(clerk.user)
+    factories.signing_ready(leader)
     main_pdf = tmp_path / "cong-van.pdf"
     main_pdf.write_bytes(pdf_bytes(pages=3))
 
@@ -68,6 +69,7 @@ def test_draft_submit_approve_issue_deliver_and_arrive(page, celery_worker, smtp
     log_in(page, leader.user.email, leader_secret)
     page.goto(url)
     page.fill("textarea[name=comment]", "Đồng ý ban hành")
+    page.get_by_test_id("signing-pin").fill(factories.SIGNING_PIN)
     page.get_by_test_id("action-approve").click()
     expect(page.get_by_test_id("status")).to_have_text("Đã duyệt, chờ phát hành")
     expect(page.get_by_test_id("history")).to_contain_text("Đồng ý ban hành")

@@ -56,7 +56,7 @@ def test_an_agency_and_its_address_are_one_destination_shown_and_delivered_once(
     expect(page.get_by_test_id("recipient-note")).to_have_count(2)
     page.get_by_test_id("action-submit").click()
     expect(page.get_by_test_id("status")).to_have_text("Chờ duyệt")
-    services.outgoing_approve(membership=leader, outgoing=outgoing)
+    factories.approve(leader, outgoing)
 
     # The clerk issues: two destinations, two deliveries.
     log_in(page, clerk.user.email, clerk_secret)

@@ -65,7 +65,7 @@ def to_email(email, name="Công ty TNHH Thử nghiệm"):
 def approved(drafter, signer, *recipients, **kwargs):
     outgoing = make_draft(drafter, signer, *recipients, **kwargs)
     services.outgoing_submit(membership=drafter, outgoing=outgoing)
-    return services.outgoing_approve(membership=signer, outgoing=outgoing)
+    return factories.approve(signer, outgoing)
 
 
 @pytest.fixture

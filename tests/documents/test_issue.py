@@ -77,15 +77,17 @@ def test_an_expired_certificate_stops_the_issue_with_a_clear_message(agency, spe
 
     from django.utils import timezone
 
+    from django.core.exceptions import ValidationError
+
     from pki.demo import issue_certificate
-    from pki.errors import CertificateExpired
 
     issue_certificate(agency, not_before=timezone.now() - timedelta(days=30),
                       not_after=timezone.now() - timedelta(days=1))
     outgoing = approved(specialist, leader, to_agency(portal_agency))
-    with pytest.raises(CertificateExpired) as caught:
+    with pytest.raises(ValidationError) as caught:
         services.outgoing_issue(membership=clerk, outgoing=outgoing)
-    assert "quản trị" in str(caught.value)
+    # The page says which signature is missing and why.
+    assert "Thiếu chữ ký số của cơ quan" in str(caught.value) and "quản trị" in str(caught.value)
     outgoing.refresh_from_db()
     assert outgoing.status == Outgoing.Status.APPROVED and outgoing.number is None
 

@@ -107,7 +107,7 @@ def test_own_agency_in_its_own_noi_nhan_is_shown_as_not_sent(client, specialist,
     assert "không gửi (chính cơ quan ban hành)" in html
     assert "- Bộ Nội vụ;" in noinhan.noi_nhan_block(outgoing)  # printed as written
     services.outgoing_submit(membership=specialist, outgoing=outgoing)
-    services.outgoing_approve(membership=leader, outgoing=outgoing)
+    factories.approve(leader, outgoing)
     with django_capture_on_commit_callbacks(execute=True):
         services.outgoing_issue(membership=clerk, outgoing=outgoing)
     assert list(outgoing.deliveries.values_list("agency__name", flat=True)) == ["Ủy ban nhân dân tỉnh Quảng Ngãi"]
@@ -170,7 +170,7 @@ def test_an_agency_and_its_official_address_get_one_copy(client, specialist, lea
     assert "trùng với “Ủy ban nhân dân tỉnh Quảng Ngãi”" in html
     assert "trùng với “Ủy ban nhân dân tỉnh Nghệ An”" in html
     services.outgoing_submit(membership=specialist, outgoing=outgoing)
-    services.outgoing_approve(membership=leader, outgoing=outgoing)
+    factories.approve(leader, outgoing)
     with django_capture_on_commit_callbacks(execute=True):
         services.outgoing_issue(membership=clerk, outgoing=outgoing)
     assert sorted(outgoing.deliveries.values_list("channel", "name")) == [

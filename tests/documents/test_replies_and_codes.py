@@ -26,7 +26,7 @@ def answered(arrived, kontum, kontum_staff, django_capture_on_commit_callbacks):
         membership=s["clerk"], main_file=pdf_upload(), in_reply_to=incoming, doc_type="BC",
         summary="Báo cáo kết quả triển khai Chỉ thị 34", drafting_unit=s["office"], signer=s["leader"])
     outgoing_services.outgoing_submit(membership=s["clerk"], outgoing=reply)
-    outgoing_services.outgoing_approve(membership=s["leader"], outgoing=reply)
+    factories.approve(s["leader"], reply)
     return incoming, reply
 
 

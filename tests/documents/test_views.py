@@ -91,7 +91,9 @@ def test_approving_without_two_factor_sends_the_leader_to_set_it_up(client_for, 
     outgoing.refresh_from_db()
     assert outgoing.status == Outgoing.Status.SUBMITTED
     enable_totp(leader.user)
-    response = client.post(f"/outgoing/{outgoing.pk}/action/approve/", {"comment": "Đồng ý"})
+    factories.signing_ready(leader)
+    response = client.post(f"/outgoing/{outgoing.pk}/action/approve/", {"comment": "Đồng ý",
+                                                                         "pin": factories.SIGNING_PIN})
     assert response.status_code == 302
     outgoing.refresh_from_db()
     assert outgoing.status == Outgoing.Status.APPROVED

@@ -126,7 +126,9 @@ def test_the_page_offers_a_comment_box_where_the_workflow_takes_one(client_for, 
 
 def test_the_signer_approves(client_for, submitted, leader):
     enable_totp(leader.user)
-    assert client_for(leader).post(f"/outgoing/{submitted.pk}/action/approve/").status_code == 302
+    factories.signing_ready(leader)
+    assert client_for(leader).post(f"/outgoing/{submitted.pk}/action/approve/",
+                                   {"pin": factories.SIGNING_PIN}).status_code == 302
     assert status_of(submitted) == S.APPROVED
 
 

@@ -20,7 +20,7 @@ def test_draft_submit_return_edit_resubmit_approve_keeps_every_step(specialist, 
     assert outgoing.status == S.RETURNED
     services.outgoing_update(membership=specialist, outgoing=outgoing, summary="V/v triển khai Chỉ thị 34 (sửa)")
     services.outgoing_submit(membership=specialist, outgoing=outgoing)
-    services.outgoing_approve(membership=leader, outgoing=outgoing, comment="Đồng ý")
+    factories.approve(leader, outgoing, comment="Đồng ý")
     outgoing.refresh_from_db()
     assert outgoing.status == S.APPROVED
     steps = list(outgoing.events.values_list("action", "actor", "comment"))
@@ -64,7 +64,7 @@ def test_returning_needs_a_comment(specialist, leader, other_agency):
 def test_only_a_clerk_of_the_agency_can_issue(specialist, leader, other_agency):
     outgoing = make_draft(specialist, leader, to_agency(other_agency))
     services.outgoing_submit(membership=specialist, outgoing=outgoing)
-    services.outgoing_approve(membership=leader, outgoing=outgoing)
+    factories.approve(leader, outgoing)
     other_clerk = factories.make_member(other_agency, "clerk")
     for member in (specialist, leader, other_clerk):
         with pytest.raises(PermissionDenied):

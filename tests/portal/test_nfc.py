@@ -12,6 +12,7 @@ from accounts.models import Membership, User
 from agencies.models import Agency
 from documents.models import Recipient
 from documents.services import outgoing as services
+from tests import factories
 from tests.documents.conftest import make_draft
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_an_email_recipient_named_in_nfd_gets_an_nfc_display_name_in_the_header(
     assert response.status_code == 200
     assert "Công ty Cổ phần Đông Á" in response.content.decode()
     services.outgoing_submit(membership=specialist, outgoing=draft)
-    services.outgoing_approve(membership=leader, outgoing=draft)
+    factories.approve(leader, draft)
     with django_capture_on_commit_callbacks(execute=True):
         services.outgoing_issue(membership=clerk, outgoing=draft)
     [message] = [m for m in smtp_sink.messages() if m["to"] == ["vanthu@donga.com.vn"]]
