@@ -167,8 +167,9 @@ def _validity(not_before, not_after):
     return not_before, not_after
 
 
-def _issue(subject, *, ca, not_before, not_after, extended_usage=None, key_size=2048):
-    """(certificate, key) for an end entity signed by `ca`; the demo CA's certificates name its services."""
+def _issue(subject, *, ca, not_before, not_after, extended_usage=None, ocsp_no_check=False, key_size=2048):
+    """(certificate, key) for an end entity signed by `ca`; the demo CA's certificates name its services
+    (except its OCSP responder's, which is never checked)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     not_before, not_after = _validity(not_before, not_after)
     builder = (
@@ -188,7 +189,9 @@ def _issue(subject, *, ca, not_before, not_after, extended_usage=None, key_size=
     )
     if extended_usage:
         builder = builder.add_extension(x509.ExtendedKeyUsage(extended_usage), critical=True)
-    if ca.certificate == demo_ca_certificate():
+    if ocsp_no_check:
+        builder = builder.add_extension(x509.OCSPNoCheck(), critical=False)
+    elif ca.certificate == demo_ca_certificate():
         urls = service_urls()
         builder = builder.add_extension(x509.AuthorityInformationAccess([
             x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(urls["ocsp"])),
@@ -236,8 +239,8 @@ def _store_keypair(directory, stem, certificate, key):
     _write(directory / f"{stem}.pem", certificate.public_bytes(serialization.Encoding.PEM), 0o644)
 
 
-def _read_stored_tsa(directory, ca):
-    cert_path, key_path = directory / "demo-tsa.pem", directory / "demo-tsa.key.enc"
+def _read_stored_keypair(directory, stem, ca):
+    cert_path, key_path = directory / f"{stem}.pem", directory / f"{stem}.key.enc"
     if not (cert_path.exists() and key_path.exists()):
         return None
     certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
@@ -246,27 +249,41 @@ def _read_stored_tsa(directory, ca):
     try:
         key = serialization.load_der_private_key(decrypt(key_path.read_text()), password=None)
     except InvalidToken:
-        return None  # the CA's own check reports a changed key; the TSA is simply made anew
+        return None  # demo_ca() reports a changed encryption key; a service's key pair is simply made anew
     return certificate, key
+
+
+def _service_keypair(stem, common_name, usage):
+    """(certificate, key) of one of the demo CA's own services, stored beside it, created on first use."""
+    ca = demo_ca()
+    directory = _ca_dir()
+    with _lock:
+        keypair = _loaded.get((directory, stem))
+        if keypair is None or keypair[0].issuer != ca.certificate.subject:
+            keypair = _read_stored_keypair(directory, stem, ca)
+        if keypair is None:
+            keypair = _issue(
+                _subject(common_name), ca=ca, not_before=None, not_after=None, extended_usage=[usage],
+                ocsp_no_check=usage == ExtendedKeyUsageOID.OCSP_SIGNING,
+            )
+            _store_keypair(directory, stem, *keypair)
+        _loaded[(directory, stem)] = keypair
+        return keypair
 
 
 def demo_tsa():
     """(certificate, private key) of the demo timestamp authority, issued by the demo CA (EKU timeStamping,
-    critical) and kept beside it under VAR_DIR/pki/, created on first use."""
-    ca = demo_ca()
-    directory = _ca_dir()
-    with _lock:
-        tsa = _loaded.get((directory, "tsa"))
-        if tsa is None or tsa[0].issuer != ca.certificate.subject:
-            tsa = _read_stored_tsa(directory, ca)
-        if tsa is None:
-            tsa = _issue(
-                _subject("Demo TSA – Cổng trao đổi văn bản"), ca=ca, not_before=None, not_after=None,
-                extended_usage=[ExtendedKeyUsageOID.TIME_STAMPING],
-            )
-            _store_keypair(directory, "demo-tsa", *tsa)
-        _loaded[(directory, "tsa")] = tsa
-        return tsa
+    critical) and kept beside it under VAR_DIR/pki/ (key encrypted), created on first use."""
+    return _service_keypair("demo-tsa", "Demo TSA – Cổng trao đổi văn bản", ExtendedKeyUsageOID.TIME_STAMPING)
+
+
+def demo_ocsp_responder():
+    """(certificate, private key) of the demo CA's delegated OCSP responder (EKU OCSPSigning, id-pkix-ocsp-nocheck).
+
+    A delegated responder rather than the CA's own key: pyHanko's past-time (AdES) validation asks for the
+    revocation status of whoever signed an OCSP response, which a root CA cannot have and nocheck waives.
+    """
+    return _service_keypair("demo-ocsp", "Demo OCSP – Cổng trao đổi văn bản", ExtendedKeyUsageOID.OCSP_SIGNING)
 
 
 def serial_number_text(serial_number):

@@ -28,6 +28,9 @@ from .models import Revocation
 # Answers are fresh for a few minutes only: a revocation shows within that time.
 OCSP_VALIDITY = datetime.timedelta(minutes=5)
 CRL_VALIDITY = datetime.timedelta(hours=1)
+# thisUpdate a little in the past (as public responders do): a validator fixes its "now" before it fetches,
+# and rejects an answer dated after it as "too recent".
+BACKDATE = datetime.timedelta(minutes=1)
 
 
 def _demo_only():
@@ -62,6 +65,7 @@ def _issued_by(ca, request):
 
 def _ocsp_response(request):
     ca = demo.demo_ca()
+    responder, responder_key = demo.demo_ocsp_responder()
     now = timezone.now()
     status, revoked_at, reason = ocsp.OCSPCertStatus.UNKNOWN, None, None
     if _issued_by(ca, request):
@@ -72,20 +76,21 @@ def _ocsp_response(request):
     builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
         issuer_name_hash=request.issuer_name_hash, issuer_key_hash=request.issuer_key_hash,
         serial_number=request.serial_number, algorithm=request.hash_algorithm, cert_status=status,
-        this_update=now, next_update=now + OCSP_VALIDITY, revocation_time=revoked_at, revocation_reason=reason,
-    ).responder_id(ocsp.OCSPResponderEncoding.HASH, ca.certificate)
+        this_update=now - BACKDATE, next_update=now + OCSP_VALIDITY, revocation_time=revoked_at, revocation_reason=reason,
+    ).responder_id(ocsp.OCSPResponderEncoding.HASH, responder).certificates([responder])
     try:
         nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value
         builder = builder.add_extension(nonce, critical=False)
     except x509.ExtensionNotFound:
         pass
-    return builder.sign(ca.private_key, hashes.SHA256())
+    return builder.sign(responder_key, hashes.SHA256())
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def ocsp_responder(request, encoded=""):
-    """OCSP (RFC 6960): POST application/ocsp-request, or GET /pki/ocsp/<base64 request>."""
+    """OCSP (RFC 6960): POST application/ocsp-request, or GET /pki/ocsp/<base64 request>; answers are signed by
+    the demo CA's delegated responder (pki.demo.demo_ocsp_responder)."""
     _demo_only()
     try:
         der = request.body if request.method == "POST" else base64.b64decode(encoded, validate=True)
@@ -108,7 +113,7 @@ def crl(request):
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca.certificate.subject)
-        .last_update(now)
+        .last_update(now - BACKDATE)
         .next_update(now + CRL_VALIDITY)
         .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.private_key.public_key()), critical=False)
