@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageStat
 
 from accounts.models import Role
 from agencies.models import Agency
@@ -374,10 +374,10 @@ def ink_colour(image):
     """(r, g, b) mean of the visible pixels (alpha ≥ 128) of an RGBA image; None when nothing is visible."""
     small = image.copy()
     small.thumbnail((200, 200))
-    pixels = [(r, g, b) for r, g, b, a in small.getdata() if a >= 128]
-    if not pixels:
+    visible = small.getchannel("A").point(lambda alpha: 255 if alpha >= 128 else 0)
+    if visible.getbbox() is None:
         return None
-    return tuple(sum(channel) / len(pixels) for channel in zip(*pixels, strict=True))
+    return tuple(ImageStat.Stat(small.convert("RGB"), mask=visible).mean)
 
 
 def _is_blue(rgb):
@@ -437,7 +437,14 @@ def seal_image_set(*, admin, png_bytes, diameter_mm):
     width, height = image.size
     if abs(width - height) > 0.1 * max(width, height):
         warnings.append(_("Ảnh con dấu không vuông; con dấu tròn sẽ bị méo khi in đúng kích thước."))
-    record = SealImage.objects.select_for_update().filter(agency=admin.agency).first() or SealImage(agency=admin.agency)
+    record = seal_image_install(agency=admin.agency, png_bytes=png_bytes, diameter_mm=diameter_mm, uploaded_by=admin.user)
+    return record, warnings
+
+
+@transaction.atomic
+def seal_image_install(*, agency, png_bytes, diameter_mm, uploaded_by=None):
+    """Store the agency's seal image as given (seal_image_set checks it for people; the demo calls this)."""
+    record = SealImage.objects.select_for_update().filter(agency=agency).first() or SealImage(agency=agency)
     record.diameter_mm = diameter_mm
-    record.uploaded_by = admin.user
-    return _replace_image(record, png_bytes), warnings
+    record.uploaded_by = uploaded_by
+    return _replace_image(record, png_bytes)
