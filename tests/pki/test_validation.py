@@ -31,10 +31,10 @@ def test_signed_file_is_valid_and_trusted(signed):
     assert signature.signer_name == "Bộ Nội vụ"
     assert "Bộ Nội vụ" in signature.signer_subject
     assert "Demo CA – Cổng trao đổi văn bản" in signature.issuer
-    assert signature.signed_at == STAMP.signed_at
+    assert signature.claimed_at == STAMP.signed_at
     assert signature.intact and signature.valid and signature.trusted
     assert signature.covers_whole_file and not signature.modified_after_signing
-    assert signature.summary.startswith("Chữ ký số hợp lệ của Bộ Nội vụ")
+    assert signature.summary.startswith("Chữ ký số của cơ quan, tổ chức – Cơ quan, tổ chức: Bộ Nội vụ: Hợp lệ")
     assert not signature.error
 
 
@@ -73,7 +73,7 @@ def test_later_agency_signature_is_not_a_modification(signed, certificate):
 
     first, second = report.signatures
     assert not first.covers_whole_file and not first.modified_after_signing
-    assert "chỉ được ký thêm" in first.summary
+    assert "chỉ được ký thêm" in first.summary and first.changes == "permitted"
     assert second.covers_whole_file
     assert report.all_valid_and_trusted
 
@@ -88,7 +88,7 @@ def test_file_signed_by_an_unknown_ca_is_untrusted(agency, pdf_bytes):
     [signature] = report.signatures
     assert signature.intact and signature.valid and not signature.trusted
     assert report.status == "untrusted" and not report.all_valid_and_trusted
-    assert "không tin cậy" in signature.summary
+    assert "không tin cậy: chứng thư số không do tổ chức" in signature.summary
 
 
 def test_ca_named_in_pki_trust_roots_is_trusted(settings, agency, pdf_bytes, tmp_path):
