@@ -446,7 +446,7 @@ def stamp_attachment(pdf_bytes, *, stamp: StampInfo, signer: Signer | None = Non
     meta = _signature_metadata(field_name, name=_nfc(stamp.agency_name), reason=REASON_ISSUE, location="")
     pdf_signer = PdfSigner(meta, signer, timestamper=_timestamper(), stamp_style=_attachment_style(),
                            new_field_spec=SigFieldSpec(field_name, on_page=0, box=place(page_box)))
-    return _run(_sign_session, pdf_signer, writer, stamp.signed_at, params)
+    return _run(_sign_session, pdf_signer, writer, stamp.signed_at, params, context=meta.validation_context)
 
 
 # --- the engine of docs/signatures.md: prepare, signer, seal -------------------------------------------
@@ -641,10 +641,19 @@ def _signature_metadata(field_name, *, name, reason, location, lta=False):
     )
 
 
-def _run(coroutine_function, *args):
-    """Run pyHanko's coroutine; its failures become the SigningError the page shows."""
+def _run(coroutine_function, *args, context=None):
+    """Run pyHanko's coroutine, then close the HTTP session of `context` (its validation context) on the same
+    loop; failures become the SigningError the page shows."""
+
+    async def run_and_release():
+        try:
+            return await coroutine_function(*args)
+        finally:
+            if context is not None:
+                await context.aclose()
+
     try:
-        return aio.call(asyncio.run, coroutine_function(*args))
+        return aio.call(asyncio.run, run_and_release())
     except SigningError:
         raise
     except Exception as exc:
@@ -735,7 +744,8 @@ def sign_as_signer(prepared, *, signer: Signer, block: SignerBlock, places: dict
     writer = _open_prepared(prepared)
     timestamper = _timestamper()
     pdf_signer = _signer_pdf_signer(writer, signer, block, places, timestamper=timestamper)
-    return _run(_sign_session, pdf_signer, writer, signed_at, {"signer": _nfc(block.name)})
+    return _run(_sign_session, pdf_signer, writer, signed_at, {"signer": _nfc(block.name)},
+                context=pdf_signer.signature_meta.validation_context)
 
 
 @dataclass
@@ -792,7 +802,8 @@ def signer_digest(prepared, *, signing_cert, chain, block: SignerBlock, places: 
     _check_validity(external, signed_at)
     writer = _open_prepared(prepared)
     pdf_signer = _signer_pdf_signer(writer, external, block, places, timestamper=None)
-    digest, pdf, signed_attrs = _run(_digest_session, pdf_signer, writer, signed_at, {"signer": _nfc(block.name)})
+    digest, pdf, signed_attrs = _run(_digest_session, pdf_signer, writer, signed_at, {"signer": _nfc(block.name)},
+                                     context=pdf_signer.signature_meta.validation_context)
     return RemoteSigning(pdf=pdf, state={
         "document_digest": _b64(digest.document_digest),
         "reserved_region_start": digest.reserved_region_start,
@@ -822,7 +833,10 @@ async def _finish_session(remote, signature_value):
     await PdfTBSDocument.async_finish_signing(output, digest, signature_cms)
     context = trust.signing_validation_context()
     embedded = PdfFileReader(output, strict=False).embedded_signatures[-1]
-    result = await async_add_validation_info(embedded, context, in_place=True)
+    try:
+        result = await async_add_validation_info(embedded, context, in_place=True)
+    finally:
+        await context.aclose()
     return result.getvalue()
 
 
@@ -906,4 +920,4 @@ def seal_main(approved, *, signer: Signer, agency_name: str, number_notation: st
                                lta=timestamper is not None)
     pdf_signer = PdfSigner(meta, signer, timestamper=timestamper, stamp_style=_image_style(seal_png))
     texts = {NUMBER_FIELD: number_text(number_notation), DATE_FIELD: issue_date_text(issued_at, location)}
-    return _run(_seal_session, pdf_signer, writer, issued_at, texts)
+    return _run(_seal_session, pdf_signer, writer, issued_at, texts, context=meta.validation_context)
