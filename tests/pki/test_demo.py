@@ -2,12 +2,17 @@ import datetime
 import stat
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.utils import timezone
 
 from pki import demo
 from pki.models import AgencyCertificate
+from pki.services import certificate_install
 from pki.validation import validate_pdf
 from tests import factories
 
@@ -90,3 +95,97 @@ def test_demo_ca_key_under_another_encryption_key_gives_a_clear_error(settings, 
             demo.demo_ca()
     finally:
         demo._loaded.clear()
+
+
+def _uris(certificate):
+    aia = certificate.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    [point] = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    return {
+        "ocsp": [d.access_location.value for d in aia if d.access_method == AuthorityInformationAccessOID.OCSP],
+        "ca_issuers": [d.access_location.value for d in aia if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS],
+        "crl": [name.value for name in point.full_name],
+    }
+
+
+def test_demo_certificates_name_the_services_configured_when_they_are_issued(settings, agency):
+    settings.PKI_DEMO_SERVICE_URL = "https://portal.example.gov.vn/pki"
+    record = demo.issue_certificate(agency)
+    settings.PKI_DEMO_SERVICE_URL = "http://127.0.0.1:8000/pki"
+    personal, _key, _chain = demo.issue_personal_keypair("Trần Văn Ký", agency_name=agency.name)
+
+    agency_cert = x509.load_pem_x509_certificate(record.certificate_pem.encode())
+    assert _uris(agency_cert) == {
+        "ocsp": ["https://portal.example.gov.vn/pki/ocsp"],
+        "ca_issuers": ["https://portal.example.gov.vn/pki/demo-ca.crt"],
+        "crl": ["https://portal.example.gov.vn/pki/crl/demo-ca.crl"],
+    }
+    assert _uris(personal)["ocsp"] == ["http://127.0.0.1:8000/pki/ocsp"]
+
+
+def test_certificates_of_another_ca_do_not_name_the_demo_services():
+    other, _key, _chain = demo.issue_keypair("Cơ quan lạ", ca=demo.new_ca("CA khác"))
+    with pytest.raises(x509.ExtensionNotFound):
+        other.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
+
+
+def test_personal_certificate_names_the_person_their_agency_and_position():
+    certificate, key, chain = demo.issue_personal_keypair(
+        "Nguyễn Thị Phê Duyệt", agency_name="Ủy ban nhân dân tỉnh Quảng Ngãi", title="Phó Chủ tịch"
+    )
+
+    def value(oid):
+        return certificate.subject.get_attributes_for_oid(oid)[0].value
+
+    assert value(NameOID.COMMON_NAME) == "Nguyễn Thị Phê Duyệt"
+    assert value(NameOID.ORGANIZATION_NAME) == "Ủy ban nhân dân tỉnh Quảng Ngãi"
+    assert value(NameOID.TITLE) == "Phó Chủ tịch"
+    usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.content_commitment and not usage.key_cert_sign
+    assert chain == [demo.demo_ca().certificate]
+    assert certificate.public_key() == key.public_key()
+
+
+def test_demo_tsa_is_made_once_for_time_stamping_only_and_kept_encrypted(settings):
+    certificate, _key = demo.demo_tsa()
+    demo._loaded.clear()  # a new process reads it back
+
+    assert demo.demo_tsa()[0] == certificate
+    usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    assert usage.critical and list(usage.value) == [ExtendedKeyUsageOID.TIME_STAMPING]
+    assert certificate.issuer == demo.demo_ca().certificate.subject
+    key_file = settings.VAR_DIR / "pki" / "demo-tsa.key.enc"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert b"PRIVATE KEY" not in key_file.read_bytes()
+
+
+def test_revoke_records_a_normalised_serial_once(db):
+    first = demo.revoke("0a:bc:de", reason="superseded")
+    again = demo.revoke("ABCDE", reason="key_compromise")
+
+    assert first.pk == again.pk and again.serial_number == "ABCDE" and again.reason == "superseded"
+    with pytest.raises(ValueError):
+        demo.revoke("ABCDE", reason="because")
+    with pytest.raises(ValueError):
+        demo.revoke("not hex")
+
+
+def test_pki_demo_reissues_demo_certificates_from_before_the_services(agency):
+    ca = demo.demo_ca()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = timezone.now()
+    old = (  # as the demo CA issued them before it named its OCSP responder
+        x509.CertificateBuilder().subject_name(demo._subject(agency.name)).issuer_name(ca.certificate.subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=300))
+        .sign(ca.private_key, hashes.SHA256())
+    )
+    outdated = certificate_install(agency=agency, certificate=old, private_key=key, chain=ca.chain)
+
+    call_command("pki_demo", verbosity=0)
+    call_command("pki_demo", verbosity=0)
+
+    outdated.refresh_from_db()
+    current = AgencyCertificate.objects.get(agency=agency, is_active=True)
+    assert not outdated.is_active
+    assert _uris(x509.load_pem_x509_certificate(current.certificate_pem.encode()))["ocsp"]
+    assert AgencyCertificate.objects.filter(agency=agency).count() == 2
