@@ -28,6 +28,7 @@ import base64
 import binascii
 import html
 import json
+import re
 import secrets
 import threading
 import time
@@ -47,6 +48,7 @@ HASHES = {
 RSA_ALGOS = {"1.2.840.113549.1.1.1", "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13"}
 EC_ALGOS = {"1.2.840.10045.2.1", "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4"}
 TOKEN_SECONDS = 3600
+CREDENTIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # also its file name in the state dir
 
 
 class CscError(Exception):
@@ -81,8 +83,11 @@ class Service:
         }
 
     def add_credential(self, body):
+        credential_id = str(body.get("credentialID") or secrets.token_hex(8))
+        if not CREDENTIAL_ID.fullmatch(credential_id):
+            raise CscError(400, "invalid_request", "Invalid parameter credentialID")
         record = {
-            "credentialID": body.get("credentialID") or secrets.token_hex(8),
+            "credentialID": credential_id,
             "userID": _required(body, "userID"), "pkcs12": _required(body, "pkcs12"),
             "password": body.get("password", ""),
         }

@@ -1,12 +1,13 @@
 """Remote signing through a real CSC API v2 service (devtools.csc_server in its own process) and its phone."""
 
 import threading
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -14,7 +15,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from pki import demo, signing
-from pki.models import KeyStore, RemoteSigningRequest
+from pki.models import KeyStore, PersonalCertificate, RemoteSigningRequest
 from pki.remote import services
 from pki.remote.base import RemoteUnavailable
 from pki.trust import trust_roots
@@ -224,3 +225,14 @@ def test_two_polls_at_once_finish_once(csc_server, leader, finished):
     assert [status for _, status, _ in finished] == [Status.COMPLETED]
     assert len(default_storage.listdir("pki/remote")[1]) == 2  # the prepared PDF and one signed result
 
+
+
+def test_the_demo_command_enrols_a_person_once(csc_server, leader):
+    out = StringIO()
+    call_command("remote_signing_demo", email=[leader.user.email], stdout=out)
+    record = PersonalCertificate.objects.get(user=leader.user, is_active=True)
+    assert record.store == KeyStore.REMOTE and record.remote_account == leader.user.email
+    assert f"/phone/{leader.user.email}" in out.getvalue()
+    call_command("remote_signing_demo", email=[leader.user.email], stdout=out)
+    assert "already signs remotely" in out.getvalue()
+    assert PersonalCertificate.objects.filter(user=leader.user).count() == 1
