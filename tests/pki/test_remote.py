@@ -1,6 +1,7 @@
 """Remote signing through a real CSC API v2 service (devtools.csc_server in its own process) and its phone."""
 
 import threading
+from datetime import timedelta
 from io import BytesIO, StringIO
 
 import pytest
@@ -14,7 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from pki import demo, signing
+from pki import demo, signing, tasks
 from pki.models import KeyStore, PersonalCertificate, RemoteSigningRequest
 from pki.remote import services
 from pki.remote.base import RemoteUnavailable
@@ -236,3 +237,18 @@ def test_the_demo_command_enrols_a_person_once(csc_server, leader):
     call_command("remote_signing_demo", email=[leader.user.email], stdout=out)
     assert "already signs remotely" in out.getvalue()
     assert PersonalCertificate.objects.filter(user=leader.user).count() == 1
+
+
+def test_the_sweep_polls_again_what_nobody_polled_lately(csc_server, leader, finished):
+    record, _ = enrol(csc_server, leader)
+    request, fresh = start(record, object_id=1), start(record, object_id=2)
+    for pending in (request, fresh):
+        csc_server.answer(pending.provider_request_id, "confirm")
+    stale = {**request.state, "polled_at": (timezone.now() - timedelta(minutes=1)).isoformat()}
+    RemoteSigningRequest.objects.filter(pk=request.pk).update(state=stale)
+
+    assert tasks.remote_signing_sweep() == 1  # eager here: the poll ran once, and did not queue itself again
+
+    assert RemoteSigningRequest.objects.get(pk=request.pk).status == Status.COMPLETED
+    assert RemoteSigningRequest.objects.get(pk=fresh.pk).status == Status.PENDING
+    assert [status for _, status, _ in finished] == [Status.COMPLETED]
