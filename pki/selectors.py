@@ -1,6 +1,9 @@
 """Reading certificates (the agency's, a person's own) and the signature and seal images."""
 
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .errors import CertificateExpired, CertificateMissing, PersonalCertificateExpired, PersonalCertificateMissing
 from .models import AgencyCertificate, PersonalCertificate, SealImage, SignatureImage
@@ -58,3 +61,28 @@ def signature_image_of(user):
 
 def seal_image_of(agency):
     return SealImage.objects.filter(agency=agency).first()
+
+
+def _name_value(name, oid):
+    values = name.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
+
+
+def certificate_names(certificate):
+    """What a certificate says in words: holder, title, organisation; issuer; and the key store's label."""
+    parsed = x509.load_pem_x509_certificate(certificate.certificate_pem.encode("ascii"))
+    subject, issuer = parsed.subject, parsed.issuer
+    return {
+        "holder": _name_value(subject, NameOID.COMMON_NAME),
+        "title": _name_value(subject, NameOID.TITLE),
+        "organisation": _name_value(subject, NameOID.ORGANIZATION_NAME),
+        "issuer": _name_value(issuer, NameOID.COMMON_NAME) or _name_value(issuer, NameOID.ORGANIZATION_NAME),
+        "issuer_organisation": _name_value(issuer, NameOID.ORGANIZATION_NAME),
+        "store": certificate.get_store_display(),
+    }
+
+
+def pin_locked_until(certificate):
+    """Until when signing with this personal certificate is locked after wrong PINs; None when it is not."""
+    until = certificate.pin_locked_until if certificate else None
+    return until if until and until > timezone.now() else None

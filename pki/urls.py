@@ -5,6 +5,10 @@ from . import demo_services, views
 urlpatterns = [
     path("manage/certificate/", views.certificate_manage, name="certificate_manage"),
     path("manage/certificate/<int:pk>/certificate.pem", views.certificate_download, name="certificate_download"),
+    path("manage/certificate/seal.png", views.seal_image, name="seal_image"),
+    # A leader's own signature: certificate, key store, PIN, signature image.
+    path("signing/", views.my_signing, name="my_signing"),
+    path("signing/signature.png", views.my_signature_image, name="my_signature_image"),
     # The demo CA's services (404 unless settings.PKI_TRUST_DEMO_CA); certificates name these URLs.
     path("pki/ocsp", demo_services.ocsp_responder, name="pki_ocsp"),
     path("pki/ocsp/<path:encoded>", demo_services.ocsp_responder, name="pki_ocsp_get"),

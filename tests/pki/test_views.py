@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pki import demo
-from pki.models import AgencyCertificate
+from pki.models import AgencyCertificate, SealImage
 from pki.signing import kept_signer
 from tests import factories
 from tests.pki.certificates import build_pkcs12
+from tests.pki.softhsm import softhsm, softhsm_settings  # noqa: F401 - fixtures
 
 URL = "/manage/certificate/"
 PASSWORD = "bí-mật-2026"
@@ -132,3 +133,78 @@ def test_django_admin_lists_certificates_without_the_key(client, certificate):
     assert detail.status_code == 200
     assert certificate.private_key_encrypted not in detail.content.decode()
     assert client.get("/admin/pki/agencycertificate/add/").status_code == 403
+
+
+# --- the seal image and the seal's key store ------------------------------------------------------------
+
+def test_admin_uploads_the_seal_and_sees_it_at_actual_size(client_for, admin_member, agency):
+    from pki.demo_images import seal_png
+
+    png = seal_png(agency.name)
+    client = client_for(admin_member)
+    response = client.post(URL, {"action": "seal", "seal-image": SimpleUploadedFile("dau.png", png),
+                                 "seal-diameter_mm": "38"}, follow=True)
+
+    html = response.content.decode()
+    assert "Đã cập nhật ảnh con dấu của cơ quan." in html
+    assert re.search(r'<img src="/manage/certificate/seal.png\?v=\d+"[^>]*style="width: 38mm', html)
+    assert b"".join(client.get(reverse("seal_image")).streaming_content) == png
+    assert SealImage.objects.get(agency=agency).diameter_mm == 38
+
+
+def test_a_seal_that_is_not_a_png_is_refused_on_the_page(client_for, admin_member):
+    response = client_for(admin_member).post(URL, {
+        "action": "seal", "seal-image": SimpleUploadedFile("dau.png", b"GIF89a" + b"\x00" * 64), "seal-diameter_mm": "36",
+    })
+    assert "không phải PNG" in response.content.decode()
+    assert not SealImage.objects.exists()
+
+
+def test_a_non_admin_cannot_change_or_see_the_seal(client_for, leader, clerk, admin_member, agency):
+    from pki.demo_images import seal_png
+
+    for member in (leader, clerk):
+        client = client_for(member)
+        response = client.post(URL, {"action": "seal", "seal-image": SimpleUploadedFile("d.png", seal_png("X")),
+                                     "seal-diameter_mm": "36"})
+        assert response.status_code == 403
+        assert client.get(reverse("seal_image")).status_code == 403
+    assert not SealImage.objects.exists()
+
+
+def test_admin_sees_only_the_own_agencys_seal(client_for, admin_member, other_agency):
+    from pki.demo_images import seal_png
+    from pki.services import seal_image_install
+
+    seal_image_install(agency=other_agency, png_bytes=seal_png(other_agency.name), diameter_mm=36)
+    client = client_for(admin_member)
+    assert client.get(reverse("seal_image")).status_code == 404
+    assert 'data-testid="no-seal"' in client.get(URL).content.decode()
+
+
+def test_admin_moves_the_seal_key_to_a_token(client_for, admin_member, agency, softhsm_settings):  # noqa: F811
+    token = softhsm_settings.agency
+    response = client_for(admin_member).post(URL, {
+        "action": "token", "token-token_label": token.label, "token-key_label": token.key_label,
+    }, follow=True)
+
+    record = AgencyCertificate.objects.get(agency=agency, is_active=True)
+    assert (record.store, record.pkcs11_token_label, record.private_key_encrypted) == ("pkcs11", token.label, "")
+    assert f"thiết bị “{token.label}”, khóa “{token.key_label}”" in response.content.decode()
+
+
+def test_a_token_whose_pin_is_not_configured_is_refused(client_for, admin_member, agency, softhsm_settings, settings):  # noqa: F811
+    settings.PKCS11_PINS = {}
+    response = client_for(admin_member).post(URL, {
+        "action": "token", "token-token_label": softhsm_settings.agency.label, "token-key_label": "seal",
+    })
+    assert "PKCS11_PINS" in response.content.decode()
+    assert not AgencyCertificate.objects.filter(agency=agency).exists()
+
+
+def test_changing_the_seal_or_key_needs_a_recent_two_factor_code(client, admin_member):
+    from tests.conftest import login
+
+    login(client, admin_member.user, passed_totp=False)
+    response = client.post(URL, {"action": "token", "token-token_label": "x", "token-key_label": "y"})
+    assert response.status_code == 302 and "reauthenticate" in response["Location"]
