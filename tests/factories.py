@@ -82,14 +82,18 @@ SIGNING_PIN = "246810"  # the demo leaders' PIN (pki_demo), and every test signe
 
 
 def make_signing_certificate(member, *, pin=SIGNING_PIN, not_before=None, not_after=None):
-    """The person's own active certificate from the demo CA, its key kept by the portal under `pin`."""
+    """The person's own active certificate from the demo CA, its key kept by the portal under `pin`
+    (valid for years, unless not_before / not_after say otherwise)."""
     from cryptography.hazmat.primitives import hashes, serialization
 
     from pki.demo import issue_personal_keypair
     from pki.keystores import pin_seal
     from pki.models import KeyStore, PersonalCertificate
+    from pki.services import personal_certificate_issue_demo
 
     user = getattr(member, "user", member)
+    if not_before is None and not_after is None:
+        return personal_certificate_issue_demo(user=user, pin=pin, agency=member.agency)
     agency_name = member.agency.name if hasattr(member, "agency") else "Cơ quan thử"
     certificate, key, chain = issue_personal_keypair(user.full_name, agency_name=agency_name,
                                                      not_before=not_before, not_after=not_after)

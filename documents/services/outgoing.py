@@ -13,15 +13,15 @@ from core import files as core_files
 from core.codes import lookup_code_new
 from core.mail import mail_may_name
 from core.text import fold
-from pki import selectors as pki_selectors
 from pki.errors import SigningError
 from pki.keystores import agency_signer, personal_signer
 from pki.models import KeyStore, RemoteSigningRequest, SealImage, SignatureImage
 from pki.remote import services as remote_services
-from pki.selectors import certificate_for_signing
+from pki.selectors import certificate_for_signing, personal_certificate_for
 from pki.signing import SignerBlock, StampInfo, prepare_for_approval, seal_main, sign_as_signer, stamp_attachment
 
 from .. import noinhan, workflow
+from ..appearance import seal_text_png
 from ..mail_delivery import verify_url
 from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register, UnresolvedRecipientLine
 from ..models.common import notation_for
@@ -445,12 +445,11 @@ def _cancel_remote(outgoing):
 
 
 def _own_certificate(membership):
-    """The signer's own active personal certificate; never anyone else's (the form offers no choice)."""
-    certificate = pki_selectors.personal_certificate_for(membership.user)
-    if certificate is None:
-        raise ValidationError(_("Bạn chưa có chứng thư số cá nhân để ký duyệt văn bản. Đề nghị quản trị của cơ quan "
-                                "cấp hoặc tải lên chứng thư số của bạn."), code="no_certificate")
-    return certificate
+    """The signer's own active personal certificate, valid now; never anyone else's (the form offers no choice)."""
+    try:
+        return personal_certificate_for(membership.user)
+    except SigningError as exc:
+        raise ValidationError(str(exc), code="no_certificate") from exc
 
 
 def _prepared_for_approval(outgoing, main):
@@ -474,18 +473,22 @@ def _kept_verify_url(outgoing):
     return verify_url(outgoing)
 
 
-def signer_block(outgoing):
-    """What the signer's signature shows: Decree 30 Annex I item 7 (“KT. CHỦ TỊCH / PHÓ CHỦ TỊCH”)."""
-    user, own = outgoing.signer.user, (outgoing.signer.position or "").upper()
-    image = SignatureImage.objects.filter(user=user).first()
+def signer_block(outgoing, *, printed=True):
+    """What the signer's signature shows: Decree 30 Annex I item 7 (“KT. CHỦ TỊCH / PHÓ CHỦ TỊCH”); titles in
+    capitals as printed, or as typed (printed=False, for pages that show them in capitals by style)."""
+    def case(text):
+        return (text or "").upper() if printed else (text or "")
+
+    user, own = outgoing.signer.user, case(outgoing.signer.position)
+    image = SignatureImage.objects.filter(user=user).first() if printed else None
     common = {"name": user.full_name, "location": outgoing.agency.address,
               "image_png": _read(image.image) if image is not None else None}
     if outgoing.signer_authority:
         # “Q. CHỦ TỊCH” stands alone; the other prefixes print the signer's own position below.
         position = "" if outgoing.signer_authority == SignerAuthority.Q else own
-        return SignerBlock(authority=outgoing.signer_authority, authority_of=outgoing.signer_position.upper(),
+        return SignerBlock(authority=outgoing.signer_authority, authority_of=case(outgoing.signer_position),
                            position=position, **common)
-    return SignerBlock(position=(outgoing.signer_position or own).upper(), **common)
+    return SignerBlock(position=case(outgoing.signer_position) or own, **common)
 
 
 def _read(field):
@@ -639,7 +642,7 @@ def _issue(membership, outgoing, seal_signer):
     files = list(outgoing.files.all())
     contents = {file.pk: _issue_source(file) for file in files}
     seal = SealImage.objects.filter(agency=outgoing.agency_id).first()
-    seal_png = _read(seal.image) if seal is not None else None
+    seal_png = _read(seal.image) if seal is not None else seal_text_png(outgoing.agency.name)
     kind = Register.Kind.OUTGOING_SECRET if outgoing.is_secret else Register.Kind.OUTGOING
     outgoing.register = register_for(outgoing.agency, kind)
     # The issue time comes with the number, under the register's lock: number order is issue order.

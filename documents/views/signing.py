@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import staff_required
 from accounts.models import Role
 from core import files as core_files
-from pki import selectors as pki_selectors
 from pki.layout import place_boxes
 from pki.models import KeyStore, RemoteSigningRequest, SealImage
+from pki.selectors import personal_certificate_active
 
 from .. import previews, selectors, workflow
 from ..forms import PlaceForm
@@ -44,7 +44,7 @@ def signing_context(membership, outgoing):
     """What the document's page shows of its signatures, for the person looking at it."""
     signing_as = None
     if workflow.allowed(membership, outgoing, "approve"):
-        signing_as = {"certificate": pki_selectors.personal_certificate_for(membership.user)}
+        signing_as = {"certificate": personal_certificate_active(membership.user)}
         signing_as["remote"] = getattr(signing_as["certificate"], "store", "") == KeyStore.REMOTE
     blockers = services.issue_blockers(outgoing) if outgoing.status == Outgoing.Status.APPROVED else []
     return {
@@ -52,7 +52,7 @@ def signing_context(membership, outgoing):
         "remote_request": pending_remote(outgoing) if outgoing.status == Outgoing.Status.SUBMITTED else None,
         "issue_blockers": blockers,
         "place_editable": workflow.can_edit(membership, outgoing),
-        "signer_block": services.signer_block(outgoing),
+        "signer_block": services.signer_block(outgoing, printed=False),
     }
 
 

@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from documents.models import Incoming
-from documents.services import outgoing as services
 from pki.demo import issue_certificate
 from tests import factories
 from tests.browsing import log_in

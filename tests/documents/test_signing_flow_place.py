@@ -35,9 +35,11 @@ def test_the_draft_form_keeps_the_signer_block_and_the_page_prints_it(client_for
     assert response.status_code == 302
     draft.refresh_from_db()
     assert (draft.signer, draft.signer_authority, draft.signer_position) == (deputy, "KT", "Bộ trưởng")
-    block = client_for(specialist).get(f"/outgoing/{draft.pk}/").context["signer_block"]
-    assert (block.authority, block.authority_of, block.position, block.name) == (
-        "KT", "BỘ TRƯỞNG", "THỨ TRƯỞNG", deputy.user.full_name)
+    page = client_for(specialist).get(f"/outgoing/{draft.pk}/")
+    block = page.context["signer_block"]  # as typed, shown in capitals by style
+    assert (block.authority, block.authority_of, block.position) == ("KT", "Bộ trưởng", "Thứ trưởng")
+    printed = services.signer_block(draft)
+    assert (printed.authority_of, printed.position, printed.name) == ("BỘ TRƯỞNG", "THỨ TRƯỞNG", deputy.user.full_name)
 
 
 def test_a_prefix_needs_the_title_signed_for(client_for, draft, specialist):
