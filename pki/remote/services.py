@@ -48,10 +48,10 @@ def provider_for(name):
 
 
 def on_remote_finished(purpose):
-    """Register `handler(request, signed_pdf)` for requests of `purpose`: called once when one leaves `pending`.
+    """Register `handler(request)` for requests of `purpose`: called once when one leaves `pending`.
 
     Called inside the transaction that records the final status, the request row locked; request.status is
-    final; `signed_pdf` is the signed PDF (bytes) when completed, else None. A handler that raises
+    final and, when completed, remote_result_bytes(request) is the signed PDF. A handler that raises
     (SigningError, ValidationError, PermissionDenied) on a completed request rolls it back: the request is then
     recorded as failed with the error's message and the handler is called again with status failed (where it
     must not raise).
@@ -165,10 +165,10 @@ def _note(request, **state):
     return request
 
 
-def _call_handler(request, signed_pdf):
+def _call_handler(request):
     handler = _finished_handlers.get(request.purpose)
     if handler is not None:
-        handler(request, signed_pdf)
+        handler(request)
 
 
 def _finish(request, status, message, *, result=None, provider=None, state=None):
@@ -184,7 +184,7 @@ def _finish(request, status, message, *, result=None, provider=None, state=None)
                     f"pki/remote/{uuid.uuid4().hex}-signed.pdf", ContentFile(result))}
             locked.status, locked.message, locked.finished_at = status, message, timezone.now()
             locked.save(update_fields=["status", "message", "finished_at", "state"])
-            _call_handler(locked, result)
+            _call_handler(locked)
     except (SigningError, ValidationError, PermissionDenied) as exc:
         if status != Status.COMPLETED:
             raise

@@ -34,7 +34,12 @@ PURPOSE = "test-remote"
 def finished():
     """The calls of the test purpose's handler: (pk, status, signed PDF or None)."""
     calls = []
-    services.on_remote_finished(PURPOSE)(lambda request, pdf: calls.append((request.pk, request.status, pdf)))
+
+    def handler(request):
+        signed = services.remote_result_bytes(request) if request.status == Status.COMPLETED else None
+        calls.append((request.pk, request.status, signed))
+
+    services.on_remote_finished(PURPOSE)(handler)
     yield calls
     services._finished_handlers.pop(PURPOSE, None)
 
@@ -188,9 +193,9 @@ def test_a_handler_refusing_the_result_fails_the_request_cleanly(csc_server, lea
     request = start(record)
     calls = []
 
-    def handler(request, pdf):
+    def handler(request):
         calls.append(request.status)
-        if pdf is not None:
+        if request.status == Status.COMPLETED:
             raise ValidationError("Văn bản đã được rút lại.")
 
     services.on_remote_finished(PURPOSE)(handler)
