@@ -57,14 +57,14 @@ def _star(centre, outer, inner):
     return points
 
 
-def _text_on_arc(image, text, *, radius, font, arc_degrees):
-    """Characters upright to the circle, centred on the top, spread over at most `arc_degrees`."""
+def _text_on_arc(image, text, *, radius, font, arc_degrees, least_degrees=120):
+    """Characters upright to the circle, centred on the top, spread over `least_degrees` to `arc_degrees`."""
     cx, cy = image.width / 2, image.height / 2
     widths = [font.getlength(ch) for ch in text]
     spacing = font.size * 0.12
     total = sum(widths) + spacing * (len(text) - 1)
-    span = min(math.radians(arc_degrees), total / radius)
-    scale = span / (total / radius)  # squeeze the spacing if the text would not fit
+    span = min(math.radians(arc_degrees), max(math.radians(least_degrees), total / radius))
+    scale = span / (total / radius)  # squeeze or spread the letters to fit the arc
     angle = -span / 2
     for ch, width in zip(text, widths, strict=True):
         step = (width + spacing) * scale / radius
@@ -94,11 +94,11 @@ def seal_png(agency_name, *, size=720):
     )
     draw.polygon(_star((centre, centre), inner * 0.62, inner * 0.25), fill=SEAL_INK)
     name = " ".join(agency_name.upper().split())
-    font_size = int(size * 0.085)
+    font_size = int(size * 0.095)
     while font_size > size * 0.04:
         font = ImageFont.truetype(str(SERIF_BOLD), font_size)
-        if sum(font.getlength(ch) for ch in name) / (outer * 0.82) <= math.radians(300):
+        if sum(font.getlength(ch) for ch in name) / (outer * 0.8) <= math.radians(300):
             break
         font_size -= 2
-    _text_on_arc(image, name, radius=outer * 0.82, font=font, arc_degrees=300)
+    _text_on_arc(image, name, radius=outer * 0.8, font=font, arc_degrees=300)
     return _png(image)

@@ -86,13 +86,15 @@ def certificate_manage(request):
     forms, action, form = _bound(AGENCY_FORMS, request, default="upload")
     if form is not None and form.is_valid() and _agency_action(request, action, form):
         return redirect("certificate_manage")
-    active = selectors.certificate_active(admin.agency)
+    active, seal = selectors.certificate_active(admin.agency), selectors.seal_image_of(admin.agency)
+    if seal and not forms["seal"].is_bound:
+        forms["seal"].initial["diameter_mm"] = seal.diameter_mm
     return render(request, "pki/certificate_manage.html", {
         "form": forms["upload"], "seal_form": forms["seal"], "token_form": forms["token"],
         "active": active,
         "names": selectors.certificate_names(active) if active else None,
         "history": selectors.certificates_of_admin_agency(admin),
-        "seal": selectors.seal_image_of(admin.agency),
+        "seal": seal,
     })
 
 
