@@ -257,3 +257,14 @@ def test_the_sweep_polls_again_what_nobody_polled_lately(csc_server, leader, fin
     assert RemoteSigningRequest.objects.get(pk=request.pk).status == Status.COMPLETED
     assert RemoteSigningRequest.objects.get(pk=fresh.pk).status == Status.PENDING
     assert [status for _, status, _ in finished] == [Status.COMPLETED]
+
+
+def test_the_portal_abandons_a_request_once(csc_server, leader, finished, django_capture_on_commit_callbacks):
+    """What was to be signed moved on (a withdrawn draft): no owner check, no error if it had already ended."""
+    record, _ = enrol(csc_server, leader)
+    request = start(record)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.remote_abandon(request=request).status == Status.CANCELLED
+    assert csc_server.phone("lanh.dao@moha.gov.vn") == []
+    assert services.remote_abandon(request=request).status == Status.CANCELLED
+    assert finished == [(request.pk, Status.CANCELLED, None)]
