@@ -291,6 +291,8 @@ def check_signature(sniffed_type, data):
     report = validate_pdf(data)
     if report.error or not report.signed:
         return SignatureVerdict(report.status, report.summary)
-    last = report.signatures[-1]
-    return SignatureVerdict(report.status, " ".join(s.summary for s in report.signatures), last.signer_name[:255],
+    last = report.last_signer or report.signatures[-1]
+    # A certificate revoked before signing makes the signature invalid (InboundAttachment has no own word for it).
+    status = "invalid" if report.status == "revoked" else report.status
+    return SignatureVerdict(status, " ".join(s.summary for s in report.signatures), last.signer_name[:255],
                             last.signed_at)

@@ -58,8 +58,8 @@ CACHE_SECONDS = 600
 
 @dataclass
 class Row:
-    """One line of a signature's report: what is checked, the answer in words, and its state
-    (pass, fail, warn, info; moot when the file was changed after: the answer holds only for the signed part)."""
+    """One check of a signature: what is checked, the answer in words, and its state (pass, fail, warn; moot
+    when the file was changed after signing: the answer holds only for the part that was signed)."""
 
     label: str
     text: str
@@ -67,14 +67,13 @@ class Row:
 
     @property
     def state_label(self):
-        return {"pass": _("Đạt"), "fail": _("Không đạt"), "warn": _("Cần lưu ý"), "info": _("Thông tin"),
+        return {"pass": _("Đạt"), "fail": _("Không đạt"), "warn": _("Cần lưu ý"),
                 "moot": _("Chỉ đúng với phần tệp trước khi bị sửa")}[self.state]
 
     @property
     def icon(self):
         return {"pass": "bi-check-circle-fill text-success", "fail": "bi-x-circle-fill text-danger",
-                "warn": "bi-exclamation-triangle-fill text-warning", "info": "bi-info-circle text-secondary",
-                "moot": "bi-dash-circle text-secondary"}[self.state]
+                "warn": "bi-exclamation-triangle-fill text-warning", "moot": "bi-dash-circle text-secondary"}[self.state]
 
 
 def _when(moment):
@@ -226,8 +225,7 @@ class SignatureReport:
                 return "moot"
             return "warn" if weak else "pass"
 
-        rows = [Row(_("Ai ký"), self.who, "info"), Row(_("Tổ chức cấp chứng thư số"), self.issuer or "-", "info"),
-                Row(_("Thời điểm ký"), self.when, state(True, weak=not self.timestamped_at)),
+        rows = [Row(_("Thời điểm ký"), self.when, state(True, weak=not self.timestamped_at)),
                 Row(_("Nội dung đã ký còn nguyên vẹn"), _("Có") if self.intact else _("Không"), state(self.intact)),
                 Row(_("Chữ ký khớp với chứng thư số"), _("Có") if self.valid else _("Không"), state(self.valid)),
                 Row(_("Chứng thư số do tổ chức tin cậy cấp"),

@@ -30,25 +30,6 @@ BROKEN_SIGNATURE = ("error", "tampered", "invalid", "modified")
 
 
 @dataclass
-class Check:
-    """One line of a signature's checks. A modified file shows no passing line: what a signature proves
-    holds only for the bytes it covers, not for the file that was uploaded."""
-
-    label: str
-    state: str  # "pass", "fail" or "moot"
-
-    @property
-    def state_label(self):
-        return {"pass": _("Đạt"), "fail": _("Không đạt"),
-                "moot": _("Chỉ đúng với phần tệp trước khi bị sửa, không phải tệp bạn tải lên")}[self.state]
-
-    @property
-    def icon(self):
-        return {"pass": "bi-check-circle-fill text-success", "fail": "bi-x-circle-fill text-danger",
-                "moot": "bi-dash-circle text-secondary"}[self.state]
-
-
-@dataclass
 class Verdict:
     kind: str
     report: object  # pki.validation.ValidationReport
@@ -65,23 +46,11 @@ class Verdict:
             return self.file.signed_sha256
         return self.outgoing.signed_sha256 if self.outgoing is not None else ""
 
-    def checks(self, signature):
-        """The checks of one signature of the report, in the order a reader asks them."""
-        def state(passed):
-            if not passed:
-                return "fail"
-            return "moot" if self.kind == MODIFIED else "pass"
-
-        return [
-            Check(_("Nội dung còn nguyên vẹn"), state(signature.intact)),
-            Check(_("Không bị sửa sau khi ký"), state(signature.intact and not signature.modified_after_signing)),
-            Check(_("Chữ ký hợp lệ"), state(signature.valid)),
-            Check(_("Chứng thư số tin cậy"), state(signature.trusted)),
-        ]
-
     @property
-    def signature_rows(self):
-        return [(signature, self.checks(signature)) for signature in self.report.signatures]
+    def moot(self):
+        """The uploaded file is not the one that was signed: what its signatures prove holds only for the bytes
+        they cover, so no check may read as passed."""
+        return self.kind == MODIFIED
 
     @property
     def title(self):
@@ -109,8 +78,9 @@ class Verdict:
             )
         if self.kind == UNTRUSTED:
             return _(
-                "Tệp được ký bằng chứng thư số không do tổ chức cung cấp dịch vụ chứng thực tin cậy cấp, và cổng "
-                "không phát hành văn bản này. Đừng coi đây là văn bản của cơ quan nhà nước."
+                "Chữ ký số trong tệp không được tin cậy (chứng thư số không do tổ chức cung cấp dịch vụ chứng thực "
+                "tin cậy cấp, hoặc đã bị thu hồi trước khi ký), và cổng không phát hành văn bản này. Đừng coi đây là "
+                "văn bản của cơ quan nhà nước."
             )
         if not self.report.signed:
             return _("Tệp không có chữ ký số và không được phát hành qua cổng.")
@@ -171,6 +141,6 @@ def verify_pdf(data, *, verify_code=""):
         raise ValidationError(report.error, code="unreadable")
     if record is not None or report.error or any(s.status in BROKEN_SIGNATURE for s in report.signatures):
         return Verdict(MODIFIED, report, record)
-    if report.signed and not all(s.trusted for s in report.signatures):
+    if report.signed and any(s.status in ("untrusted", "revoked") for s in report.signatures):
         return Verdict(UNTRUSTED, report)
     return Verdict(NOT_ISSUED, report)

@@ -62,10 +62,11 @@ def files_check_signatures(incoming):
         if not report.signed:
             status, summary, signer, signed_at = SignatureStatus.UNSIGNED, report.summary, "", None
         else:
-            signature = report.signatures[-1]
-            if not all(s.intact and s.valid for s in report.signatures):
+            signature = report.last_signer or report.signatures[-1]
+            statuses = {s.status for s in report.signatures}
+            if statuses - {"valid", "untrusted"}:  # broken, changed after signing, or revoked before it
                 status = SignatureStatus.INVALID
-            elif not all(s.trusted for s in report.signatures):
+            elif "untrusted" in statuses:
                 status = SignatureStatus.UNTRUSTED
             else:
                 status = SignatureStatus.VALID

@@ -54,7 +54,7 @@ def test_person_and_agency_signatures_meet_article_5(two_signatures):
     assert signer.changes == agency.changes == stamp.changes == "permitted"
     assert stamp.changes_text.startswith("Chỉ bổ sung dữ liệu kiểm tra")
     assert stamp.when.startswith("Dấu thời gian lúc") and stamp.timestamped_at
-    assert [row.state for row in signer.rows()] == ["info", "info"] + ["pass"] * 7
+    assert [row.state for row in signer.rows()] == ["pass"] * 7
 
 
 def test_only_the_agency_signature_is_flagged(seal):
@@ -88,7 +88,7 @@ def test_a_file_changed_after_the_last_signature_is_not_valid(two_signatures):
         assert signature.changes == "not_permitted" and signature.status == "modified" and not signature.ok
         assert signature.status_label.startswith("Không hợp lệ")
         # No line of a changed file reads as passed.
-        assert {row.state for row in signature.rows()} <= {"info", "moot", "fail"}
+        assert {row.state for row in signature.rows()} <= {"moot", "fail"}
         assert "fail" in {row.state for row in signature.rows()}
 
 

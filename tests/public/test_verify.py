@@ -68,8 +68,11 @@ def test_a_genuine_file_is_said_to_be_genuine_and_unaltered(client, public_reply
     for shown in ("Bộ Nội vụ", public_reply.notation, f"{timezone.localtime(public_reply.issued_at):%d/%m/%Y}",
                   public_reply.signer.user.full_name, public_reply.signed_sha256, "Trùng khớp với bản lưu của cổng"):
         assert shown in html
-    assert re.findall(r'data-testid="signature" data-status="([a-z]+)"', html) == ["valid"]
-    assert "Nội dung còn nguyên vẹn" in html and "Chứng thư số tin cậy" in html
+    # The signer's signature, the agency's and the document timestamp, each valid; Decree 30 Art. 5 is met.
+    assert re.findall(r'data-testid="signature" data-status="([a-z]+)" data-kind="([a-z]+)"', html) == [
+        ("valid", "person"), ("valid", "agency"), ("valid", "timestamp")]
+    assert 'data-testid="article-5" data-meets="yes"' in html
+    assert "Nội dung đã ký còn nguyên vẹn" in html and "Chứng thư số do tổ chức tin cậy cấp" in html
 
 
 def test_a_genuine_attachment_is_genuine_too(client, public_reply):
@@ -84,7 +87,8 @@ def test_a_modified_copy_is_traced_back_to_our_record_through_its_signature(clie
     assert (kind, title) == ("modified", TITLES["modified"])
     assert public_reply.notation in message and "Bộ Nội vụ" in message
     assert "Khác với bản lưu của cổng" in html and public_reply.signed_sha256 in html
-    assert re.findall(r'data-testid="signature" data-status="([a-z]+)"', html) == ["tampered"]
+    assert set(re.findall(r'data-testid="signature" data-status="([a-z]+)"', html)) == {"tampered"}
+    assert 'data-testid="article-5" data-meets="no"' in html
 
 
 def test_a_copy_with_bytes_flipped_in_the_middle_is_modified(client, public_reply):

@@ -26,8 +26,10 @@ def text_added_after_signing(data):
 
 
 def checks(html):
-    return re.findall(r'data-testid="signature-check" data-state="([a-z]+)"><i class="bi ([^"]+)" role="img" '
-                      r'aria-label="([^"]+)"[^>]*></i> ([^:<]+): <strong>([^<]+)</strong>', html)
+    """(state, label, icon, icon's label, state said, answer) of every check shown."""
+    return re.findall(r'data-testid="signature-check" data-state="([a-z]+)"><th scope="row"[^>]*>([^<]+)</th><td>'
+                      r'<i class="bi ([^"]+)" role="img" aria-label="([^"]+)"[^>]*></i> <strong>([^<]+)</strong>: '
+                      r'([^<]*)</td>', html)
 
 
 @pytest.fixture
@@ -42,21 +44,31 @@ def test_a_modified_file_shows_no_passing_check(client, public_reply, modify):
     html = response.content.decode()
     assert (kind, title) == ("modified", "Tệp đã bị sửa đổi")
     found = checks(html)
-    assert len(found) == 4
+    assert len(found) == 7 + 7 + 5  # the signer's, the agency's, the document timestamp's
     assert all(state in ("fail", "moot") for state, *_ in found)
-    assert "text-success" not in html
-    for _state, _icon, label, _name, said in found:
-        assert label == said  # the icon is labelled with what the text says
-        assert said in ("Không đạt", "Chỉ đúng với phần tệp trước khi bị sửa, không phải tệp bạn tải lên")
-    assert ("fail", "bi-x-circle-fill text-danger", "Không đạt", "Không bị sửa sau khi ký", "Không đạt") in found
+    assert "text-success" not in html and 'data-meets="no"' in html
+    for _state, _label, _icon, icon_label, said, _answer in found:
+        assert icon_label == said  # the icon is labelled with what the text says
+        assert said in ("Không đạt", "Chỉ đúng với phần tệp trước khi bị sửa")
+    if modify is tampered:
+        assert ("fail", "Nội dung đã ký còn nguyên vẹn", "bi-x-circle-fill text-danger", "Không đạt", "Không đạt",
+                "Không") in found
+    else:
+        assert ("fail", "Thay đổi sau khi ký", "bi-x-circle-fill text-danger", "Không đạt", "Không đạt",
+                "Có thay đổi mà chữ ký không cho phép") in found
 
 
 def test_a_genuine_file_shows_each_check_passed_in_words(client, public_reply):
     html = upload(client, signed_bytes(public_reply)).content.decode()
     found = checks(html)
-    assert [(state, name, said) for state, _icon, _label, name, said in found] == [
-        ("pass", "Nội dung còn nguyên vẹn", "Đạt"), ("pass", "Không bị sửa sau khi ký", "Đạt"),
-        ("pass", "Chữ ký hợp lệ", "Đạt"), ("pass", "Chứng thư số tin cậy", "Đạt")]
+    assert {(state, said) for state, _label, _icon, _icon_label, said, _answer in found} == {("pass", "Đạt")}
+    labels = [label for _state, label, *_ in found]
+    assert labels[:7] == ["Thời điểm ký", "Nội dung đã ký còn nguyên vẹn", "Chữ ký khớp với chứng thư số",
+                          "Chứng thư số do tổ chức tin cậy cấp", "Thu hồi tại thời điểm ký", "Dữ liệu kiểm tra dài hạn",
+                          "Thay đổi sau khi ký"]
+    answers = dict(zip(labels[:7], [answer for *_, answer in found][:7], strict=True))
+    assert answers["Thời điểm ký"].startswith("Có dấu thời gian của Demo TSA")
+    assert answers["Dữ liệu kiểm tra dài hạn"].startswith("Có (PAdES B-LTA)")
 
 
 def test_the_issuer_and_the_holder_are_said_in_vietnamese(client, public_reply, agency):
