@@ -8,8 +8,10 @@
   opened with the PIN they type, for one signature, then logged out.
 
 Wrong PINs (portal or token) count in `PersonalCertificate.failed_pin_attempts` on a database connection of their
-own (committed at once, so a caller's rollback does not undo the count); SIGNING_PIN_MAX_ATTEMPTS of them lock
-signing with that certificate for SIGNING_PIN_LOCK_MINUTES. A right PIN resets the count.
+own (committed at once, so a caller's rollback does not undo the count; only a certificate row not yet committed
+is counted in the caller's transaction); SIGNING_PIN_MAX_ATTEMPTS of them lock signing with that certificate for
+SIGNING_PIN_LOCK_MINUTES. A right PIN resets the count (in the caller's transaction). Callers should still unlock
+the key before opening their own transaction, as documents.services.outgoing does.
 """
 
 import datetime
@@ -108,13 +110,16 @@ def _wrong_pin(certificate):
     table = PersonalCertificate._meta.db_table
     maximum = settings.SIGNING_PIN_MAX_ATTEMPTS
     locked_until = timezone.now() + datetime.timedelta(minutes=settings.SIGNING_PIN_LOCK_MINUTES)
-    attempts, until = _update_returning(
+    row = _update_returning(
         f"UPDATE {table} SET "  # noqa: S608 (the table name is the model's)
         "pin_locked_until = CASE WHEN failed_pin_attempts + 1 >= %s THEN %s ELSE pin_locked_until END, "
         "failed_pin_attempts = CASE WHEN failed_pin_attempts + 1 >= %s THEN 0 ELSE failed_pin_attempts + 1 END "
         "WHERE id = %s RETURNING failed_pin_attempts, pin_locked_until",
         [maximum, locked_until, maximum, certificate.pk],
     )
+    if row is None:  # the certificate is gone: nothing to count
+        return WrongPin()
+    attempts, until = row
     certificate.failed_pin_attempts, certificate.pin_locked_until = attempts, until
     if until is not None and until > timezone.now():
         return _locked(until)
