@@ -386,6 +386,8 @@ if env.str("REMOTE_SIGNING_CSC_URL", default=""):
     }
 # How long the portal waits for a person to confirm a remote signature on their phone.
 REMOTE_SIGNING_TIMEOUT_SECONDS = env.int("REMOTE_SIGNING_TIMEOUT_SECONDS", default=300)
+# A pending remote signature whose polling chain broke (a worker restarted) is polled again by beat.
+CELERY_BEAT_SCHEDULE["pki-remote-signing-sweep"] = {"task": "pki.tasks.remote_signing_sweep", "schedule": 60.0}
 
 # intake: every enabled agency mailbox is read by beat every MAILBOX_POLL_SECONDS (Directive 34: check regularly).
 MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=300)
