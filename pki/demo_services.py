@@ -5,12 +5,13 @@ Plain views: no login, no CSRF token (the clients are pyHanko and other validato
 Revocations come from pki.models.Revocation (pki.demo.revoke, `manage.py pki_revoke`).
 """
 
+import asyncio
 import base64
 import binascii
 import datetime
 
+from asn1crypto import cms, tsp
 from asn1crypto import keys as asn1_keys
-from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,14 +21,17 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from pyhanko.sign.timestamps import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from . import demo
+from . import aio, demo
 from .models import Revocation
+from .signing import KeptKeySigner
 
 # Answers are fresh for a few minutes only: a revocation shows within that time.
 OCSP_VALIDITY = datetime.timedelta(minutes=5)
 CRL_VALIDITY = datetime.timedelta(hours=1)
+# The demo TSA's policy: an OID under the arc ITU-T X.660 sets aside for examples (2.999), never a real TSA's.
+TSA_POLICY = "2.999.84.1"
 # thisUpdate a little in the past (as public responders do): a validator fixes its "now" before it fetches,
 # and rejects an answer dated after it as "too recent".
 BACKDATE = datetime.timedelta(minutes=1)
@@ -133,6 +137,38 @@ def crl(request):
     return answer
 
 
+def _timestamp_token(query):
+    """An RFC 3161 token (CMS SignedData over a TSTInfo) for the query, signed by the demo TSA.
+
+    pyHanko's CMS signer with a key parsed once: DummyTimeStamper re-parses (and re-validates) the RSA key for
+    every token, which costs more than the rest of the request.
+    """
+    certificate, key = demo.demo_tsa()
+    tsa_cert = _asn1(certificate)
+    info = tsp.TSTInfo({
+        "version": "v1",
+        "policy": TSA_POLICY,
+        "message_imprint": query["message_imprint"],
+        "serial_number": x509.random_serial_number(),
+        "gen_time": timezone.now(),
+        "accuracy": {"seconds": 1},
+        "nonce": query["nonce"].native,
+        "tsa": asn1_x509.GeneralName(name="directory_name", value=tsa_cert.subject),
+    })
+    signer = KeptKeySigner(
+        private_key=key,
+        signing_cert=tsa_cert,
+        signing_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1(demo.demo_ca().certificate)]),
+    )
+    content = cms.EncapsulatedContentInfo({"content_type": "tst_info", "content": cms.ParsableOctetString(info.dump())})
+    return aio.call(lambda: asyncio.run(
+        signer.async_sign_general_data(content, "sha256", detached=False, use_cades=True)
+    ))
+
+
 @csrf_exempt
 @require_POST
 def tsa(request):
@@ -145,14 +181,7 @@ def tsa(request):
         query.native  # noqa: B018 (parses the whole request, raising on garbage)
     except (ValueError, TypeError):
         return HttpResponseBadRequest("malformed timestamp request", content_type="text/plain")
-    certificate, key = demo.demo_tsa()
-    private_key = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ))
-    stamper = DummyTimeStamper(
-        tsa_cert=_asn1(certificate), tsa_key=private_key, certs_to_embed=[_asn1(demo.demo_ca().certificate)]
-    )
-    reply = stamper.request_tsa_response(query)
+    reply = tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": _timestamp_token(query)})
     return HttpResponse(reply.dump(), content_type="application/timestamp-reply")
 
 
