@@ -49,14 +49,14 @@ def signatures_of(pdf_bytes):
     return {sig.field_name: validate_pdf_signature(sig, context) for sig in reader.embedded_regular_signatures}
 
 
-def assert_issued_with_both_signatures(outgoing, tmp_path, *, person, agency_name):
+def assert_issued_with_both_signatures(outgoing, tmp_path, *, person_name, agency_name):
     """The issued main file: the person's signature, then the agency's; both valid and trusted, what came after
     each only form filling or less; pdfsig (NSS) and qpdf agree."""
     issued = read(outgoing.files.get(kind="main").signed)
     statuses = signatures_of(issued)
     assert list(statuses) == ["ChuKyNguoiKy", "ChuKyCoQuan"]
     signer, seal = statuses["ChuKyNguoiKy"], statuses["ChuKyCoQuan"]
-    assert signer.signing_cert.subject.native["common_name"] == person.full_name
+    assert signer.signing_cert.subject.native["common_name"] == person_name
     assert seal.signing_cert.subject.native["common_name"] == agency_name
     for status in (signer, seal):
         assert status.intact and status.valid and status.trusted, status.pretty_print_details()
@@ -87,7 +87,8 @@ def test_the_signer_signs_with_their_pin_and_the_clerk_seals_it(submitted, leade
     with django_capture_on_commit_callbacks(execute=True):
         outgoing = services.outgoing_issue(membership=clerk, outgoing=outgoing)
     assert outgoing.status == S.ISSUED and outgoing.notation == "01/BNV-VP"
-    issued = assert_issued_with_both_signatures(outgoing, tmp_path, person=leader.user, agency_name=certified.name)
+    issued = assert_issued_with_both_signatures(outgoing, tmp_path, person_name=leader.user.full_name,
+                                                agency_name=certified.name)
     # The issued file grows the signer's file: what the signer signed is still there, byte for byte.
     assert issued.startswith(approved_pdf)
     # The attachment-free document's page shows both signatures done.
