@@ -2,6 +2,7 @@
 and Decree 30 Art. 5 on the whole document, against the demo OCSP, CRL and TSA running on loopback."""
 
 import datetime
+import time
 from io import BytesIO
 
 import pytest
@@ -10,10 +11,12 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from pki import demo
+from pki.signing import SignerBlock, prepare_for_approval, seal_main, sign_as_signer
 from pki.validation import AGENCY, GOOD, PERSON, REVOKED, TIMESTAMP, UNKNOWN, validate_pdf
 
 from .conftest import make_pdf
-from .ltv_pdfs import add_current_revocation_data, sign
+from .ltv_pdfs import add_current_revocation_data, sign, simple_signer
+from .test_engine import SEAL_PNG
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +39,12 @@ def two_signatures(person, seal):
 
 def serial(keypair):
     return format(keypair[0].serial_number, "X")
+
+
+def revoke_a_second_later(keypair):
+    """Revocation times are written to the second: one in the timestamp's own second counts as before it."""
+    time.sleep(1.1)
+    demo.revoke(serial(keypair))
 
 
 def test_person_and_agency_signatures_meet_article_5(two_signatures):
@@ -96,7 +105,7 @@ def test_a_file_changed_after_the_last_signature_is_not_valid(two_signatures):
 def test_certificate_revoked_after_signing_with_long_term_data_stays_valid_at_signing_time(
         person, seal, pki_services):
     signed = sign(sign(make_pdf(), person, field="ChuKyNguoiKy"), seal, field="ChuKyCoQuan")
-    demo.revoke(serial(person))
+    revoke_a_second_later(person)
     # The file now carries the proof of the revocation too (OCSP and CRL issued after it).
     report = validate_pdf(add_current_revocation_data(signed, pki_services.url, person[0]))
 
@@ -169,3 +178,25 @@ def test_a_certificate_the_portal_does_not_hold_is_classified_by_its_subject(age
 def test_garbage_gives_an_error_never_an_exception(garbage):
     report = validate_pdf(garbage)
     assert report.status == "error" and report.error and not report.meets_article_5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_engines_document_revoked_after_signing_is_valid_at_signing_time_and_meets_article_5(
+        agency, person, seal, pki_services):
+    """End to end with pki.signing: prepared, signed by the person, sealed (B-LTA), then the person's
+    certificate revoked and the proof of it added to the file."""
+    prepared = prepare_for_approval(make_pdf(), places={}, verify_url="https://cong.example.vn/v/ABC")
+    approved = sign_as_signer(prepared, signer=simple_signer(*person), block=SignerBlock(name="Nguyễn Văn An",
+                              position="CHỦ TỊCH"), places={}, signed_at=timezone.now())
+    issued = seal_main(approved, signer=simple_signer(*seal), agency_name=agency.name, number_notation="15/QĐ-BNV",
+                       issued_at=timezone.now(), seal_png=SEAL_PNG)
+    revoke_a_second_later(person)
+
+    report = validate_pdf(add_current_revocation_data(issued, pki_services.url, person[0]))
+
+    signer, sealed, stamp = report.signatures
+    assert (signer.kind, sealed.kind, stamp.kind) == (PERSON, AGENCY, TIMESTAMP)
+    assert signer.ok and signer.revocation == GOOD and signer.revoked_at and signer.long_term == "B-LTA"
+    assert signer.changes == "permitted" and signer.changes_level == "FORM_FILLING"
+    assert sealed.ok and sealed.long_term == "B-LTA" and stamp.ok
+    assert report.meets_article_5
