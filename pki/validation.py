@@ -28,9 +28,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pyhanko.pdf_utils.decode_limits import DecodePurpose
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
@@ -42,6 +45,7 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 
 from . import aio
 from .models import AgencyCertificate, PersonalCertificate
@@ -387,30 +391,35 @@ def _changes(report, status):
 
 
 class _Evidence:
-    """What the file carries to check certificates with: its DSS (certificates, OCSP responses, CRLs)."""
+    """What the file carries to check certificates with: its DSS (certificates, OCSP responses, CRLs), read once
+    per document; `current` is the context for "now", shared by the document's signatures (it caches paths)."""
 
     def __init__(self, reader, roots):
-        self.roots = roots
+        self.roots, self.certs, self.ocsps, self.crls = roots, [], [], []
         try:
-            self.dss = DocumentSecurityStore.read_dss(reader)
+            dss = DocumentSecurityStore.read_dss(reader)
+            self.certs = list(dss.load_certs())
+            self.ocsps = [asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
+                          for ref in dss.ocsps]
+            self.crls = [asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+                         for ref in dss.crls]
         except NoDSSFoundError:
-            self.dss = None
+            pass
+        except Exception as exc:  # noqa: BLE001 (a damaged DSS is no evidence, not a reason to give up on the file)
+            logger.info("document security store not readable: %r", exc)
+            self.certs, self.ocsps, self.crls = [], [], []
+        self.current = self.context()
 
     def context(self, *, moment=None, hard=False):
-        kwargs = {"trust_roots": self.roots, "allow_fetching": False, "moment": moment,
-                  "revocation_mode": "hard-fail" if hard else "soft-fail", "retroactive_revinfo": moment is not None}
-        dss = self.dss or DocumentSecurityStore(None)
-        return dss.as_validation_context(kwargs)
-
-    @property
-    def has_revocation_data(self):
-        return self.dss is not None and bool(self.dss.ocsps or self.dss.crls)
+        return ValidationContext(
+            trust_roots=self.roots, other_certs=self.certs, ocsps=self.ocsps, crls=self.crls, allow_fetching=False,
+            moment=moment, revocation_mode="hard-fail" if hard else "soft-fail", retroactive_revinfo=moment is not None,
+        )
 
 
 def _validate(embedded, evidence, **context):
-    current = evidence.context()
     return aio.call(validate_pdf_signature, embedded, signer_validation_context=evidence.context(**context),
-                    ts_validation_context=current, skip_diff=True)
+                    ts_validation_context=evidence.current, skip_diff=True)
 
 
 def _timestamp(report, status):
@@ -421,29 +430,29 @@ def _timestamp(report, status):
 
 
 def _at_signing_time(report, embedded, evidence, now_status):
-    """Trust and revocation at the timestamp's moment (or now, when not timestamped)."""
+    """Trust and revocation at the timestamp's moment (or now, when not timestamped). Hard-fail first: for a
+    B-LT signature it answers everything at once; only when it fails is soft-fail asked whether the chain is
+    trusted at all (then the revocation status is unknown)."""
     moment = report.timestamped_at
-    soft = now_status if moment is None else _validate(embedded, evidence, moment=moment)
     if now_status.revoked:
         report.revoked_at = now_status.revocation_details.revocation_date
+    hard = _validate(embedded, evidence, moment=moment, hard=True)
+    soft = hard if hard.trusted or hard.revoked else (
+        now_status if moment is None else _validate(embedded, evidence, moment=moment))
     if soft.revoked:
         report.revocation, report.revoked_at = REVOKED, soft.revocation_details.revocation_date
-        report.trusted = False
         return
     report.trusted = soft.trusted
+    report.revocation = GOOD if hard.trusted else UNKNOWN
     if not soft.trusted:
         report.trust_problem = _trust_problem(soft.trust_problem_indic)
-        return
-    hard = _validate(embedded, evidence, moment=moment, hard=True)
-    report.revocation = GOOD if hard.trusted else UNKNOWN
 
 
 def _check_signature(embedded, evidence):
     report = SignatureReport(field_name=embedded.field_name or "", claimed_at=embedded.self_reported_timestamp)
     _describe_signer(report, embedded.signer_cert)
-    current = evidence.context()
-    status = aio.call(validate_pdf_signature, embedded, signer_validation_context=current,
-                      ts_validation_context=current)
+    status = aio.call(validate_pdf_signature, embedded, signer_validation_context=evidence.current,
+                      ts_validation_context=evidence.current)
     report.intact, report.valid = bool(status.intact), bool(status.valid)
     _changes(report, status)
     _timestamp(report, status)
@@ -457,7 +466,7 @@ def _check_signature(embedded, evidence):
 def _check_document_timestamp(embedded, evidence):
     report = SignatureReport(field_name=embedded.field_name or "", kind=TIMESTAMP)
     _describe_signer(report, embedded.signer_cert)
-    status = aio.call(validate_pdf_timestamp, embedded, validation_context=evidence.context())
+    status = aio.call(validate_pdf_timestamp, embedded, validation_context=evidence.current)
     report.intact, report.valid, report.trusted = bool(status.intact), bool(status.valid), bool(status.trusted)
     if not report.trusted:
         report.trust_problem = _trust_problem(status.trust_problem_indic)
