@@ -151,12 +151,6 @@ def seal_rect(signer_box, diameter_mm=SEAL_DIAMETER_MM):
     return centred(right - diameter / 2, (signer_box[1] + signer_box[3]) / 2, diameter, diameter)
 
 
-def signer_rect_from_seal(seal_box):
-    """The signer's box a seal field was placed for (inverse of seal_rect)."""
-    x = seal_box[2] - SIGNER_WIDTH / 3 + SIGNER_WIDTH / 2
-    return centred(x, (seal_box[1] + seal_box[3]) / 2, SIGNER_WIDTH, SIGNER_HEIGHT)
-
-
 def overlaps(a, b):
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 

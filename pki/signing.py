@@ -53,7 +53,7 @@ from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter, append_signature
 from pyhanko.sign.signers import ExternalSigner, PdfSignatureMetadata, PdfSigner, Signer, SimpleSigner
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
-from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+from pyhanko.sign.signers.pdf_signer import DSSContentSettings, PdfTBSDocument, SigDSSPlacementPreference
 from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -83,6 +83,8 @@ from .errors import (
 
 # fontTools reports every table it leaves out of a subset on the root logger; that is not news.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+# pyHanko warns when an image scaled to its box comes out a rounding error (1e-14 pt) wider than the box.
+logging.getLogger("pyhanko.pdf_utils.layout").setLevel(logging.ERROR)
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "fonts"
@@ -282,19 +284,21 @@ def kept_signer(certificate):
 
 # --- PDF -----------------------------------------------------------------------------------------------
 
-def _open(pdf_bytes):
+def _open(pdf_bytes, *, page_box=True):
+    """A writer on the PDF (InvalidPdf if it is not one we can sign) and page 1's box when asked: finding a page
+    walks the page tree, which costs on long files the engine has already prepared."""
     if not isinstance(pdf_bytes, bytes | bytearray | memoryview) or core_files.sniff(pdf_bytes) != core_files.Kind.PDF:
         raise InvalidPdf()
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
         if writer.prev.encrypted:
             raise InvalidPdf()
-        page_box = _page_box(writer)
+        box = _page_box(writer) if page_box else None
     except InvalidPdf:
         raise
     except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError) as exc:
         raise InvalidPdf() from exc
-    return writer, page_box
+    return writer, box
 
 
 def _page_box(writer):
@@ -562,18 +566,19 @@ def _draw_qr(writer, rect, url):
 
 def prepare_for_approval(pdf_bytes, *, places: dict, verify_url: str,
                          seal_diameter_mm: float = page_layout.SEAL_DIAMETER_MM) -> bytes:
-    """Revision 1: the number and date text fields, the empty seal field, the QR code (none when verify_url is "").
+    """Revision 1: the number and date text fields, the empty signature fields of the signer and the seal, the
+    QR code (none when verify_url is "").
 
-    The seal field is the seal's actual size next to the signer's place; a placeholder text found in the PDF
-    (when `places` has no signer) gives the signer's place and is painted over.
+    The seal field is the seal's actual size beside the signer's; a placeholder text found in the PDF (when
+    `places` has no signer) gives the signer's place and is painted over.
     """
     writer, _box = _open(pdf_bytes)
     if SEAL_FIELD in _field_names(writer.prev):
         raise AlreadyPrepared()
     found = None if (places or {}).get("signer") else page_layout.find_placeholder(bytes(pdf_bytes))
     placed = page_layout.boxes(writer, places, seal_diameter_mm=seal_diameter_mm, placeholder=found)
-    seal = placed["seal"]
-    append_signature_field(writer, SigFieldSpec(SEAL_FIELD, on_page=seal["page"], box=seal["rect"]))
+    for name, key in ((SIGNER_FIELD, "signer"), (SEAL_FIELD, "seal")):
+        append_signature_field(writer, SigFieldSpec(name, on_page=placed[key]["page"], box=placed[key]["rect"]))
     _add_text_field(writer, NUMBER_FIELD, placed["number"])
     _add_text_field(writer, DATE_FIELD, placed["date"])
     if "placeholder" in placed:
@@ -632,12 +637,19 @@ async def _sign_session(pdf_signer, writer, signed_at, text_params=None):
     return output.getvalue()
 
 
+# The revocation info fetched before signing goes into the DSS of the signature's own revision (PAdES B-LT in
+# one revision): no second pass over the file, and without a document timestamp the signature covers it all.
+_DSS_WITH_SIGNATURE = DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False)
+
+
 def _signature_metadata(field_name, *, name, reason, location, lta=False):
-    """PAdES B-LT metadata: revocation info fetched with pki.trust's context and embedded; LTA if asked."""
+    """PAdES B-LT metadata: revocation info fetched with pki.trust's context, embedded with the signature; LTA
+    (a document timestamp after it) if asked."""
     return PdfSignatureMetadata(
         field_name=field_name, name=name, reason=reason, location=location or None,
         subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256",
         embed_validation_info=True, validation_context=trust.signing_validation_context(), use_pades_lta=lta,
+        dss_settings=_DSS_WITH_SIGNATURE,
     )
 
 
@@ -691,59 +703,33 @@ def _name_style():
 
 # --- revision 2-3: the signer ---------------------------------------------------------------------------------
 
-def _seal_field_box(handler):
-    """(page index, rect) of the empty seal field prepare_for_approval made, or None."""
-    field = _field_names(handler).get(SEAL_FIELD)
-    if field is None:
-        return None
-    page = field.get("/P")
-    pages = [ref.get_object() for ref in _page_refs(handler)]
-    index = next((i for i, p in enumerate(pages) if page is not None and p is page.get_object()), None)
-    return index, tuple(float(v) for v in field["/Rect"])
-
-
-def _page_refs(handler):
-    count = page_layout.page_count(handler)
-    return [handler.find_page_for_modification(i)[0] for i in range(count)]
-
-
-def _signer_place(handler, places):
-    """(page, rect) of the signer's image: the drafter's place, else where the seal field was put for it."""
-    if (places or {}).get("signer"):
-        resolved = page_layout.resolve_places(handler, places)["signer"]
-        return resolved["page"], page_layout.signer_rect(resolved)
-    seal = _seal_field_box(handler)
-    if seal is None or seal[0] is None:
-        raise NotPrepared()
-    return seal[0], page_layout.signer_rect_from_seal(seal[1])
-
-
-def _signer_pdf_signer(writer, signer, block, places, *, timestamper):
-    page, rect = _signer_place(writer, places)
+def _signer_pdf_signer(signer, block, *, timestamper):
+    """Signs into the empty ChuKyNguoiKy field of revision 1 (its place was fixed there)."""
     style = _image_style(block.image_png) if block.image_png else _name_style()
     meta = _signature_metadata(SIGNER_FIELD, name=_nfc(block.name), reason=signer_reason(block),
                                location=_nfc(block.location))
-    return PdfSigner(meta, signer, timestamper=timestamper, stamp_style=style,
-                     new_field_spec=SigFieldSpec(SIGNER_FIELD, on_page=page, box=rect))
+    return PdfSigner(meta, signer, timestamper=timestamper, stamp_style=style)
 
 
 def _open_prepared(prepared):
-    writer, _box = _open(prepared)
+    writer, _box = _open(prepared, page_box=False)
     names = _field_names(writer.prev)
-    if not {SEAL_FIELD, NUMBER_FIELD, DATE_FIELD} <= set(names):
+    if not {SIGNER_FIELD, SEAL_FIELD, NUMBER_FIELD, DATE_FIELD} <= set(names):
         raise NotPrepared()
-    if SIGNER_FIELD in names:
+    if "/V" in names[SIGNER_FIELD]:
         raise AlreadySigned()
     return writer
 
 
 def sign_as_signer(prepared, *, signer: Signer, block: SignerBlock, places: dict, signed_at: datetime) -> bytes:
     """Revisions 2-3: the signer's PAdES B-LT signature in ChuKyNguoiKy, shown as their image (else their name
-    in blue), /Name, /Reason 'Phê duyệt – …', /Location; then the DSS with the revocation info fetched."""
+    in blue), /Name, /Reason 'Phê duyệt – …', /Location; then the DSS with the revocation info fetched.
+
+    The place is the field's, fixed by prepare_for_approval(places=...); `places` is not read again."""
     _check_validity(signer, signed_at)
     writer = _open_prepared(prepared)
     timestamper = _timestamper()
-    pdf_signer = _signer_pdf_signer(writer, signer, block, places, timestamper=timestamper)
+    pdf_signer = _signer_pdf_signer(signer, block, timestamper=timestamper)
     return _run(_sign_session, pdf_signer, writer, signed_at, {"signer": _nfc(block.name)},
                 context=pdf_signer.signature_meta.validation_context)
 
@@ -801,7 +787,7 @@ def signer_digest(prepared, *, signing_cert, chain, block: SignerBlock, places: 
         (signing_cert.public_key.bit_size + 7) // 8))
     _check_validity(external, signed_at)
     writer = _open_prepared(prepared)
-    pdf_signer = _signer_pdf_signer(writer, external, block, places, timestamper=None)
+    pdf_signer = _signer_pdf_signer(external, block, timestamper=None)
     digest, pdf, signed_attrs = _run(_digest_session, pdf_signer, writer, signed_at, {"signer": _nfc(block.name)},
                                      context=pdf_signer.signature_meta.validation_context)
     return RemoteSigning(pdf=pdf, state={
@@ -913,7 +899,7 @@ def seal_main(approved, *, signer: Signer, agency_name: str, number_notation: st
     SigningFieldsMissing when the PDF is not an approved one.
     """
     _check_validity(signer, issued_at)
-    writer, _box = _open(approved)
+    writer, _box = _open(approved, page_box=False)
     _check_approved(writer.prev)
     timestamper = _timestamper()
     meta = _signature_metadata(SEAL_FIELD, name=_nfc(agency_name), reason=REASON_ISSUE, location=_nfc(location),

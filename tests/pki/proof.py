@@ -28,6 +28,7 @@ class PdfsigSignature:
     signature_status: str = ""
     certificate_status: str = ""
     whole_document: bool = False
+    signed: bool = True
     raw: str = ""
 
     @property
@@ -50,8 +51,8 @@ class Proof:
 
     @property
     def signer_signatures(self):
-        """pdfsig's rows of the CMS signatures (everything but document timestamps)."""
-        return [s for s in self.signatures if s.field_name not in self.document_timestamp_fields]
+        """pdfsig's rows of the CMS signatures (not document timestamps, not empty signature fields)."""
+        return [s for s in self.signatures if s.signed and s.field_name not in self.document_timestamp_fields]
 
     @property
     def document_timestamps(self):
@@ -61,7 +62,8 @@ class Proof:
     def all_valid_and_trusted(self):
         """Every signature valid with a trusted certificate. poppler 22.12 (Debian 12) cannot check document timestamps
         ("Signature Type: unknown", "Unimplemented Feature"): a B-LTA file fails this; see signers_valid_and_trusted."""
-        return bool(self.signatures) and all(s.valid and s.trusted for s in self.signatures)
+        signed = [s for s in self.signatures if s.signed]
+        return bool(signed) and all(s.valid and s.trusted for s in signed)
 
     @property
     def signers_valid_and_trusted(self):
@@ -128,6 +130,8 @@ def parse_pdfsig(text):
         item = line.strip().lstrip("- ")
         if item == "Total document signed":
             current.whole_document = True
+        if item == "The signature form field is not signed.":
+            current.signed = False
         key, sep, value = item.partition(":")
         if sep and key.strip() in _FIELDS:
             setattr(current, _FIELDS[key.strip()], value.strip())

@@ -189,11 +189,12 @@ def test_pdfsig_and_qpdf_accept_the_issued_file(issued, tmp_path):
     assert by_field[SIGNER_FIELD].subfilter == "ETSI.CAdES.detached"
     assert by_field[SEAL_FIELD].subfilter == "ETSI.CAdES.detached"
     # What pdfsig 22.12 says of B-LTA, measured (the issue wants the last signature to cover the whole file
-    # with ETSI.CAdES.detached): the DSS and the document timestamp follow the seal, so the seal is "Not total
-    # document signed"; the document timestamp, last, is a type pdfsig cannot check ("unknown", not verified).
+    # with ETSI.CAdES.detached): the last one, the document timestamp, covers the whole file but is a type
+    # pdfsig cannot check ("unknown", "not yet verified"); the seal before it does not cover the whole file.
     (timestamp,) = proof.document_timestamps
-    assert timestamp.subfilter == "unknown" and not timestamp.valid, proof.summary()
-    assert not any(s.whole_document for s in proof.signatures), proof.summary()
+    assert timestamp.whole_document and timestamp.subfilter == "unknown" and not timestamp.valid, proof.summary()
+    assert [s.field_name for s in proof.signatures if s.whole_document] == [timestamp.field_name]
+    assert not by_field[SEAL_FIELD].whole_document
 
 
 def test_layout_places_the_seal_a_third_into_the_signers_image_and_the_qr_apart(db):
@@ -246,8 +247,11 @@ def test_a_placeholder_set_in_settings_is_found(db, settings):
 def test_prepare_adds_empty_fields_and_the_qr_only_when_asked(db):
     prepared = prepare_for_approval(make_pdf(1), places={}, verify_url=VERIFY_URL)
     found = fields(prepared)
-    assert set(found) == {NUMBER_FIELD, DATE_FIELD, SEAL_FIELD}
+    assert set(found) == {NUMBER_FIELD, DATE_FIELD, SIGNER_FIELD, SEAL_FIELD}
     assert all("/V" not in f for f in found.values())
+    rects = {name: [round(float(v), 2) for v in f["/Rect"]] for name, f in found.items()}
+    boxes = layout.place_boxes(make_pdf(1), {})
+    assert rects[SIGNER_FIELD] == boxes["signer"]["rect"] and rects[SEAL_FIELD] == boxes["seal"]["rect"]
     assert found[NUMBER_FIELD]["/FT"] == "/Tx" and found[SEAL_FIELD]["/FT"] == "/Sig"
     page = PdfFileReader(BytesIO(prepared)).root["/Pages"]["/Kids"][0].get_object()
     assert b"/PortalQR Do" in b"".join(s.get_object().data for s in page["/Contents"])
@@ -267,9 +271,14 @@ def test_issue_date_follows_decree_30(db):
         issue_date_text(datetime.datetime(2026, 2, 14, 9, 0))
 
 
-def test_signature_coverage_of_the_approved_file(issued):
+def test_the_approved_file_is_b_lt_in_one_revision_covered_whole_by_the_signer(issued, tmp_path):
     approved = issued[1]
     reader = PdfFileReader(BytesIO(approved))
-    signer = reader.embedded_regular_signatures[0]
+    assert [s.field_name for s in reader.embedded_signatures] == [SIGNER_FIELD]
+    signer = reader.embedded_signatures[0]
     signer.compute_integrity_info()
-    assert signer.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+    assert signer.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert len(reader.root["/DSS"]["/OCSPs"]) >= 2  # the signer's certificate and the TSA's
+    proof = prove(approved, tmp_path, roots=[demo.demo_ca_certificate()])
+    row = next(s for s in proof.signatures if s.field_name == SIGNER_FIELD)
+    assert row.whole_document and row.valid and row.trusted and row.subfilter == "ETSI.CAdES.detached"
