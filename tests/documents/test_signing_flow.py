@@ -227,3 +227,16 @@ def test_a_withdrawn_draft_loses_nothing_and_is_signed_again_from_the_draft(subm
     services.outgoing_withdraw(membership=specialist, outgoing=submitted)
     services.outgoing_submit(membership=specialist, outgoing=submitted)
     assert services.outgoing_approve(membership=leader, outgoing=submitted, pin=PIN).status == S.APPROVED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_certificate_revoked_before_signing_is_refused_and_the_draft_stays_clean(submitted, leader):
+    from pki.demo import revoke
+
+    own = factories.signing_ready(leader)
+    revoke(own.serial_number)  # committed: the OCSP responder of the test services answers "revoked"
+    with pytest.raises(ValidationError) as caught:
+        services.outgoing_approve(membership=leader, outgoing=submitted, pin=PIN)
+    assert "thu hồi" in " ".join(caught.value.messages)
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED and not submitted.files.get(kind="main").approved
