@@ -33,8 +33,12 @@ CRL_VALIDITY = datetime.timedelta(hours=1)
 # The demo TSA's policy: an OID under the arc ITU-T X.660 sets aside for examples (2.999), never a real TSA's.
 TSA_POLICY = "2.999.84.1"
 # thisUpdate a little in the past (as public responders do): a validator fixes its "now" before it fetches,
-# and rejects an answer dated after it as "too recent".
+# and rejects an answer dated after it as "too recent". Never before a revocation the answer reports, though.
 BACKDATE = datetime.timedelta(minutes=1)
+
+
+def _this_update(now, revocations):
+    return max([now - BACKDATE, *(revocation.revoked_at for revocation in revocations)])
 
 
 def _demo_only():
@@ -67,20 +71,26 @@ def _issued_by(ca, request):
     )
 
 
+def _status(ca, request, now):
+    """(OCSP status, Revocation or None) of the certificate the request asks about."""
+    if not _issued_by(ca, request):
+        return ocsp.OCSPCertStatus.UNKNOWN, None
+    serial = demo.serial_number_text(request.serial_number)
+    revocation = _in_effect(now).filter(serial_number=serial).first()
+    return (ocsp.OCSPCertStatus.GOOD if revocation is None else ocsp.OCSPCertStatus.REVOKED), revocation
+
+
 def _ocsp_response(request):
     ca = demo.demo_ca()
     responder, responder_key = demo.demo_ocsp_responder()
     now = timezone.now()
-    status, revoked_at, reason = ocsp.OCSPCertStatus.UNKNOWN, None, None
-    if _issued_by(ca, request):
-        revocation = _in_effect(now).filter(serial_number=demo.serial_number_text(request.serial_number)).first()
-        status = ocsp.OCSPCertStatus.GOOD
-        if revocation is not None:
-            status, revoked_at, reason = ocsp.OCSPCertStatus.REVOKED, revocation.revoked_at, _reason(revocation)
+    status, revocation = _status(ca, request, now)
     builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
         issuer_name_hash=request.issuer_name_hash, issuer_key_hash=request.issuer_key_hash,
         serial_number=request.serial_number, algorithm=request.hash_algorithm, cert_status=status,
-        this_update=now - BACKDATE, next_update=now + OCSP_VALIDITY, revocation_time=revoked_at, revocation_reason=reason,
+        this_update=_this_update(now, [revocation] if revocation else []), next_update=now + OCSP_VALIDITY,
+        revocation_time=revocation.revoked_at if revocation else None,
+        revocation_reason=_reason(revocation) if revocation else None,
     ).responder_id(ocsp.OCSPResponderEncoding.HASH, responder).certificates([responder])
     try:
         nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value
@@ -114,15 +124,16 @@ def crl(request):
     _demo_only()
     ca = demo.demo_ca()
     now = timezone.now()
+    revocations = list(_in_effect(now).order_by("revoked_at"))
     builder = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(ca.certificate.subject)
-        .last_update(now - BACKDATE)
+        .last_update(_this_update(now, revocations))
         .next_update(now + CRL_VALIDITY)
         .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.private_key.public_key()), critical=False)
     )
-    for revocation in _in_effect(now).order_by("revoked_at"):
+    for revocation in revocations:
         entry = (
             x509.RevokedCertificateBuilder()
             .serial_number(int(revocation.serial_number, 16))

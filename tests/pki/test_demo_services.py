@@ -135,6 +135,8 @@ def test_ocsp_answers_good_then_revoked_with_time_and_reason(settings):
     assert revoked.certificate_status == ocsp.OCSPCertStatus.REVOKED
     assert revoked.revocation_time_utc == revocation.revoked_at.replace(microsecond=0)
     assert revoked.revocation_reason == x509.ReasonFlags.key_compromise
+    assert good.this_update_utc < timezone.now() - datetime.timedelta(seconds=30)  # validators' clocks lag
+    assert revoked.this_update_utc >= revoked.revocation_time_utc  # never dated before what it reports
 
 
 @committed
