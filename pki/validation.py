@@ -5,7 +5,7 @@ view must not wait on a foreign CA's OCSP responder, and fetching would tell tha
 file carries is used instead: its document security store (DSS, PAdES B-LT) and the certificates and
 revocation data inside the signatures.
 
-Each signature is checked twice (docs/signatures.md, "Validation"):
+Each signature is checked twice:
 - now, with the diff analysis: is the signed content intact, does the signature match the certificate, what
   changed after it (nothing, only permitted changes, or changes the signature does not permit);
 - at the moment of signing, when an RFC 3161 timestamp proves that moment (otherwise now: a signing time the

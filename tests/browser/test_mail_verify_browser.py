@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import axe_page, serious_violations  # noqa: F401 (fixture)
 from tests.public.conftest import issue, signed_bytes, to_citizen  # noqa: F401 (fixture)
 from tests.public.test_verify import tampered
 from tests.public.test_verify_verdict_words import text_added_after_signing
@@ -55,3 +56,14 @@ def test_the_untouched_file_is_green_with_each_check_passed_in_words(page, issue
     expect(check_in_browser(page, path)).to_have_attribute("data-verdict", "genuine")
     expect(page.get_by_test_id("signature-check").locator("strong")).to_have_text(["Đạt"] * CHECKS)
     expect(page.get_by_test_id("article-5")).to_have_attribute("data-meets", "yes")
+
+
+@pytest.mark.parametrize("modify", [None, tampered], ids=["genuine", "modified"])
+def test_the_verdict_and_its_signature_report_have_no_serious_accessibility_finding(
+        axe_page, issue, tmp_path, modify):  # noqa: F811
+    data = signed_bytes(issue(to_citizen("dan@example.com")))
+    path = tmp_path / "van-ban.pdf"
+    path.write_bytes(modify(data) if modify else data)
+    expect(check_in_browser(axe_page, path)).to_be_visible()
+    expect(axe_page.get_by_test_id("article-5")).to_be_visible()
+    assert serious_violations(axe_page) == []
