@@ -152,7 +152,9 @@ class SignatureReport:
             "invalid": _("Không hợp lệ: chữ ký không khớp với chứng thư số"),
             "modified": _("Không hợp lệ: tệp bị sửa đổi sau khi ký"),
             "revoked": _("Không hợp lệ: chứng thư số đã bị thu hồi"),
-            "untrusted": _("Không tin cậy"), "valid": _("Hợp lệ tại thời điểm ký"),
+            "untrusted": _("Không tin cậy"),
+            # Without a timestamp the check is made now: the claimed signing time proves nothing.
+            "valid": _("Hợp lệ tại thời điểm ký") if self.timestamped_at else _("Hợp lệ tại thời điểm kiểm tra"),
         }[self.status]
 
     @property
@@ -165,8 +167,9 @@ class SignatureReport:
         if self.kind == PERSON:
             details = ", ".join(part for part in (self.signer_title, self.signer_organisation) if part)
             name = self.signer_name or _("không rõ tên")
-            return _("Cá nhân: %(name)s (%(details)s)") % {"name": name, "details": details} if details else \
-                _("Cá nhân: %(name)s") % {"name": name}
+            if details:
+                return _("Cá nhân: %(name)s (%(details)s)") % {"name": name, "details": details}
+            return _("Cá nhân: %(name)s") % {"name": name}
         if self.kind == TIMESTAMP:
             return _("Tổ chức cấp dấu thời gian: %(name)s") % {"name": self.signer_name}
         return _("Cơ quan, tổ chức: %(name)s") % {"name": self.signer_name or self.signer_organisation}
@@ -471,7 +474,6 @@ def _check_document_timestamp(embedded, evidence):
     if not report.trusted:
         report.trust_problem = _trust_problem(status.trust_problem_indic)
     report.timestamped_at = report.claimed_at = status.timestamp
-    report.revocation = GOOD
     _changes(report, status)
     return report
 

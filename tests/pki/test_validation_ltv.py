@@ -148,6 +148,7 @@ def test_signature_without_timestamp_or_revocation_data_says_so(person):
 
     [signer] = report.signatures
     assert signer.ok and signer.revocation == UNKNOWN and signer.long_term == ""
+    assert signer.status_label == "Hợp lệ tại thời điểm kiểm tra"  # not "at signing time": nothing proves when
     assert "thời gian do người ký tự khai" in signer.when
     assert signer.revocation_text.startswith("Không rõ")
     states = {row.label: row.state for row in signer.rows()}
