@@ -53,9 +53,18 @@ system-test-deps:
 run: export DEBUG ?= 1
 # The demo and local set-ups may read a mailbox on this machine or the office network.
 run: export MAILBOX_ALLOW_PRIVATE_HOSTS ?= 1
+# The demo remote-signing service (devtools.csc_server, CSC API v2) and its "phone" at :8765/phone/<e-mail>.
+run: export REMOTE_SIGNING_CSC_URL ?= http://127.0.0.1:8765
+run: export REMOTE_SIGNING_CSC_CLIENT_ID ?= portal
+run: export REMOTE_SIGNING_CSC_CLIENT_SECRET ?= portal-secret
+REMOTE_DEMO_SIGNER ?= lanhdao@mic.gov.vn
 run: setup
 	@echo "Portal: http://127.0.0.1:8000  (demo logins in README.md; e-mail written to var/mail/ unless EMAIL_URL is set)"
+	@echo "Remote signing phone of $(REMOTE_DEMO_SIGNER): http://127.0.0.1:8765/phone/$(REMOTE_DEMO_SIGNER)"
 	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) -m devtools.csc_server --port 8765 --state-dir var/csc & \
+	for i in $$(seq 50); do $(PY) -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8765/phone/x', timeout=1)" 2>/dev/null && break; sleep 0.1; done; \
+	$(PY) manage.py remote_signing_demo --email $(REMOTE_DEMO_SIGNER); \
 	$(VENV)/bin/celery -A portal worker --beat --loglevel=INFO --concurrency=2 \
 	  -Q $${CELERY_QUEUE:-portal},$${CELERY_QUEUE:-portal}.recovery --schedule=var/celerybeat-schedule & \
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --pool=solo -n recovery@%h \
