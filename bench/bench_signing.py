@@ -1,10 +1,12 @@
-"""Signing: our pki.signing.sign_pdf against pyHanko's default path as an integrator typically writes it.
+"""Signing: the engine's two signatures (pki.signing.sign_as_signer, seal_main) against pyHanko's default path
+as an integrator typically writes it, without network (bench_signatures.py measures the network path).
 
-Both sign the same generated PDFs with the same visible QR stamp (same field box, same text, Liberation Serif
-embedded). The default path loads the PKCS#12 file for each signature and lets pyHanko size the signature
-container with a trial signature; ours keeps the key and signer cached, reserves the container size up
-front and embeds a pre-cut Vietnamese subset of the font. The raw cost is what no signer can avoid: one
-RSA-2048 PKCS#1 v1.5 signature and the SHA-256 of the file.
+Both sign the same generated PDFs, prepared by prepare_for_approval, with the same appearance (the signer's PNG;
+the seal's PNG after filling the number and date fields) and the same B-LT settings (a DSS revision after the
+signature, from a validation context that fetches nothing). The default path loads the PKCS#12 file for each
+signature, lets pyHanko size the container with a trial signature and gives form text the full TTF; ours keeps
+the key and signer cached, reserves the container size up front and embeds a pre-cut Vietnamese subset of the
+font. The raw cost is what no signer can avoid: one RSA-2048 PKCS#1 v1.5 signature and the SHA-256 of the file.
 """
 
 import hashlib
@@ -122,50 +124,150 @@ def _certificate(tmp):
     return p12, record, key
 
 
-def run():
-    from pki import signing
+def signature_png(size=(600, 300), seed=7):
+    """A transparent blue handwritten-like stroke, as people upload them (PNG with alpha)."""
+    from PIL import Image, ImageDraw
 
+    rng = random.Random(seed)
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    points = [(20 + i * (size[0] - 40) / 40, size[1] / 2 + rng.uniform(-size[1] / 3, size[1] / 3)) for i in range(41)]
+    draw.line(points, fill=(20, 40, 190, 255), width=7, joint="curve")
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def seal_png(size=500):
+    """A red round seal with its ring and a star, transparent around it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    red = (210, 20, 20, 235)
+    draw.ellipse([6, 6, size - 6, size - 6], outline=red, width=14)
+    draw.ellipse([60, 60, size - 60, size - 60], outline=red, width=6)
+    c = size / 2
+    draw.polygon([(c, c - 60), (c + 18, c - 18), (c + 60, c - 18), (c + 25, c + 10), (c + 38, c + 55), (c, c + 28),
+                  (c - 38, c + 55), (c - 25, c + 10), (c - 60, c - 18), (c - 18, c - 18)], fill=red)
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@contextmanager
+def offline_trust(ca_certificate):
+    """pki.trust without network: no TSA, revocation looked up in nothing (soft-fail), the bench CA trusted.
+
+    Both sides then do the same B-LT work minus the network (a DSS with the chain); bench_signatures.py
+    measures the network path against the real local services.
+    """
+    from unittest import mock
+
+    from pyhanko_certvalidator import ValidationContext
+
+    from pki import trust
+
+    def context():
+        return ValidationContext(trust_roots=[ca_certificate], allow_fetching=False, revocation_mode="soft-fail")
+
+    with mock.patch.object(trust, "tsa_url", lambda: ""), \
+            mock.patch.object(trust, "signing_validation_context", context):
+        yield context
+
+
+def _asn1(certificate):
+    from asn1crypto import x509 as asn1_x509
+
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def _default_signer_path(p12_path, meta, style, field_spec=None, fill=None):
+    """What an integrator writes with pyHanko: the PKCS#12 file loaded per signature, the container sized by a
+    trial signature, the full TTF given to GlyphAccumulatorFactory for form text."""
+    from pyhanko.pdf_utils.form_tools import populate_static_text_field
+    from pyhanko.pdf_utils.text import TextBoxStyle
+
+    def sign(data):
+        signer = signers.SimpleSigner.load_pkcs12(str(p12_path), passphrase=PASSWORD.encode())
+        writer = IncrementalPdfFileWriter(BytesIO(data))
+        for name, text in (fill or {}).items():
+            from pki.signing import SERIF
+
+            style_ = TextBoxStyle(font=GlyphAccumulatorFactory(str(SERIF), font_size=13), font_size=13)
+            populate_static_text_field(writer, name, style_, text)
+        return PdfSigner(meta(), signer, stamp_style=style(), new_field_spec=field_spec).sign_pdf(writer).getvalue()
+
+    return sign
+
+
+def _figure(name, data, default_path, ours, raw):
+    t_default = median_time(lambda: default_path(data), repeat=9)
+    t_ours = median_time(lambda: ours(data), repeat=9)
+    t_raw = median_time(lambda: raw(data), repeat=9)
+    return Result(name, t_ours / t_default, TARGET, {
+        "size_kb": len(data) // 1024,
+        "default_ms": round(t_default * 1000, 1),
+        "ours_ms": round(t_ours * 1000, 1),
+        "raw_ms": round(t_raw * 1000, 2),
+        "vs_raw": round(t_ours / t_raw, 1),
+    })
+
+
+def run():
+    from PIL import Image
+    from pyhanko.pdf_utils.images import PdfImage
+    from pyhanko.stamp import StaticStampStyle
+
+    from pki import signing
+    from pki.layout import MM, SEAL_DIAMETER_MM, SIGNER_HEIGHT, SIGNER_WIDTH
+
+    signature, seal = signature_png(), seal_png()
+    block = signing.SignerBlock(name="Nguyễn Văn An", position="PHÓ CHỦ TỊCH", authority="KT",
+                                authority_of="CHỦ TỊCH", image_png=signature, location="Hà Nội")
     with tempfile.TemporaryDirectory() as tmp:
         p12_path, record, key = _certificate(Path(tmp))
-        stamp = signing.StampInfo(
-            agency_name="Bộ Nội vụ", number_notation="1234/BNV-VP", signed_at=timezone.now(),
-            signer_name="Nguyễn Văn An", verify_url=VERIFY_URL,
-        )
-        # The default path: the full TTF as pyHanko's docs show it, everything else identical.
-        default_style = signing.main_stamp_style(
-            with_qr=True, font=GlyphAccumulatorFactory(str(signing.SERIF), font_size=9)
-        )
-        text_params = {"content": signing.main_stamp_text(stamp), "url": VERIFY_URL}
-
-        results = []
-        for name, data in (("signing_10p", typical_pdf()), ("signing_3000p", large_pdf())):
-            box = signing.main_stamp_box((0, 0, *A4))
-
-            def default_path(data=data, box=box):
-                signer = signers.SimpleSigner.load_pkcs12(str(p12_path), passphrase=PASSWORD.encode())
-                meta = PdfSignatureMetadata(field_name="Signature1", subfilter=SigSeedSubFilter.PADES)
-                pdf_signer = PdfSigner(
-                    meta, signer, stamp_style=default_style,
-                    new_field_spec=SigFieldSpec("Signature1", on_page=0, box=box),
+        kept = signing.kept_signer(record).signer
+        ca_certificate = kept.cert_registry and next(iter(kept.cert_registry))
+        with offline_trust(ca_certificate) as context:
+            def meta(field, reason, name):
+                return lambda: PdfSignatureMetadata(
+                    field_name=field, name=name, reason=reason, location="Hà Nội", subfilter=SigSeedSubFilter.PADES,
+                    embed_validation_info=True, validation_context=context(),
                 )
-                writer = IncrementalPdfFileWriter(BytesIO(data))
-                return pdf_signer.sign_pdf(writer, appearance_text_params=dict(text_params)).getvalue()
 
-            def ours(data=data):
-                return signing.sign_pdf(data, certificate=record, stamp=stamp)
+            def image_style(png):
+                return lambda: StaticStampStyle(background=PdfImage(Image.open(BytesIO(png))), border_width=0)
 
-            def raw(data=data):
+            x, y = 0.72 * A4[0], 65 * MM
+            signer_box = (x - SIGNER_WIDTH / 2, y - SIGNER_HEIGHT / 2, x + SIGNER_WIDTH / 2, y + SIGNER_HEIGHT / 2)
+            default_approve = _default_signer_path(
+                p12_path, meta(signing.SIGNER_FIELD, signing.signer_reason(block), block.name), image_style(signature),
+                SigFieldSpec(signing.SIGNER_FIELD, on_page=-1, box=signer_box),
+            )
+            default_seal = _default_signer_path(
+                p12_path, meta(signing.SEAL_FIELD, signing.REASON_ISSUE, "Bộ Nội vụ"), image_style(seal),
+                fill={signing.NUMBER_FIELD: "Số: 1234/BNV-VP", signing.DATE_FIELD: "Hà Nội, ngày 21 tháng 11 năm 2026"},
+            )
+
+            def approve(data):
+                return signing.sign_as_signer(data, signer=kept, block=block, places={}, signed_at=timezone.now())
+
+            def issue(data):
+                return signing.seal_main(data, signer=kept, agency_name="Bộ Nội vụ", number_notation="1234/BNV-VP",
+                                         issued_at=timezone.now(), seal_png=seal, seal_diameter_mm=SEAL_DIAMETER_MM,
+                                         location="Hà Nội")
+
+            def raw(data):
                 digest = hashlib.sha256(data).digest()
                 return key.sign(digest, PKCS1v15(), Prehashed(hashes.SHA256()))
 
-            t_default = median_time(default_path, repeat=9)
-            t_ours = median_time(ours, repeat=9)
-            t_raw = median_time(raw, repeat=9)
-            results.append(Result(name, t_ours / t_default, TARGET, {
-                "size_kb": len(data) // 1024,
-                "default_ms": round(t_default * 1000, 1),
-                "ours_ms": round(t_ours * 1000, 1),
-                "raw_ms": round(t_raw * 1000, 2),
-                "vs_raw": round(t_ours / t_raw, 1),
-            }))
+            results = []
+            for size, data in (("10p", typical_pdf()), ("3000p", large_pdf())):
+                prepared = signing.prepare_for_approval(
+                    data, places={"signer": {"page": -1, "x": x, "y": y}}, verify_url=VERIFY_URL
+                )
+                approved = approve(prepared)
+                results.append(_figure(f"signing_{size}", prepared, default_approve, approve, raw))
+                results.append(_figure(f"sealing_{size}", approved, default_seal, issue, raw))
         return results

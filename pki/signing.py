@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from fontTools import subset as ft_subset
@@ -54,6 +55,7 @@ from pyhanko.sign.signers import ExternalSigner, PdfSignatureMetadata, PdfSigner
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import DSSContentSettings, PdfTBSDocument, SigDSSPlacementPreference
+from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.validation.dss import async_add_validation_info
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -80,6 +82,7 @@ from .errors import (
     SigningFieldsMissing,
     signing_error_from,
 )
+from .http_session import OperationSession, operation_session
 
 # fontTools reports every table it leaves out of a subset on the root logger; that is not news.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -592,16 +595,18 @@ def prepare_for_approval(pdf_bytes, *, places: dict, verify_url: str,
 # --- long-term signing --------------------------------------------------------------------------------------
 
 _tsa_lock = threading.Lock()
-_timestampers = {}  # TSA URL -> HTTPTimeStamper: it caches the TSA's sample token pyHanko sizes containers with
+_timestampers = {}  # TSA URL -> HTTPTimeStamper: it keeps the TSA's sample token pyHanko sizes containers with
 
 
 def _timestamper():
+    """pki.trust's TSA, one client per URL and process, sending through the running operation's HTTP session
+    (trust.timestamper() would open a session, and build TLS, per request)."""
     url = trust.tsa_url()
     if not url:
         return None
     with _tsa_lock:
         if url not in _timestampers:
-            _timestampers[url] = trust.timestamper()
+            _timestampers[url] = HTTPTimeStamper(url, timeout=settings.PKI_HTTP_TIMEOUT, session=OperationSession())
         return _timestampers[url]
 
 
@@ -659,7 +664,8 @@ def _run(coroutine_function, *args, context=None):
 
     async def run_and_release():
         try:
-            return await coroutine_function(*args)
+            async with operation_session():
+                return await coroutine_function(*args)
         finally:
             if context is not None:
                 await context.aclose()

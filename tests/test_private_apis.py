@@ -33,3 +33,15 @@ def test_the_stamp_font_is_embedded_as_cut_in_advance():
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes()))
     engine = signing.StampFont(font_file=str(signing.SERIF)).create_font_engine(writer)
     assert engine._subset_created and isinstance(engine.cidfont_obj, signing._PrecutCIDFont)
+
+
+def test_pyhanko_lazy_session_keeps_its_session_where_the_cached_tls_session_sets_it():
+    """pki.http_session.CachedTlsSession fills LazySession._session itself (pyHanko builds a TLS context per
+    session in LazySession.get_session; ours is built once per process)."""
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers.util import LazySession
+
+    from pki.http_session import CachedTlsSession
+
+    assert "self._session" in inspect.getsource(LazySession.get_session)
+    assert "self._session = None" in inspect.getsource(LazySession.close)
+    assert CachedTlsSession()._session is None
