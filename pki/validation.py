@@ -432,16 +432,27 @@ def _timestamp(report, status):
         report.timestamp_authority = _text(token.signing_cert.subject.native.get("common_name"))
 
 
+def _indication(status):
+    return getattr(status.trust_problem_indic, "name", "")
+
+
+def _statuses_at_signing_time(embedded, evidence, now_status, moment):
+    """(hard-fail, soft-fail) statuses at the signing moment, with as few passes as possible (each failing
+    pass also logs a line). Hard-fail first: for a B-LT signature it answers everything; soft-fail is asked
+    only when hard-fail failed for want of revocation data (missing: a general chain failure; stale: try later)."""
+    if _indication(now_status) == "NO_CERTIFICATE_CHAIN_FOUND" or (moment is None and not now_status.trusted):
+        return now_status, now_status  # no trusted chain at any moment, or nothing more to learn about "now"
+    hard = _validate(embedded, evidence, moment=moment, hard=True)
+    if hard.trusted or hard.revoked or _indication(hard) not in ("CERTIFICATE_CHAIN_GENERAL_FAILURE", "TRY_LATER"):
+        return hard, hard
+    return hard, now_status if moment is None else _validate(embedded, evidence, moment=moment)
+
+
 def _at_signing_time(report, embedded, evidence, now_status):
-    """Trust and revocation at the timestamp's moment (or now, when not timestamped). Hard-fail first: for a
-    B-LT signature it answers everything at once; only when it fails is soft-fail asked whether the chain is
-    trusted at all (then the revocation status is unknown)."""
-    moment = report.timestamped_at
+    """Trust and revocation at the timestamp's moment (or now, when not timestamped)."""
     if now_status.revoked:
         report.revoked_at = now_status.revocation_details.revocation_date
-    hard = _validate(embedded, evidence, moment=moment, hard=True)
-    soft = hard if hard.trusted or hard.revoked else (
-        now_status if moment is None else _validate(embedded, evidence, moment=moment))
+    hard, soft = _statuses_at_signing_time(embedded, evidence, now_status, report.timestamped_at)
     if soft.revoked:
         report.revocation, report.revoked_at = REVOKED, soft.revocation_details.revocation_date
         return
