@@ -282,3 +282,25 @@ def test_the_approved_file_is_b_lt_in_one_revision_covered_whole_by_the_signer(i
     proof = prove(approved, tmp_path, roots=[demo.demo_ca_certificate()])
     row = next(s for s in proof.signatures if s.field_name == SIGNER_FIELD)
     assert row.whole_document and row.valid and row.trusted and row.subfilter == "ETSI.CAdES.detached"
+
+
+def _images(xobject, found=None):
+    """Every image XObject reachable from a form XObject's resources."""
+    found = [] if found is None else found
+    for ref in xobject.get("/Resources", {}).get("/XObject", {}).values():
+        child = ref.get_object()
+        if child.get("/Subtype") == "/Image":
+            found.append(child)
+        else:
+            _images(child, found)
+    return found
+
+
+def test_the_signature_and_seal_images_keep_their_transparency_and_the_seal_its_size(issued):
+    document = issued[2]
+    found = fields(document)
+    for name in (SIGNER_FIELD, SEAL_FIELD):
+        (image,) = _images(found[name]["/AP"]["/N"].get_object())
+        assert "/SMask" in image, name  # the PNG's alpha channel, so the text under it stays visible
+    seal = [float(v) for v in found[SEAL_FIELD]["/Rect"]]
+    assert seal[2] - seal[0] == pytest.approx(36 * layout.MM, abs=0.05)
