@@ -158,6 +158,14 @@ class SignatureReport:
         }[self.status]
 
     @property
+    def tone(self):
+        """The colour the status is shown in, beside its words: success, warning (not trusted, not checked)
+        or danger."""
+        if self.ok:
+            return "success"
+        return "warning" if self.status in ("untrusted", "error") else "danger"
+
+    @property
     def kind_label(self):
         return {PERSON: _("Chữ ký số của cá nhân"), AGENCY: _("Chữ ký số của cơ quan, tổ chức"),
                 TIMESTAMP: _("Dấu thời gian của tài liệu")}.get(self.kind, _("Chữ ký số"))
