@@ -354,21 +354,22 @@ def outgoing_approve(*, membership, outgoing, comment="", pin=None):
 
     A certificate kept by the portal or on a token signs at once, unlocked by `pin`; one at a remote service
     starts a request the signer confirms on their phone, and the draft stays submitted until it completes
-    (outgoing_approve_remote_finished). Every refusal (no certificate, wrong PIN, locked, revoked, expired, the
+    (outgoing_remote_finished). Every refusal (no certificate, wrong PIN, locked, revoked, expired, the
     timestamp or revocation service down) is a ValidationError and leaves the draft as it was, still submitted.
     """
     outgoing = Outgoing.objects.get(pk=outgoing.pk)
     workflow.check(membership, outgoing, "approve")
     _check_no_pending_remote(outgoing)
     certificate = _own_certificate(membership)
+    remote = certificate.store == KeyStore.REMOTE
+    if not (pin or remote):
+        raise ValidationError(_("Hãy nhập mã PIN ký số của bạn để ký duyệt văn bản."), code="pin_needed")
     main = outgoing.files.get(kind=OutgoingFile.Kind.MAIN)
     block, places = signer_block(outgoing), outgoing.signature_places or {}
     try:
         prepared = _prepared_for_approval(outgoing, main)
-        if certificate.store == KeyStore.REMOTE:
+        if remote:
             return _approve_remote(outgoing, certificate, prepared, block, places, comment)
-        if not pin:
-            raise ValidationError(_("Hãy nhập mã PIN ký số của bạn để ký duyệt văn bản."), code="pin_needed")
         signer = personal_signer(certificate, pin)
         signed_at = timezone.now()
         approved_pdf = sign_as_signer(prepared, signer=signer, block=block, places=places, signed_at=signed_at)

@@ -106,7 +106,9 @@ def test_active_content_that_reached_issue_is_never_signed(certified, specialist
                                                            sample, kind, settings):
     outgoing = approved(specialist, leader, to_agency(other_agency), attachments=[pdf_upload("phu-luc.pdf")])
     file = outgoing.files.get(kind=kind)
-    with open(file.draft.path, "wb") as handle:  # as if it had been stored before the check existed
+    # What issue seals: the main file as the signer signed it, an attachment as uploaded.
+    stored = file.approved if kind == OutgoingFile.Kind.MAIN else file.draft
+    with open(stored.path, "wb") as handle:  # as if it had been stored before the check existed
         handle.write(sample())
     with pytest.raises(ValidationError) as caught:
         services.outgoing_issue(membership=clerk, outgoing=outgoing)
