@@ -85,23 +85,23 @@ def outgoing_place(request, pk):
         messages.error(request, exc.messages[0])
         return redirect("outgoing_detail", pk)
     editable = workflow.can_edit(membership, outgoing)
-    form = PlaceForm(request.POST or None, pages=pages)
+    form = None
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("Văn bản ở trạng thái này không sửa được, hoặc bạn không có quyền sửa."))
+        form = PlaceForm(request.POST, pages=pages)
         if form.is_valid():
-            services.outgoing_signer_place(membership=membership, outgoing=outgoing, place=form.place())
+            place = form.place()
+            services.outgoing_signer_place(membership=membership, outgoing=outgoing, place=place)
             messages.success(request, _("Đã lưu vị trí chữ ký của người ký."))
-            page = form.place()["page"] if form.place() else ""
-            return redirect(f"{reverse('outgoing_place', args=[pk])}?page={page}")
-        outgoing.refresh_from_db()
+            return redirect(f"{reverse('outgoing_place', args=[pk])}?page={place['page'] if place else ''}")
     seal = SealImage.objects.filter(agency=outgoing.agency_id).first()
     boxes = place_boxes(data, outgoing.signature_places or {},
                         **({"seal_diameter_mm": seal.diameter_mm} if seal else {}))
-    index = _page_index(request, pages, boxes["signer"]["page"])
-    page = pages[index]
+    page = pages[_page_index(request, pages, boxes["signer"]["page"])]
     return render(request, "documents/outgoing_place.html", {
-        "o": outgoing, "pages": pages, "page": page, "form": form, "editable": editable,
+        "o": outgoing, "pages": pages, "page": page, "editable": editable,
+        "form": form or PlaceForm(pages=pages, initial={"page": page.index}),
         "overlays": _overlays(page, boxes), "signer_page": boxes["signer"]["page"],
         "chosen": bool((outgoing.signature_places or {}).get("signer")), "width": previews.PREVIEW_WIDTH,
     })

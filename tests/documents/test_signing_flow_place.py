@@ -91,7 +91,7 @@ def test_the_preview_draws_the_default_place_the_seal_and_the_qr_code(client_for
     assert response.status_code == 200
     html = response.content.decode()
     # The default place is on the last page, in the right column; the seal overlaps it on the left.
-    assert response.context["page"].index == 1
+    assert response.context["page"].index == 1 and response.context["form"]["page"].value() == 1
     kinds = {box["kind"]: box["box"] for box in response.context["overlays"]}
     assert set(kinds) == {"signer", "seal"}
     assert kinds["seal"]["left"] < kinds["signer"]["left"] < kinds["seal"]["left"] + kinds["seal"]["width"]
