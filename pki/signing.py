@@ -542,6 +542,10 @@ def _add_text_field(writer, name, placed):
 
 
 def _paint(writer, page, commands, resources=None):
+    """Draw on the page in its default user space: the page's own content is wrapped in q/Q first (as pyHanko's
+    stamps do), so a transformation it leaves unclosed does not move what is added."""
+    writer.add_stream_to_page(page, writer.add_object(generic.StreamObject(stream_data=b"q")), prepend=True)
+    writer.add_stream_to_page(page, writer.add_object(generic.StreamObject(stream_data=b"Q")))
     stream = writer.add_object(generic.StreamObject(stream_data=b"q " + commands + b" Q"))
     writer.add_stream_to_page(page, stream, resources)
 

@@ -1,15 +1,17 @@
 """What the engine refuses, with the Vietnamese message the page shows, and the appearances it falls back to."""
 
+import subprocess
 import unicodedata
 from io import BytesIO
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from pki import demo
+from pki import demo, layout
 from pki.errors import (
     AlreadySigned,
     CertificateRevoked,
@@ -138,3 +140,19 @@ def test_an_attachment_gets_a_long_term_agency_signature(db, tmp_path):
     proof = prove(stamped, tmp_path, roots=[demo.demo_ca_certificate()])
     assert proof.all_valid_and_trusted and proof.qpdf_ok, proof.pdfsig_output
     assert "7/BNV-VP" in pdftotext(stamped, tmp_path)
+
+
+def test_the_qr_lands_on_its_box_even_when_the_page_leaves_a_transformation_open(db, tmp_path):
+    writer = IncrementalPdfFileWriter(BytesIO(make_pdf(1)))
+    writer.add_stream_to_page(0, writer.add_object(generic.StreamObject(stream_data=b"0.5 0 0 0.5 300 400 cm")))
+    out = BytesIO()
+    writer.write(out)
+    prepared = prepare_for_approval(out.getvalue(), places={}, verify_url="https://congvanban.gov.vn/xac-thuc/7Q")
+    x0, y0, x1, y1 = layout.place_boxes(out.getvalue(), {})["qr"]["rect"]
+    (tmp_path / "p.pdf").write_bytes(prepared)
+    subprocess.run(["pdftoppm", "-r", "72", "-gray", "-singlefile", "-png", str(tmp_path / "p.pdf"),
+                    str(tmp_path / "p")], check=True, timeout=60)
+    page = Image.open(tmp_path / "p.png").convert("L")
+    box = page.crop((int(x0), int(page.height - y1), int(x1), int(page.height - y0)))
+    dark = sum(1 for value in box.getdata() if value < 128)
+    assert dark > box.width * box.height * 0.25  # QR modules where the box says, not scaled off elsewhere
