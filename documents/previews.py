@@ -8,8 +8,10 @@ The images are only ever served through the draft's own permission check (docume
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,10 +64,29 @@ class Page:
         }
 
 
+KEEP_DAYS = 7  # page images nobody looked at for this long are removed (page_previews_purge)
+
+
+def _root():
+    return Path(settings.VAR_DIR) / "cache" / "previews"
+
+
 def _cache_dir(sha256):
-    directory = Path(settings.VAR_DIR) / "cache" / "previews" / sha256[:2] / sha256
+    directory = _root() / sha256[:2] / sha256
     directory.mkdir(parents=True, exist_ok=True)
+    os.utime(directory)  # last use, for purge_stale
     return directory
+
+
+def purge_stale(*, days=KEEP_DAYS):
+    """Remove the page images of files nobody previewed for `days` days; returns how many files' images went."""
+    cutoff = time.time() - days * 86400
+    removed = 0
+    for directory in _root().glob("??/*"):
+        if directory.is_dir() and directory.stat().st_mtime < cutoff:
+            shutil.rmtree(directory, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def _write_atomically(path, data):

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import delivery_lifecycle, mail_delivery
+from . import delivery_lifecycle, mail_delivery, previews
 from .models import Delivery
 from .services import delivery as delivery_services
 from .services.reminders import overdue_digest_send
@@ -63,3 +63,9 @@ def overdue_digest():
 def kept_uploads_purge():
     """Daily (beat): main files kept aside for unfinished draft forms go after a day."""
     return uploads_purge_stale()
+
+
+@shared_task
+def page_previews_purge():
+    """Daily (beat): page images of drafts' main files nobody previewed for a week."""
+    return previews.purge_stale()

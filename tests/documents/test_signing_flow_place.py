@@ -137,3 +137,20 @@ def test_nobody_moves_the_place_once_the_draft_is_submitted(client_for, draft, s
     assert draft.signature_places == {}
     # The signer still sees where they will sign.
     assert client_for(leader).get(f"/outgoing/{draft.pk}/place/").status_code == 200
+
+
+def test_page_images_nobody_looked_at_for_a_week_are_purged(client_for, draft, specialist):
+    import os
+    import time
+
+    from documents.tasks import page_previews_purge
+
+    client_for(specialist).get(f"/outgoing/{draft.pk}/pages/0.png")
+    sha256 = hashlib.sha256(draft.files.get(kind="main").draft.read()).hexdigest()
+    directory = Path(settings.VAR_DIR) / "cache" / "previews" / sha256[:2] / sha256
+    page_previews_purge.delay().get()
+    assert directory.exists()  # used just now
+    week_ago = time.time() - 8 * 86400
+    os.utime(directory, (week_ago, week_ago))
+    assert page_previews_purge.delay().get() >= 1 and not directory.exists()
+    assert client_for(specialist).get(f"/outgoing/{draft.pk}/pages/0.png").status_code == 200  # made again
