@@ -165,6 +165,16 @@ def test_metadata_records_who_why_where_and_when(issued):
     assert seal["/Name"] == "Ủy ban nhân dân tỉnh Kon Tum"
     for value in (signer["/Name"], signer["/Reason"], seal["/Name"]):
         assert unicodedata.is_normalized("NFC", str(value))
+    # the time: /M as the claim (PAdES forbids the CMS signing-time attribute) and the TSA's token as proof
+    for embedded in by_field.values():
+        claimed = embedded.self_reported_timestamp
+        assert abs(timezone.now() - claimed) < datetime.timedelta(minutes=5)
+        signed_attrs = [a["type"].native for a in embedded.signer_info["signed_attrs"]]
+        assert "signing_time" not in signed_attrs
+        token = next(a for a in embedded.signer_info["unsigned_attrs"]
+                     if a["type"].native == "signature_time_stamp_token")["values"][0]
+        gen_time = token["content"]["encap_content_info"]["content"].parsed["gen_time"].native
+        assert abs(gen_time - claimed) < datetime.timedelta(minutes=1)
     # no DocMDP lock stricter than form filling: an approval signature, no /Perms, no field lock
     assert "/Perms" not in reader.root
     assert "/Lock" not in fields(document)[SIGNER_FIELD]
