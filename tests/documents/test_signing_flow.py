@@ -2,6 +2,7 @@
 seal (Decree 30 Art. 5; docs/signatures.md). Here with the person's certificate held by the portal (PKCS#12, PIN).
 """
 
+import time
 from io import BytesIO
 
 import pytest
@@ -240,3 +241,21 @@ def test_a_certificate_revoked_before_signing_is_refused_and_the_draft_stays_cle
     assert "thu hồi" in " ".join(caught.value.messages)
     submitted.refresh_from_db()
     assert submitted.status == S.SUBMITTED and not submitted.files.get(kind="main").approved
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signer_certificate_revoked_after_signing_still_issues_valid_at_signing_time(
+        submitted, leader, clerk, django_capture_on_commit_callbacks):
+    from pki.demo import revoke
+    from pki.validation import validate_pdf
+
+    own = factories.signing_ready(leader)
+    outgoing = services.outgoing_approve(membership=leader, outgoing=submitted, pin=PIN)
+    time.sleep(1.1)  # times are written to the second: the revocation comes after the signature's timestamp
+    revoke(own.serial_number)
+    with django_capture_on_commit_callbacks(execute=True):
+        outgoing = services.outgoing_issue(membership=clerk, outgoing=outgoing)
+    report = validate_pdf(read(outgoing.files.get(kind="main").signed))
+    assert report.meets_article_5, report.article_5_problems
+    assert {s.kind: s.status for s in report.signatures if s.kind != "timestamp"} == {
+        "person": "valid", "agency": "valid"}
