@@ -12,6 +12,7 @@ from pki import demo
 from pki.demo import issue_certificate
 from pki.remote import services as remote_services
 from tests import factories
+from tests.browser.test_accessibility import axe_page, findings  # noqa: F401 - the axe_page fixture
 from tests.browsing import log_in
 from tests.csc import csc_server_fixture  # noqa: F401 - the csc_server fixture
 from tests.documents.conftest import make_draft, to_agency
@@ -115,3 +116,20 @@ def test_two_leaders_sign_one_with_a_pin_one_on_the_phone_and_the_recipient_sees
         expect(person).to_contain_text(signer)
         for signature in (person, agency):
             expect(signature).to_have_attribute("data-status", "valid")
+
+
+def test_the_signature_pages_have_no_serious_accessibility_violation(axe_page, people, csc_server):  # noqa: F811
+    from documents.models import Outgoing
+
+    draft = drafted(people, "V/v kiểm tra trợ năng", people["minister"])
+    log_in(axe_page, people["specialist"].user.email)
+    found = findings(axe_page, [f"/outgoing/{draft.pk}/place/", f"/outgoing/{draft.pk}/place/?page=0"])
+    submit(people, draft)
+    log_in(axe_page, people["minister"].user.email, factories.totp_enable(people["minister"].user))
+    found |= findings(axe_page, [f"/outgoing/{draft.pk}/"])  # the PIN field
+    Outgoing.objects.filter(pk=draft.pk).update(status="approved")  # approved without the signer's signature
+    log_in(axe_page, people["clerk"].user.email, factories.totp_enable(people["clerk"].user))
+    axe_page.goto(f"/outgoing/{draft.pk}/")
+    expect(axe_page.get_by_test_id("issue-blockers")).to_contain_text("Thiếu chữ ký số của người có thẩm quyền")
+    found |= findings(axe_page, [f"/outgoing/{draft.pk}/"])
+    assert found == {}
