@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.access import mfa_required, staff_required
@@ -194,6 +195,7 @@ DONE_MESSAGES = {
 }
 
 
+@sensitive_post_parameters("pin")
 @require_POST
 @staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
 def outgoing_action(request, pk, action):
