@@ -21,6 +21,7 @@ from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBacken
 from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
 
 from . import demo
+from .http_session import CachedTlsSession
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +68,14 @@ def signing_validation_context():
     (timeout settings.PKI_HTTP_TIMEOUT) and required, so that signing with a certificate revoked (or whose
     status cannot be learnt) fails, and with `embed_validation_info=True` pyHanko embeds what it fetched (B-LT).
 
-    One per signing operation: pyHanko closes its HTTP session when that operation ends.
+    One per signing operation: pyHanko closes its HTTP session when that operation ends; the session reuses the
+    process's TLS context (pki.http_session) instead of building one from certifi's bundle each time (~20 ms).
     """
     return ValidationContext(
         trust_roots=trust_roots(),
         allow_fetching=True,
         revocation_mode="hard-fail",
-        fetcher_backend=OwnedFetcherBackend(AIOHttpFetcherBackend(per_request_timeout=settings.PKI_HTTP_TIMEOUT)),
+        fetcher_backend=OwnedFetcherBackend(
+            AIOHttpFetcherBackend(session=CachedTlsSession(), per_request_timeout=settings.PKI_HTTP_TIMEOUT)
+        ),
     )
