@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 # Debian packages the tests drive: a headless browser, a real IMAP server, a real PKCS#11 token (SoftHSM2) and the
-# independent checkers of signed PDFs (poppler's pdfsig with NSS's certutil, qpdf).
+# independent checkers of signed PDFs (poppler's pdfsig with NSS's certutil, qpdf), a real mail relay that writes
+# delivery status notifications (Postfix, installed unconfigured: the tests run their own instance) and SpamAssassin.
 # npm (the machines' Node.js brings its own; Debian's only where none is there) installs axe-core, which the
 # accessibility tests run inside the page (package.json).
-TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 qpdf libnss3-tools
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 qpdf libnss3-tools postfix spamassassin
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
@@ -45,6 +46,7 @@ system-test-deps:
 	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
+	  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
