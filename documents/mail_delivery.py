@@ -50,6 +50,7 @@ from core.text import nfc
 from incidents.services import incident_relay_answered, incident_relay_unreachable, relay_outage_since
 
 from . import delivery_lifecycle as lifecycle
+from .bounces import envelope_sender
 from .incidents import incident_deliveries_sent, incident_delivery_failed
 from .models import Delivery, OutgoingFile
 
@@ -393,7 +394,8 @@ def _send_one(transport, factory, delivery, token):
         if not lifecycle.move(delivery.pk, "confirm", token=token, message_id=message_id):
             raise ClaimLost
 
-    return transport.send(delivery.outgoing.agency.official_email, delivery.email, message, before_final_dot)
+    # VERP: a bounce that comes back names this delivery (documents.bounces).
+    return transport.send(envelope_sender(delivery), delivery.email, message, before_final_dot)
 
 
 def send_emails(delivery_ids):
