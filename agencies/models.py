@@ -115,3 +115,45 @@ class RecipientGroup(models.Model):
     def names(self):
         """The group's name and every variant of it kept as an alias."""
         return [self.name, *(line.strip() for line in self.aliases.splitlines() if line.strip())]
+
+
+class DkimKey(models.Model):
+    """An agency's DKIM key for one From domain (khóa DKIM). The private key is kept only as core.crypto
+    ciphertext. Rotation uses two selectors: a `next` key is made and published, then switched to `active`
+    while the old one becomes `retired` (its DNS record may stay a while for mail still in transit)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("đang dùng")
+        NEXT = "next", _("khóa kế tiếp")
+        RETIRED = "retired", _("đã thôi dùng")
+
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="dkim_keys")
+    domain = models.CharField(_("tên miền"), max_length=253)
+    selector = models.CharField(_("selector"), max_length=63)
+    private_key_encrypted = models.TextField(_("khóa bí mật (đã mã hóa)"), editable=False)
+    public_key = models.TextField(_("khóa công khai"), help_text=_("Giá trị p= của bản ghi DNS (base64 DER)."))
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices)
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("khóa DKIM")
+        verbose_name_plural = _("khóa DKIM")
+        ordering = ["agency", "domain", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "selector"], name="dkim_selector_unique_in_domain"),
+            models.UniqueConstraint(fields=["agency", "domain"], condition=models.Q(state="active"),
+                                    name="dkim_one_active_key_per_domain"),
+            models.UniqueConstraint(fields=["agency", "domain"], condition=models.Q(state="next"),
+                                    name="dkim_one_next_key_per_domain"),
+        ]
+
+    def __str__(self):
+        return f"{self.selector}._domainkey.{self.domain}"
+
+    @property
+    def dns_name(self):
+        return f"{self.selector}._domainkey.{self.domain}"
+
+    @property
+    def dns_value(self):
+        return f"v=DKIM1; k=rsa; p={self.public_key}"

@@ -80,6 +80,10 @@ class AgencyCertificate(CertificateFields):
         "agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="certificates"
     )
     private_key_encrypted = models.TextField(_("khóa bí mật (đã mã hóa)"), editable=False, blank=True)
+    signs_mail = models.BooleanField(
+        _("ký thư điện tử (S/MIME)"), default=False,
+        help_text=_("Thư cổng gửi nhân danh cơ quan được ký S/MIME bằng chứng thư này."),
+    )
 
     class Meta:
         verbose_name = _("chứng thư số của cơ quan")
@@ -89,6 +93,10 @@ class AgencyCertificate(CertificateFields):
             models.UniqueConstraint(
                 fields=["agency"], condition=Q(is_active=True), name="pki_one_active_certificate_per_agency",
                 violation_error_message=_("Mỗi cơ quan chỉ có một chứng thư số đang dùng để ký."),
+            ),
+            models.UniqueConstraint(
+                fields=["agency"], condition=Q(signs_mail=True), name="pki_one_mail_certificate_per_agency",
+                violation_error_message=_("Mỗi cơ quan chỉ có một chứng thư số dùng để ký thư điện tử."),
             ),
         ]
 
