@@ -111,6 +111,12 @@ class Membership(models.Model):
     is_leader = models.BooleanField(Role.LEADER.label, default=False)
     is_specialist = models.BooleanField(Role.SPECIALIST.label, default=False)
     is_agency_admin = models.BooleanField(Role.ADMIN.label, default=False)
+    # Not a role: the chief of office (Chánh Văn phòng) also holds one of the roles above. Missed mailbox
+    # checks are theirs to follow up, and they (with leaders) see per-person figures in reports.
+    is_chief_of_office = models.BooleanField(
+        _("Chánh Văn phòng"), default=False,
+        help_text=_("Theo dõi việc kiểm tra hộp thư và xem số liệu theo từng cán bộ."),
+    )
     is_public = models.BooleanField(
         _("công khai trong danh bạ"), default=False,
         help_text=_("Hiện họ tên, chức vụ và thư điện tử công vụ trong danh bạ công khai."),

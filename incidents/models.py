@@ -23,6 +23,8 @@ class Incident(models.Model):
         OVERDUE = "overdue", _("Văn bản đến quá hạn xử lý")
         # One per sending agency while the mail relay cannot be reached; its subject is the agency.
         RELAY_UNREACHABLE = "relay_unreachable", _("Máy chủ thư không kết nối được")
+        # One per missed due time of the agency's mailbox check rule; its subject is intake's MailboxCheckSlot.
+        MAILBOX_CHECK_MISSED = "mailbox_check_missed", _("Không kiểm tra hộp thư đúng giờ")
 
     agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE,
                                related_name="incidents")

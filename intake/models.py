@@ -290,3 +290,13 @@ class InboundAttachment(models.Model):
         return self.signature not in ("", self.Signature.VALID)
 
 
+
+
+# The mailbox checked on time and questions answered (issue 16) live in their own module.
+from .models_checks import (  # noqa: E402, F401
+    CalendarDay,
+    MailboxCheck,
+    MailboxCheckRule,
+    MailboxCheckSlot,
+    Question,
+)
