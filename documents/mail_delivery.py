@@ -43,11 +43,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string, salted_hmac
 
+from agencies.mail_auth import effective_email_backend
 from core import codes
 from core.mail import mail_may_name
 from core.mail_headers import MAIL_POLICY, MAIL_POLICY_KEEP
 from core.text import nfc
 from incidents.services import incident_relay_answered, incident_relay_unreachable, relay_outage_since
+from pki.mail_signing import MailSigner
 
 from . import delivery_lifecycle as lifecycle
 from .bounces import envelope_sender
@@ -97,6 +99,7 @@ class MessageFactory:
         self.outgoing = outgoing
         agency = outgoing.agency
         self.sender = Address(nfc(agency.name), addr_spec=agency.official_email)
+        self.signer = MailSigner(agency)  # S/MIME and DKIM (pki.mail_signing)
         self.boundary = f"=_portal_{get_random_string(24)}"
         parts = []
         for attachment in email_attachments(outgoing):
@@ -133,10 +136,10 @@ class MessageFactory:
         head["Date"] = timezone.now()
         head["Message-ID"] = message_id
         text = base64mime.body_encode("\r\n".join(body.splitlines()).encode() + b"\r\n", eol="\r\n").encode()
-        return BuiltMessage([
+        return BuiltMessage(self.signer.parts([
             BuiltMessage.part(b"".join([self.fixed_headers, _headers(head), self.body_start, text])),
             self.tail,
-        ])
+        ], BuiltMessage.part))
 
 
 def _headers(message):
@@ -306,7 +309,7 @@ class BackendTransport:
 
 
 def transport_new():
-    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    if effective_email_backend() == "django.core.mail.backends.smtp.EmailBackend":
         return SmtpTransport()
     return BackendTransport()
 
