@@ -8,11 +8,15 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         # A signature confirmed on the signer's phone approves the draft (pki knows nothing of documents).
+        from intake.automatic import on_automatic_mail
         from pki.remote.selectors import remote_readers
         from pki.remote.services import on_remote_finished
 
+        from .bounces import mail_report_received
         from .services.outgoing import REMOTE_PURPOSE, outgoing_remote_finished
         from .views.signing import remote_may_read
 
         on_remote_finished(REMOTE_PURPOSE)(outgoing_remote_finished)
         remote_readers(REMOTE_PURPOSE)(remote_may_read)
+        # Bounces and auto-replies read from an agency mailbox (intake knows nothing of deliveries).
+        on_automatic_mail(mail_report_received)

@@ -10,7 +10,8 @@ a row and at most one of them moves it.
     confirming ─retry/fail─▶ retry/failed       (a definite 4xx/5xx answer to the final dot)
     confirming ─uncertain─▶ uncertain ─resend (clerk, confirmed)─▶ pending
     pending/retry/sending ─defer─▶ deferred ─resume─▶ pending, or ─expire─▶ failed
-    sending ─release (lease ran out)─▶ pending;  failed ─resend─▶ pending
+    sending ─release (lease ran out)─▶ pending;  failed/bounced ─resend─▶ pending
+    sent/uncertain ─bounce (a delivery report came back, documents.bounces)─▶ bounced
     pending/retry ─deliver_in_portal─▶ sent;  sending ─withhold (secret)─▶ not_electronic
 
 Before the final dot (`sending`) any error is harmless: the server discards a message without its
@@ -62,8 +63,10 @@ TRANSITIONS = {
         Transition("withhold", frozenset({S.SENDING}), S.NOT_ELECTRONIC),
         # Into the recipient agency's incoming queue (documents.services.delivery).
         Transition("deliver_in_portal", frozenset({S.PENDING, S.RETRY}), S.SENT),
-        # The clerk sends a failed or uncertain e-mail again (documents.services.delivery).
-        Transition("resend", frozenset({S.FAILED, S.UNCERTAIN}), S.PENDING),
+        # Accepted by the relay, then returned: a bounce came back to the delivery's VERP address.
+        Transition("bounce", frozenset({S.SENT, S.UNCERTAIN}), S.BOUNCED),
+        # The clerk sends a failed, bounced or uncertain e-mail again (documents.services.delivery).
+        Transition("resend", frozenset({S.FAILED, S.BOUNCED, S.UNCERTAIN}), S.PENDING),
     ]
 }
 

@@ -127,7 +127,8 @@ def dashboard(membership):
             agency=membership.agency, status=InboundMessage.Status.PENDING).order_by("received_at")
         data["to_issue"] = Outgoing.objects.filter(agency=membership.agency, status=Outgoing.Status.APPROVED)
         data["failed_deliveries"] = Delivery.objects.filter(
-            outgoing__agency=membership.agency, status__in=[Delivery.Status.FAILED, Delivery.Status.UNCERTAIN]
+            outgoing__agency=membership.agency,
+            status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN]
         ).select_related("outgoing")
     if membership.has_role(Role.LEADER):
         data["to_approve"] = Outgoing.objects.filter(signer=membership, status=Outgoing.Status.SUBMITTED)
@@ -170,6 +171,7 @@ def deliveries_progress(outgoing):
     done = sum(counts[s] for s in Delivery.FINAL)
     return {"total": total, "done": done, "sent": counts[Delivery.Status.SENT],
             "failed": counts[Delivery.Status.FAILED], "uncertain": counts[Delivery.Status.UNCERTAIN],
+            "bounced": counts[Delivery.Status.BOUNCED],
             "deferred": counts[Delivery.Status.DEFERRED],
             "percent": round(100 * done / total) if total else 100, "counts": counts}
 

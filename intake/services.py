@@ -17,6 +17,7 @@ from core.validators import is_official_domain
 from incidents.services import incident_mailbox_checked
 
 from . import imap, lifecycle, selectors
+from .automatic import automatic_mail_received, classify
 from .hints import extract_hints
 from .hosts import validate_mail_host
 from .models import InboundAttachment, InboundMessage, Mailbox
@@ -66,12 +67,13 @@ class PollResult:
     status: str  # ok, busy, disabled, error
     imported: int = 0
     duplicates: int = 0
+    automatic: int = 0  # bounces and auto-replies, handled without the clerk (intake.automatic)
     error: str = ""
     remaining: bool = False  # stopped at MAX_MESSAGES_PER_RUN; the next run goes on
 
     def as_dict(self):
         return {"status": self.status, "imported": self.imported, "duplicates": self.duplicates,
-                "error": self.error, "remaining": self.remaining}
+                "automatic": self.automatic, "error": self.error, "remaining": self.remaining}
 
 
 class _LeaseLost(Exception):
@@ -153,7 +155,9 @@ def mailbox_poll(mailbox_id):
             for batch in session.batches(uids[:MAX_MESSAGES_PER_RUN]):
                 for fetched in session.fetch(batch):
                     created = inbound_import(mailbox_id, token, uidvalidity, fetched)
-                    if created is False:
+                    if created == AUTOMATIC:
+                        result.automatic += 1
+                    elif created is False:
                         result.duplicates += 1
                     elif created is not None:
                         result.imported += 1
@@ -191,13 +195,21 @@ def _earlier_copy(agency, digest, message_id, parsed):
     return same, None if same else first
 
 
+AUTOMATIC = "automatic"
+
+
 def inbound_import(mailbox_id, token, uidvalidity, fetched):
     """Store one fetched message and move last_uid past it, together.
 
     Returns the new InboundMessage, False for a message already imported under another UID (same bytes, or
-    same Message-ID and content), or None when this UID was already done.
+    same Message-ID and content), None when this UID was already done, or AUTOMATIC for a bounce or an
+    auto-reply, handed to intake.automatic's handlers instead of becoming an item for the clerk.
     """
     parsed = parse_message(fetched.raw)  # parsing and screening happen before any lock is taken
+    automatic = classify(fetched.raw, subject=parsed.subject,
+                         has_files=any(not item.is_inline for item in parsed.attachments))
+    if automatic is not None:
+        return _automatic_import(mailbox_id, token, uidvalidity, fetched, automatic)
     verdicts = [screen(item.filename, item.content_type, item.data) for item in parsed.attachments]
     # Signatures are checked now, not at registering: the clerk decides with the verdict in front of them.
     signatures = [check_signature(verdict.sniffed_type, item.data) if verdict.accepted else SignatureVerdict()
@@ -223,6 +235,18 @@ def inbound_import(mailbox_id, token, uidvalidity, fetched):
         for file in written:  # the rows are gone; so must the files be
             file.storage.delete(file.name)
         raise
+
+
+@transaction.atomic
+def _automatic_import(mailbox_id, token, uidvalidity, fetched, report):
+    mailbox = _locked_mailbox(mailbox_id, token)
+    if mailbox.uidvalidity != uidvalidity or fetched.uid <= mailbox.last_uid:
+        return None
+    automatic_mail_received(mailbox, report, fetched.internaldate or timezone.now())
+    mailbox.last_uid = fetched.uid
+    mailbox.poll_lease_until = timezone.now() + POLL_LEASE
+    mailbox.save(update_fields=["last_uid", "poll_lease_until"])
+    return AUTOMATIC
 
 
 def _inbound_create(mailbox, uidvalidity, fetched, parsed, checks, digest, written, duplicate_of=None):

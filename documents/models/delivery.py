@@ -27,10 +27,12 @@ class Delivery(models.Model):
         SENT = "sent", _("Đã gửi")
         FAILED = "failed", _("Gửi không thành công")
         UNCERTAIN = "uncertain", _("Chưa rõ đã gửi hay chưa")
+        # Accepted, then returned: a delivery report came back to its VERP address (documents.bounces).
+        BOUNCED = "bounced", _("Bị trả lại")
         DEFERRED = "deferred", _("Chờ máy chủ thư kết nối lại")
         NOT_ELECTRONIC = "not_electronic", _("Không gửi điện tử")
 
-    FINAL = (Status.SENT, Status.FAILED, Status.UNCERTAIN, Status.NOT_ELECTRONIC)
+    FINAL = (Status.SENT, Status.FAILED, Status.UNCERTAIN, Status.BOUNCED, Status.NOT_ELECTRONIC)
 
     outgoing = models.ForeignKey("documents.Outgoing", on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
@@ -85,3 +87,35 @@ class Delivery(models.Model):
     def response_summary(self):
         """The last answer in a sentence for the clerk (the raw answer stays in `response`)."""
         return response_sentence(self.response)
+
+
+class MailReport(models.Model):
+    """Mail no person wrote, read from an agency mailbox and handled without the clerk (intake.automatic):
+    a delivery report (bounce, delay, relayed) matched where possible to the delivery it is about, or an
+    auto-reply. Kept so that what was done with it can be seen; it never becomes an incoming item."""
+
+    class Kind(models.TextChoices):
+        BOUNCE = "bounce", _("Báo không gửi được (thư bị trả lại)")
+        DELAYED = "delayed", _("Báo gửi chậm")
+        DELIVERED = "delivered", _("Báo đã chuyển tiếp hoặc đã nhận")
+        AUTO_REPLY = "auto_reply", _("Thư trả lời tự động")
+
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE,
+                               related_name="+")
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
+    delivery = models.ForeignKey(Delivery, verbose_name=_("lượt gửi"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="mail_reports")
+    recipient = models.CharField(_("địa chỉ được báo"), max_length=320, blank=True)
+    status_code = models.CharField(_("mã trạng thái"), max_length=16, blank=True)
+    diagnostic = models.TextField(_("chẩn đoán của máy chủ"), blank=True)
+    original_message_id = models.CharField(max_length=998, blank=True)
+    received_at = models.DateTimeField(_("thời điểm nhận"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thư tự động")
+        verbose_name_plural = _("thư tự động")
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.recipient}".strip()
