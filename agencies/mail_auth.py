@@ -7,6 +7,7 @@ DNS is asked through dnspython, at settings.DKIM_DNS_NAMESERVERS ("ip" or "ip:po
 """
 
 import base64
+import copy
 import re
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -34,6 +35,10 @@ from .models import Agency, DkimKey
 
 K = DkimKey.State
 DNS_TIMEOUT = 5.0
+
+
+def dkim_signing_enabled():
+    return bool(getattr(settings, "DKIM_SIGN", True))
 
 
 def agency_domain(agency):
@@ -199,7 +204,7 @@ class DkimSigner:
 
     def __init__(self, domain, agency=None):
         self.key = None
-        if getattr(settings, "DKIM_SIGN", True) and domain:
+        if dkim_signing_enabled() and domain:
             keys = DkimKey.objects.filter(domain=domain.lower(), state=K.ACTIVE)
             if agency is not None:
                 keys = keys.filter(agency=agency)
@@ -230,7 +235,7 @@ class DkimEmailBackend(BaseEmailBackend):
         return self.inner.close()
 
     def send_messages(self, email_messages):
-        return self.inner.send_messages([_SignedMessage.wrap(message) for message in email_messages])
+        return self.inner.send_messages([_signing(message) for message in email_messages])
 
 
 class SignedBytes(PolicyMessage):
@@ -248,26 +253,20 @@ class SignedBytes(PolicyMessage):
         return self.signed_raw
 
 
-class _SignedMessage:
-    """A Django e-mail message whose .message() comes out DKIM-signed; everything else is the original's."""
+def _signing(email_message):
+    """A copy of a Django e-mail message whose .message() comes out DKIM-signed."""
+    signed = copy.copy(email_message)
+    build = email_message.message
+    signed.message = lambda **kwargs: _signed_built(build(**kwargs))
+    return signed
 
-    def __init__(self, original):
-        self.original = original
 
-    @classmethod
-    def wrap(cls, message):
-        return cls(message)
-
-    def __getattr__(self, name):
-        return getattr(self.original, name)
-
-    def message(self, **kwargs):
-        built = self.original.message(**kwargs)
-        raw = built.as_bytes(policy=MAIL_POLICY)
-        if re.search(rb"^DKIM-Signature:", raw.split(b"\r\n\r\n", 1)[0], re.IGNORECASE | re.MULTILINE):
-            return built
-        header = DkimSigner(from_domain(raw)).header(raw)
-        return SignedBytes.parse(header + raw) if header else built
+def _signed_built(built):
+    raw = built.as_bytes(policy=MAIL_POLICY)
+    if re.search(rb"^DKIM-Signature:", raw.split(b"\r\n\r\n", 1)[0], re.IGNORECASE | re.MULTILINE):
+        return built  # the portal's own deliveries come signed already
+    header = DkimSigner(from_domain(raw)).header(raw)
+    return SignedBytes.parse(header + raw) if header else built
 
 
 def effective_email_backend():

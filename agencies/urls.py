@@ -7,6 +7,7 @@ urlpatterns = [
     path("directory/export.csv", views.directory_export_csv, name="directory_export_csv"),
     path("directory/export.vcf", views.directory_export_vcf, name="directory_export_vcf"),
     path("manage/agency/", views.agency_profile, name="agency_profile"),
+    path("manage/mail-trust/", views.mail_trust, name="mail_trust"),
     path("manage/units/", views.unit_list, name="unit_list"),
     path("manage/units/new/", views.unit_edit, name="unit_create"),
     path("manage/units/<int:pk>/", views.unit_edit, name="unit_edit"),

@@ -1,15 +1,17 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import staff_required
 from accounts.models import Role
 from core.forms import run_service
 
-from . import selectors, services
+from . import mail_auth, selectors, services
 from .exports import directory_csv, directory_vcards
 from .forms import AgencyProfileForm, GroupForm, UnitForm
+from .models import DkimKey
 
 
 def directory(request):
@@ -87,3 +89,32 @@ def group_edit(request, pk=None):
             return redirect("group_list")
     title = _("Sửa nhóm nơi nhận") if group else _("Thêm nhóm nơi nhận")
     return render(request, "agencies/form.html", {"form": form, "title": title, "back": "group_list"})
+
+
+@staff_required(Role.ADMIN)
+def mail_trust(request):
+    """Thư điện tử tin cậy: the agency's DKIM keys, the TXT records to publish, a DNS check, rotation."""
+    admin, agency = request.membership, request.membership.agency
+    checks = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "create":
+                key = mail_auth.dkim_key_create_by(admin=admin)
+                messages.success(request, _("Đã tạo khóa DKIM %(selector)s.") % {"selector": key.selector})
+            elif action == "switch":
+                key = mail_auth.dkim_key_switch_by(admin=admin)
+                messages.success(request, _("Đã chuyển sang khóa DKIM %(selector)s.") % {"selector": key.selector})
+            elif action == "check":
+                key = get_object_or_404(DkimKey, pk=request.POST.get("key"), agency=agency)
+                checks[key.pk] = mail_auth.dkim_dns_check(key)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        if action != "check":
+            return redirect("mail_trust")
+    keys = mail_auth.dkim_keys_of(agency)
+    rows = [{"key": key, "chunks": mail_auth.dns_chunks(key.dns_value), "check": checks.get(key.pk)} for key in keys]
+    return render(request, "agencies/mail_trust.html", {
+        "rows": rows, "domain": mail_auth.agency_domain(agency), "signing": mail_auth.dkim_signing_enabled(),
+        "can_create": not any(key.state == DkimKey.State.NEXT for key in keys),
+    })

@@ -100,7 +100,8 @@ class PolicyMessage(EmailMessage):
 
 class PolicyEmailMessage(EmailMultiAlternatives):
     """Django's e-mail message, built as a standard-library message under MAIL_POLICY: what Django 5.2 builds
-    itself (compat32) starts a long encoded Subject with a fold, read back with a leading space."""
+    itself (compat32) starts a long encoded Subject with a fold, read back with a leading space. It carries
+    Auto-Submitted: auto-generated unless headers say otherwise."""
 
     def message(self, **kwargs):
         msg = PolicyMessage(policy=MAIL_POLICY)
@@ -113,6 +114,11 @@ class PolicyEmailMessage(EmailMultiAlternatives):
                 msg[name] = nfc(value)
         msg["Date"] = extra.pop("date", (None, formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))[1]
         msg["Message-ID"] = extra.pop("message-id", (None, make_msgid(domain=DNS_NAME)))[1]
+        # RFC 3834: what the portal writes by itself (invitations, resets, digests) is auto-generated, so that
+        # out-of-office replies are not sent back; a message a person writes passes headers={"Auto-Submitted": "no"}.
+        auto = extra.pop("auto-submitted", (None, "auto-generated"))[1]
+        if auto != "no":
+            msg["Auto-Submitted"] = auto
         for name, value in extra.values():
             msg[name] = value
         msg.set_content(self.body, subtype=self.content_subtype, cte="quoted-printable")
