@@ -20,6 +20,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDoc
 
 from core import exports as portal_exports
 
+from .evaluation import SCORES
 from .tables import channel_label, direction_label, status_label
 
 CHART_ITEMS = 30  # bars at most in a chart of agencies or units
@@ -151,6 +152,53 @@ def chart_data(report):
     }
 
 
+def score_text(score):
+    """“95,0 % (19/20)”, or “—” when nothing was due."""
+    if not score.due:
+        return "—"
+    return f"{percent(score.rate)} ({number(score.done)}/{number(score.due)})"
+
+
+def evaluation_text_rows(rows, with_unit=False):
+    """Rows of reports.evaluation as text: the name, (the unit,) each score."""
+    return [[row.label, *([row.unit] if with_unit else []), *(score_text(row.scores[name]) for name in SCORES)]
+            for row in rows]
+
+
+def evaluation_headers(first, with_unit=False):
+    """The XLSX headers of an evaluation sheet: the name, (the unit,) then done, due and rate of each score."""
+    headers = [first, *([_("Đơn vị")] if with_unit else [])]
+    for label in SCORES.values():
+        headers += [_("%(score)s – đạt") % {"score": label}, _("%(score)s – tổng số") % {"score": label},
+                    _("%(score)s – tỷ lệ (%%)") % {"score": label}]
+    return headers
+
+
+def evaluation_sheet_rows(rows, with_unit=False):
+    """Numbers as numbers: done, due and the rate (2 decimals, empty when nothing was due) of each score."""
+    return [[row.label, *([row.unit] if with_unit else []),
+             *(value for name in SCORES for value in (row.scores[name].done, row.scores[name].due,
+                                                       _rounded(row.scores[name].rate)))]
+            for row in rows]
+
+
+def evaluation_chart(evaluation):
+    """What the page's evaluation chart draws: each score's rate per unit (at most CHART_ITEMS units)."""
+    rows = [r for r in evaluation.by_unit if any(score.due for score in r.scores.values())][:CHART_ITEMS]
+    return {"labels": [r.label for r in rows],
+            "datasets": [{"label": str(label), "values": [None if r.scores[name].rate is None
+                                                          else round(r.scores[name].rate, 1) for r in rows]}
+                         for name, label in SCORES.items()]}
+
+
+def _evaluation_sheets(workbook, evaluation):
+    _sheet(workbook, _("Đánh giá theo đơn vị"), evaluation_headers(_("Đơn vị")),
+           evaluation_sheet_rows([*evaluation.by_unit, evaluation.total]))
+    if evaluation.by_person is not None:
+        _sheet(workbook, _("Đánh giá theo cán bộ"), evaluation_headers(_("Cán bộ"), with_unit=True),
+               evaluation_sheet_rows(evaluation.by_person, with_unit=True))
+
+
 def report_title():
     return _("Báo cáo tình hình trao đổi văn bản điện tử")
 
@@ -180,8 +228,9 @@ def _rounded(value):
     return None if value is None else round(value, 2)
 
 
-def usage_xlsx(report, agency):
-    """The report as a workbook: the figures, then one sheet per breakdown; numbers stay numbers."""
+def usage_xlsx(report, agency, evaluation=None):
+    """The report as a workbook: the figures, then one sheet per breakdown, then the evaluation of use (per unit,
+    and per person when the viewer may see it); numbers stay numbers."""
     workbook = Workbook()
     summary = _sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Kỳ báo cáo"), _("Kỳ trước"), _("Thay đổi")],
                      [[label, _rounded(now), _rounded(before),
@@ -201,6 +250,8 @@ def usage_xlsx(report, agency):
                  r.figures.received, r.figures.overdue, _rounded(r.figures.on_time_rate)] for r in rows])
     _sheet(workbook, _("Theo loại văn bản"), [_("Loại văn bản"), _("Văn bản đi"), _("Văn bản đến")],
            [[r.label, r.figures.issued, r.figures.received] for r in report.by_type])
+    if evaluation is not None:
+        _evaluation_sheets(workbook, evaluation)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -274,8 +325,23 @@ def _share_chart(rows, value, width):
     return drawing
 
 
-def usage_pdf(report, agency):
-    """A portrait A4 report to attach to the report upward: title, figures, breakdowns, charts."""
+def _evaluation_story(evaluation, heading, body, width):
+    escape = portal_exports._escape
+    scores = [str(label) for label in SCORES.values()]
+    story = [*heading(escape(_("VI. Đánh giá việc sử dụng (Chỉ thị 34, mục 1.c)"))),
+             Paragraph(escape(_("Theo đơn vị")), body),
+             _table([_("Đơn vị"), *scores], evaluation_text_rows([*evaluation.by_unit, evaluation.total]),
+                    [width * w for w in (0.28, 0.18, 0.18, 0.18, 0.18)], body)]
+    if evaluation.by_person is not None:
+        story += [Spacer(1, 3 * mm), Paragraph(escape(_("Theo cán bộ")), body),
+                  _table([_("Cán bộ"), _("Đơn vị"), *scores], evaluation_text_rows(evaluation.by_person, True),
+                         [width * w for w in (0.18, 0.18, 0.16, 0.16, 0.16, 0.16)], body)]
+    return story
+
+
+def usage_pdf(report, agency, evaluation=None):
+    """A portrait A4 report to attach to the report upward: title, figures, breakdowns, charts, and the
+    evaluation of use when given."""
     portal_exports._fonts()  # Liberation Serif, registered once, with every Vietnamese letter
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
@@ -328,6 +394,10 @@ def usage_pdf(report, agency):
         *heading(escape(_("V. Theo loại văn bản"))),
         _table([_("Loại văn bản"), _("Văn bản đi"), _("Văn bản đến")], type_rows(report),
                [width * w for w in (0.5, 0.25, 0.25)], body),
+    ]
+    if evaluation is not None:
+        story += _evaluation_story(evaluation, heading, body, width)
+    story += [
         Spacer(1, 6 * mm),
         Paragraph(escape(_("Số liệu lập lúc %(time)s từ cổng trao đổi văn bản.") % {
             "time": timezone.localtime(report.computed_at).strftime("%H:%M %d/%m/%Y")}), body),

@@ -1,7 +1,9 @@
 """Reading for the reports pages, with who-may-see-what built in.
 
 The traffic log and the incidents are one agency's own (its clerks, leaders and admins). The usage report
-is for leaders and admins: an agency sees itself and the agencies under it, never its parent or a sibling.
+is for leaders, admins and the chief of office: an agency sees itself and the agencies under it, never its
+parent or a sibling. Its per-person figures are for the agency's leaders and chief of office only, and only
+of the agency's own people.
 """
 
 from django.db.models import BigIntegerField, Case, CharField, DateTimeField, F, Q, Value, When
@@ -26,6 +28,24 @@ PAGE_ROLES = {"traffic_log": TRAFFIC_ROLES, "incident_list": TRAFFIC_ROLES, "usa
 TRAFFIC_COLUMNS = ("log_key", "log_direction", "log_channel", "log_notation", "log_summary", "log_counterpart",
                    "log_address", "log_status", "log_at", "log_sent", "log_arrived", "log_registered",
                    "log_completed", "log_outgoing", "log_incoming")
+
+
+def may_open(name, membership):
+    """Whether `membership` opens the report page `name`; the chief of office also opens the usage report."""
+    if not membership:
+        return False
+    return membership.has_role(*PAGE_ROLES[name]) or (name == "usage_report" and membership.is_chief_of_office)
+
+
+def people_figures_of(membership, agency):
+    """The agency whose per-person figures `membership` sees in a report on `agency`, or None.
+
+    Only a leader or the chief of office, and only in the report on their own agency (with or without the
+    agencies under it): never another agency's people, not even a child's.
+    """
+    if membership and agency.pk == membership.agency_id and (membership.is_leader or membership.is_chief_of_office):
+        return membership.agency
+    return None
 
 
 def _may_see_traffic(membership):
@@ -127,12 +147,13 @@ def incident_get_for_user(membership, pk):
 
 
 def report_scope(membership, agency_id=None):
-    """(the agency reported on, its ids with every agency under it, the choices) for a leader or an admin.
+    """(the agency reported on, its ids with every agency under it, the choices) for a leader, an admin or the
+    chief of office.
 
     The choices are the member's own agency (with or without the agencies under it) and each agency directly
     under it. Any other agency is a 404: a child never sees its parent's report, nor a sibling's.
     """
-    if not (membership and membership.has_role(*REPORT_ROLES)):
+    if not may_open("usage_report", membership):
         raise Http404
     own = membership.agency
     children = list(own.children.filter(is_active=True).order_by("name"))

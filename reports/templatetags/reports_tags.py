@@ -9,5 +9,5 @@ register = template.Library()
 
 @register.simple_tag
 def report_pages(membership):
-    """The url names of the report pages `membership` may open (selectors.PAGE_ROLES)."""
-    return frozenset(name for name, roles in selectors.PAGE_ROLES.items() if membership and membership.has_role(*roles))
+    """The url names of the report pages `membership` may open (selectors.may_open)."""
+    return frozenset(name for name in selectors.PAGE_ROLES if selectors.may_open(name, membership))

@@ -6,7 +6,7 @@
     var canvas = document.getElementById(id);
     if (!canvas || !window.Chart) { return; }
     if (horizontal) {  // one bar a line, whatever the number of agencies or units
-      canvas.parentNode.style.height = (60 + 26 * Math.max(labels.length, 1)) + "px";
+      canvas.parentNode.style.height = (60 + (16 + 10 * datasets.length) * Math.max(labels.length, 1)) + "px";
     }
     new window.Chart(canvas, {
       type: "bar",
@@ -29,4 +29,10 @@
   bars("chart-units", data.units.labels, [
     {label: data.units.label, data: data.units.values, backgroundColor: accent}
   ], true);
+  if (data.evaluation) {
+    var colours = ["#1f4e79", "#c55a11", "#548235", "#7f6000"];
+    bars("chart-evaluation", data.evaluation.labels, data.evaluation.datasets.map(function (set, n) {
+      return {label: set.label, data: set.values, backgroundColor: colours[n % colours.length]};
+    }), true);
+  }
 })();
