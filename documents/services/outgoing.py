@@ -16,6 +16,7 @@ from core.mail import mail_may_name
 from core.text import fold
 from pki.errors import SigningError
 from pki.keystores import agency_signer, personal_signer
+from pki.layout import SEAL_DIAMETER_MM
 from pki.models import KeyStore, RemoteSigningRequest, SealImage, SignatureImage
 from pki.remote import services as remote_services
 from pki.selectors import certificate_for_signing, personal_certificate_for
@@ -649,18 +650,21 @@ def _issue(membership, outgoing, seal_signer, *, parallel):
     seal_png = _read(seal.image) if seal is not None else seal_text_png(outgoing.agency.name)
     kind = Register.Kind.OUTGOING_SECRET if outgoing.is_secret else Register.Kind.OUTGOING
     outgoing.register = register_for(outgoing.agency, kind)
+    # The delivery notes are part of the record: Vietnamese whatever the clerk's UI language. Planned before
+    # the register is locked: they do not depend on the number.
+    with translation.override("vi"):
+        deliveries = deliveries_plan(outgoing)
     # The issue time comes with the number, under the register's lock: number order is issue order.
     taken = number_take(outgoing.register)
     now, outgoing.year, outgoing.number = taken.at, taken.year, taken.value
     outgoing.notation = notation_for(outgoing.doc_type, outgoing.agency.short_name,
                                      outgoing.drafting_unit.abbreviation, outgoing.number)
     outgoing.issued_at, outgoing.issued_by = now, membership.user
-    # The stamp and the delivery notes are part of the record: Vietnamese whatever the clerk's UI language.
     with translation.override("vi"):
-        deliveries = deliveries_plan(outgoing)
         sealed = {
             "signer": seal_signer, "agency_name": outgoing.agency.name, "number_notation": outgoing.notation,
-            "issued_at": now, "seal_png": seal_png, "seal_diameter_mm": seal.diameter_mm if seal else 36,
+            "issued_at": now, "seal_png": seal_png,
+            "seal_diameter_mm": seal.diameter_mm if seal else SEAL_DIAMETER_MM,
             "places": outgoing.signature_places or {},
         }
         stamp = StampInfo(agency_name=outgoing.agency.name, number_notation=outgoing.notation, signed_at=now)

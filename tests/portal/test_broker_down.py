@@ -143,11 +143,13 @@ def queue(real_redis):
 
 
 @pytest.fixture
-def web(transactional_db, real_redis, unreliable_redis, queue, tmp_path):
+def web(transactional_db, real_redis, unreliable_redis, queue, tmp_path, settings):
     parts, _client = real_redis
     env = _worker_env(connection.settings_dict["NAME"], {
         "DJANGO_SETTINGS_MODULE": "tests.portal.web_settings",
         "REDIS_URL": f"redis://127.0.0.1:{unreliable_redis.port}{parts.path or '/0'}",
+        # Issuing seals with a timestamp and revocation data from the suite's demo PKI services.
+        "PKI_DEMO_SERVICE_URL": settings.PKI_DEMO_SERVICE_URL, "PKI_TSA_URL": settings.PKI_TSA_URL,
     })
     env["CELERY_QUEUE"] = queue  # a queue no worker of another test reads
     process = WebProcess(env, tmp_path / "web.log")
