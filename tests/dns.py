@@ -3,7 +3,6 @@
 import socket
 
 import pytest
-
 from dnslib import QTYPE, RCODE, RR, TXT
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 

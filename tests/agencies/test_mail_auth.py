@@ -12,7 +12,7 @@ from agencies import mail_auth
 from agencies.models import DkimKey
 from core.crypto import decrypt
 from tests import factories
-from tests.dns import publish, test_dns  # noqa: F401 - fixture
+from tests.dns import publish
 
 pytestmark = pytest.mark.django_db
 K = DkimKey.State

@@ -1,0 +1,1 @@
+from tests.dns import test_dns  # noqa: F401 - fixture
