@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 
-from .models import InboundMessage, status_writes_allowed
+from .models import InboundMessage, MailboxCheck, status_writes_allowed
 
 S = InboundMessage.Status
 
@@ -89,10 +89,14 @@ def check(membership, message, name):
 
 
 def apply(membership, message, name):
-    """Perform `name` on a row locked by the caller: the only status write of a mailbox item."""
+    """Perform `name` on a row locked by the caller: the only status write of a mailbox item. A person moved
+    it, so it also counts as their looking at the mailbox (intake.checks)."""
+    from .checks import mailbox_check_record  # here: checks reads the models this module guards
+
     transition = check(membership, message, name)
     message.status = transition.target
     message.status_changed_at, message.status_changed_by = timezone.now(), membership
     with status_writes_allowed():
         message.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    mailbox_check_record(membership=membership, action=MailboxCheck.Action.TRIAGED, message=message)
     return message

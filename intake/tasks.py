@@ -2,14 +2,17 @@
 
 from celery import shared_task
 
-from . import services
+from . import checks, questions, services
 from .models import Mailbox
 
 
 @shared_task(ignore_result=False)  # "Kiểm tra ngay" waits for its result
 def mailbox_poll(mailbox_id):
-    """Read one agency mailbox; failures are recorded on the mailbox, and the next run retries by itself."""
-    return services.mailbox_poll(mailbox_id).as_dict()
+    """Read one agency mailbox; failures are recorded on the mailbox, and the next run retries by itself.
+    What arrived and asks something becomes a question (intake.questions)."""
+    result = services.mailbox_poll(mailbox_id).as_dict()
+    questions.questions_detect_new(mailbox_id)
+    return result
 
 
 @shared_task(ignore_result=False)
@@ -19,3 +22,10 @@ def mailbox_poll_all():
     for mailbox_id in mailbox_ids:
         mailbox_poll.delay(mailbox_id)
     return len(mailbox_ids)
+
+
+@shared_task
+def mailbox_checks_judge():
+    """Scheduled by beat (every 5 minutes): judge the due times of every agency's mailbox check rule whose
+    grace period has passed; a missed one opens an incident. Safe to run twice."""
+    return checks.mailbox_checks_judge()

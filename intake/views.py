@@ -12,8 +12,9 @@ from accounts.access import staff_required
 from accounts.models import Role
 from core.http import file_response
 
-from . import lifecycle, selectors, services, tasks
+from . import checks, lifecycle, questions, selectors, services, tasks
 from .forms import MailboxForm
+from .models import MailboxCheck
 from .tables import InboundTable
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def _check_now(request, mailbox):
 @staff_required(*selectors.PAGE_ROLES["inbound_list"])
 def inbound_list(request):
     filterset = selectors.inbound_filterset(membership=request.membership, filters=request.GET)
+    checks.mailbox_check_record(membership=request.membership, action=MailboxCheck.Action.OPENED)
     table = InboundTable(filterset.qs, request=request)
     table.paginate(page=request.GET.get("page", 1), per_page=PAGE_SIZE)
     return render(request, "intake/inbound_list.html", {
@@ -88,7 +90,7 @@ def inbound_detail(request, pk):
     return render(request, "intake/inbound_detail.html", {
         "message": message, "attachments": message.attachments.all(),
         "transitions": lifecycle.available(request.membership, message),
-        "facts": selectors.inbound_facts(message),
+        "facts": selectors.inbound_facts(message), "question": questions.inbound_question_of(message),
     })
 
 
