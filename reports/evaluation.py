@@ -7,7 +7,8 @@ Four scores, each "done out of due", aggregated in one SQL statement (no query p
   (the agency's own row: every on-time check out of every due time);
 - handled: incoming documents with a due date, arrived in the period, completed by it (on time) or not
   (completed later, or still open past it as of today) — the usage report's rule; they count for the lead
-  (the current lead assignment's unit or person; a unit lead's document counts for whoever completed it);
+  (the current lead assignment's unit or person; a unit lead's document counts for whoever completed it,
+  and, while open, for the unit only);
 - replies: questions from citizens and businesses (intake.Question) asked in the period, answered by their
   due date (on time) or not (answered later, or still open past it: those count for no unit and no person);
   and incoming documents answered by an issued reply sent to a citizen or business, arrived in the

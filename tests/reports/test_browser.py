@@ -1,5 +1,5 @@
-"""The report as a person sees it in headless Chromium: the figures and the three Chart.js charts drawn from
-the vendored library (no CDN)."""
+"""The report as a person sees it in headless Chromium: the figures and the Chart.js charts drawn from the
+vendored library (no CDN), and the evaluation of use with its sortable per-person table."""
 
 import re
 
@@ -33,4 +33,12 @@ def test_a_leader_opens_the_report_and_the_charts_are_drawn(page, province):
     assert sorted(agencies["labels"]) == ["Sở Nội vụ tỉnh Thử", "Sở Tài chính tỉnh Thử", "Ủy ban nhân dân tỉnh Thử"]
     units = page.evaluate("Chart.getChart('chart-units').data")
     assert units["labels"][0] in ("Phòng Kinh tế – UBND", "Phòng Tổ chức – SNV") and units["datasets"][0]["data"][-1] == 50
+    evaluation = page.evaluate("Chart.getChart('chart-evaluation').data")
+    assert [d["label"] for d in evaluation["datasets"]] == [
+        "Kiểm tra hộp thư đúng giờ", "Văn bản đến xử lý đúng hạn", "Trả lời công dân, doanh nghiệp đúng hạn",
+        "Văn bản đi gửi điện tử"]
+    assert "Văn phòng – UBND" in evaluation["labels"]
+    expect(page.get_by_test_id("evaluation-people")).to_contain_text("Lãnh đạo p")
+    page.get_by_test_id("evaluation-people").get_by_role("link", name="Văn bản đi gửi điện tử").click()
+    expect(page).to_have_url(re.compile(r"ep-sort=sent"))
     assert page.evaluate("document.querySelector('script[src*=chartjs]').src").startswith(page.url.split("/reports")[0])

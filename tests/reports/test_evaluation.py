@@ -2,8 +2,12 @@
 (tests/reports/evaluation_data.py), who sees the per-person ones, and the exports."""
 
 import io
+import json
+import os
 import re
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -21,6 +25,7 @@ from tests.reports.data import at
 
 pytestmark = pytest.mark.django_db
 H1 = half_year(2026, 1)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -92,6 +97,36 @@ def test_one_query_for_the_scores_whatever_the_number_of_units_and_people(world)
     assert count() == 3
     assert len(result.by_unit) == 8 and len(result.by_person) == 8
     assert scores(result.total)[0] == (8, 11)
+
+
+SQLITE_SCRIPT = """
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from reports.evaluation import SCORES, evaluation_report
+from reports.periods import half_year
+from tests.reports import data, evaluation_data
+w = evaluation_data.build()
+r = evaluation_report(w["a"].descendant_ids(), half_year(2026, 1), people_of=w["a"], today=data.TODAY)
+def scores(row):
+    return [[row.scores[n].done, row.scores[n].due] for n in SCORES]
+print(json.dumps({"units": [[row.label, scores(row)] for row in r.by_unit],
+                  "people": [[row.label, scores(row)] for row in r.by_person], "total": scores(r.total)}))
+"""
+
+
+def test_sqlite_gives_the_same_scores(world, tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PORTAL_VAR_DIR": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    env.pop("REDIS_URL", None)
+    output = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=300, check=True).stdout
+    sqlite = json.loads(output.strip().splitlines()[-1])
+    postgres = evaluate(world)
+    assert sqlite == json.loads(json.dumps({
+        "units": [[row.label, scores(row)] for row in postgres.by_unit],
+        "people": [[row.label, scores(row)] for row in postgres.by_person], "total": scores(postgres.total)}))
 
 
 # --- Pages and exports ------------------------------------------------------------------------------------
