@@ -136,6 +136,19 @@ def reply_build(question, text):
     )
 
 
+def _names_a_secret_document(agency, text):
+    """Whether the text names a secret document of the agency (number, summary or page): replies carry none.
+    Read through the agency's reverse relations, so that intake needs nothing from documents."""
+    folded = fold(text)
+    for documents, kind in ((agency.outgoing, "outgoing"), (agency.incoming, "incoming")):
+        for pk, notation, summary in documents.exclude(secrecy="").values_list("pk", "notation", "summary"):
+            named = [fold(notation)] if notation else []
+            named += [fold(summary)] if len(summary or "") >= 12 else []
+            if f"/{kind}/{pk}/" in text or any(n in folded for n in named):
+                return True
+    return False
+
+
 def question_answer(*, membership, question, text, now=None):
     """Send the answer typed by a clerk, specialist or leader of the agency to an open question; records who,
     when and how long it took. Nothing is recorded unless the mail server accepted the reply."""
@@ -146,6 +159,8 @@ def question_answer(*, membership, question, text, now=None):
         raise ValidationError(_("Hãy nhập nội dung trả lời."))
     if len(text) > REPLY_MAX:
         raise ValidationError(_("Nội dung trả lời quá dài (tối đa %(max)s ký tự).") % {"max": REPLY_MAX})
+    if _names_a_secret_document(question.agency, text):
+        raise ValidationError(_("Thư trả lời không được nêu số, ký hiệu, trích yếu hay đường dẫn của văn bản mật."))
     with transaction.atomic():
         question = Question.objects.select_for_update().select_related("message", "agency").get(pk=question.pk)
         if question.status != Question.Status.OPEN:

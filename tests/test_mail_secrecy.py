@@ -15,6 +15,8 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -24,6 +26,8 @@ from documents.models import Delivery, DocumentType, Incoming, Recipient
 from documents.services import incoming as incoming_services
 from documents.services import outgoing as outgoing_services
 from documents.services.reminders import overdue_digest_send
+from intake.models import InboundMessage, Mailbox, Question
+from intake.questions import question_answer
 from pki.demo import issue_certificate
 from tests import factories
 from tests.documents.conftest import approved
@@ -44,6 +48,7 @@ SENDING_PATHS = {
     "core.mail_headers:PolicyEmailMessage": "Django's messages (invitations, digest, allauth) under the mail policy",
     "core.mail_headers:PolicyMessage": "the standard-library message PolicyEmailMessage hands to the backend",
     "accounts.adapters:AccountAdapter.render_mail": "allauth's messages (address confirmation, password reset)",
+    "intake.questions:reply_build": "the answer to a citizen's question asked by e-mail",
 }
 # allauth's own messages (password reset, address confirmation) go through Django's send_mail from the library;
 # the scenario below triggers them too.
@@ -148,6 +153,17 @@ def world(db):
     }
 
 
+def ask_question(agency, sender):
+    mailbox = Mailbox.objects.create(agency=agency, host="mail.moha.gov.vn", username="vanthu", enabled=False)
+    message = InboundMessage(agency=agency, mailbox=mailbox, uidvalidity=1, uid=1, raw_sha256="0" * 64,
+                             message_id="<hoi@example.com>", sender_email=sender, subject="Hỏi thủ tục?",
+                             body_text="Xin hỏi thủ tục?", status=InboundMessage.Status.CORRESPONDENCE)
+    message.raw.save("m.eml", ContentFile(b"Subject: x\r\n\r\nx"), save=False)
+    message.save()
+    return Question.objects.create(message=message, agency=agency, asked_at=message.received_at,
+                                   due_on=timezone.localdate())
+
+
 def issue(w, *recipients, **kwargs):
     return outgoing_services.outgoing_issue(
         membership=w["clerk"], outgoing=approved(w["specialist"], w["leader"], *recipients, **kwargs))
@@ -189,6 +205,12 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
     client.post("/accounts/password/reset/", {"email": w["leader"].user.email})
     client.post("/accounts/signup/", {"email": "moi@example.com", "password1": "Công-dân-2026!",
                                       "password2": "Công-dân-2026!", "full_name": "Công dân mới"})
+
+    # A citizen's question answered by e-mail: a reply naming the secret document is refused, a plain one sent.
+    question = ask_question(w["ministry"], "dan@example.com")
+    with pytest.raises(ValidationError):
+        question_answer(membership=w["clerk"], question=question, text=f"Xem văn bản {secret.notation}.")
+    question_answer(membership=w["clerk"], question=question, text="Hồ sơ gồm đơn đề nghị.")
 
     secret_incoming = registered
     markers = [SECRET_SUMMARY, secret.notation, f"/outgoing/{secret.pk}/", f"/incoming/{secret_incoming.pk}/"]
