@@ -21,10 +21,11 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from bench.common import Result
-from bench.common_env import ensure_database, start_smtp_sink, start_worker
+from bench.common_env import ensure_database, start_pki_services, start_smtp_sink, start_worker
 
 # (recipients, rounds, target ratio)
 FIGURES = [(200, 3, 1.4), (2000, 3, 1.3)]
+PIN = "246810"
 
 
 def pdf_200kb():
@@ -50,6 +51,7 @@ def _setup(pdf):
     from agencies.models import Agency, Unit
     from documents.models import Outgoing, Recipient
     from pki.demo import issue_certificate
+    from pki.services import personal_certificate_issue_demo
 
     Outgoing.objects.filter(agency__code="000.00.99.Z99").delete()
     agency, _ = Agency.objects.get_or_create(code="000.00.99.Z99", defaults={
@@ -62,6 +64,7 @@ def _setup(pdf):
         members[role], _ = Membership.objects.get_or_create(
             user=user, agency=agency, defaults={"unit": unit, "position": "Giám đốc", f"is_{role}": True})
     issue_certificate(agency)
+    personal_certificate_issue_demo(user=members["leader"].user, pin=PIN, agency=agency)
     return agency, unit, members, Recipient
 
 
@@ -78,7 +81,7 @@ def _approved_document(members, unit, pdf, recipients):
                   position=n) for n in range(recipients)
     ])
     services.outgoing_submit(membership=drafter, outgoing=outgoing)
-    return services.outgoing_approve(membership=signer, outgoing=outgoing)
+    return services.outgoing_approve(membership=signer, outgoing=outgoing, pin=PIN)
 
 
 def _issue_and_wait(members, outgoing, recipients):
@@ -113,13 +116,17 @@ def run():
     from django.conf import settings
 
     ensure_database()
+    # Issuing fetches the agency certificate's OCSP answer and two timestamps from the demo PKI services.
+    pki_services, pki_base = start_pki_services()
     pdf = pdf_200kb()
     agency, unit, members, _ = _setup(pdf)
     workdir = Path(tempfile.mkdtemp(prefix="bench-fanout-"))
     sink, port = start_smtp_sink(workdir / "smtp.jsonl")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    worker = start_worker({"EMAIL_URL": f"smtp://127.0.0.1:{port}", "MEDIA_ROOT": str(settings.MEDIA_ROOT)})
+    worker = start_worker({"EMAIL_URL": f"smtp://127.0.0.1:{port}", "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                           "PORTAL_VAR_DIR": str(settings.VAR_DIR), "PKI_DEMO_SERVICE_URL": pki_base,
+                           "PKI_TSA_URL": f"{pki_base}/tsa"})
     results = []
     try:
         for recipients, rounds, target in FIGURES:
@@ -138,5 +145,6 @@ def run():
                                    "signed_pdf_kb": signed_kb, "recipients": recipients}))
     finally:
         worker.stop()
+        pki_services.stop()
         sink.stop()
     return results

@@ -10,11 +10,7 @@ import hashlib
 import http.client
 import os
 import shutil
-import sys
-import tempfile
-import time
 import urllib.parse
-from pathlib import Path
 
 from asn1crypto import algos, tsp
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,7 +22,7 @@ from django.utils import timezone
 
 from bench.bench_signing import VERIFY_URL, seal_png, signature_png, typical_pdf
 from bench.common import Result, median_time
-from bench.common_env import Process, ensure_database, free_port
+from bench.common_env import ensure_database, start_pki_services
 
 # approve: 3 round trips (OCSP for the signer, OCSP for the TSA's certificate, the timestamp) against the raw 2,
 # plus ~40 ms of PDF and CMS work; seal: 2 more (the document timestamp and its sizing) and the form filling.
@@ -47,26 +43,6 @@ def _post(url, body, content_type):
         return data
     finally:
         connection.close()
-
-
-def _start_services(url_port, var_dir):
-    base = f"http://127.0.0.1:{url_port}/pki"
-    env = {"PKI_DEMO_SERVICE_URL": base, "PKI_TSA_URL": f"{base}/tsa", "SECURE_SSL_REDIRECT": "0",
-           "PORTAL_VAR_DIR": str(var_dir)}
-    services = Process([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-b", f"127.0.0.1:{url_port}",
-                        "-w", "1", "--threads", "4", "--log-level", "warning"], env=env,
-                       log=os.environ.get("BENCH_SERVICES_LOG"))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", url_port, timeout=1)
-            connection.request("GET", "/pki/demo-ca.crt")
-            if connection.getresponse().status == 200:
-                return services, base
-        except OSError:
-            time.sleep(0.1)
-    services.stop()
-    raise RuntimeError("the demo PKI services did not start")
 
 
 def _raw(data, key, certificate, issuer, base):
@@ -92,16 +68,8 @@ def run():
     from pki.layout import MM
 
     ensure_database()
-    # A demo CA and TSA of this run's own (their certificates name this run's port), made before the services'
-    # process starts so that both read the same ones from the temporary VAR_DIR.
-    var_dir = Path(tempfile.mkdtemp(prefix="bench-pki-"))
-    settings.VAR_DIR = var_dir
-    port = free_port()
-    settings.PKI_DEMO_SERVICE_URL = f"http://127.0.0.1:{port}/pki"
-    settings.PKI_TSA_URL = f"{settings.PKI_DEMO_SERVICE_URL}/tsa"
+    services, base = start_pki_services(log=os.environ.get("BENCH_SERVICES_LOG"))
     ca = demo.demo_ca()
-    demo.demo_tsa()
-    services, base = _start_services(port, var_dir)
     try:
         person_cert, person_key, chain = demo.issue_personal_keypair(
             "Nguyễn Văn An", agency_name="Bộ Nội vụ", title="THỨ TRƯỞNG")
@@ -140,7 +108,7 @@ def run():
         return results
     finally:
         services.stop()
-        shutil.rmtree(var_dir, ignore_errors=True)
+        shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
 
 
 def _kept(certificate, key, chain):

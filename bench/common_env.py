@@ -1,9 +1,10 @@
-"""What the benchmarks that need the real services share: a database, a worker, an SMTP sink."""
+"""What the benchmarks that need the real services share: a database, a worker, an SMTP sink, the demo PKI."""
 
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -73,3 +74,38 @@ def start_worker(env, concurrency=2):
             return worker
     worker.stop()
     raise RuntimeError("celery worker did not start")
+
+
+def start_pki_services(log=None):
+    """The demo CA's OCSP, CRL and TSA served by gunicorn on a free port, as `make run` serves them.
+
+    A demo CA and TSA of this run's own (their certificates name this run's port) are made in a temporary
+    VAR_DIR before the services' process starts, so that both read the same ones. Returns (process, base URL).
+    """
+    import http.client
+
+    from django.conf import settings
+
+    from pki import demo
+
+    var_dir = Path(tempfile.mkdtemp(prefix="bench-pki-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/pki"
+    settings.VAR_DIR, settings.PKI_DEMO_SERVICE_URL, settings.PKI_TSA_URL = var_dir, base, f"{base}/tsa"
+    demo.demo_ca()
+    demo.demo_tsa()
+    env = {"PKI_DEMO_SERVICE_URL": base, "PKI_TSA_URL": f"{base}/tsa", "SECURE_SSL_REDIRECT": "0",
+           "PORTAL_VAR_DIR": str(var_dir)}
+    services = Process([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
+                        "-w", "1", "--threads", "4", "--log-level", "warning"], env=env, log=log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/pki/demo-ca.crt")
+            if connection.getresponse().status == 200:
+                return services, base
+        except OSError:
+            time.sleep(0.1)
+    services.stop()
+    raise RuntimeError("the demo PKI services did not start")

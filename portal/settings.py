@@ -388,6 +388,10 @@ if env.str("REMOTE_SIGNING_CSC_URL", default=""):
 REMOTE_SIGNING_TIMEOUT_SECONDS = env.int("REMOTE_SIGNING_TIMEOUT_SECONDS", default=300)
 # A pending remote signature whose polling chain broke (a worker restarted) is polled again by beat.
 CELERY_BEAT_SCHEDULE["pki-remote-signing-sweep"] = {"task": "pki.tasks.remote_signing_sweep", "schedule": 60.0}
+# Page images of drafts (the signer's place preview) are a cache: beat clears old ones once a day.
+CELERY_BEAT_SCHEDULE["documents-page-previews-purge"] = {
+    "task": "documents.tasks.page_previews_purge", "schedule": crontab(hour=3, minute=30),
+}
 
 # intake: every enabled agency mailbox is read by beat every MAILBOX_POLL_SECONDS (Directive 34: check regularly).
 MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=300)

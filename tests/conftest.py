@@ -156,6 +156,8 @@ def _worker_env(database_name, extra=None):
     env = dict(os.environ)
     env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env["PORTAL_VAR_DIR"] = str(settings.VAR_DIR)
+    # A worker that finishes a signature reaches the same demo OCSP/TSA services as the test (tests/pki_services.py).
+    env["PKI_DEMO_SERVICE_URL"], env["PKI_TSA_URL"] = settings.PKI_DEMO_SERVICE_URL, settings.PKI_TSA_URL
     env.update(extra or {})
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
