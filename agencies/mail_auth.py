@@ -215,8 +215,15 @@ class DkimSigner:
         """The DKIM-Signature header line (CRLF-ended bytes) for `raw`, or b"" without a key."""
         if self.key is None:
             return b""
-        return dkim.sign(raw, self.key.selector.encode(), self.key.domain.encode(), self.private,
-                         canonicalize=(b"relaxed", b"relaxed"), linesep=b"\r\n")
+        # dkimpy splits a whole message into lines to find where its headers end (80 ms for 5 MB); a message
+        # of ours ends its headers at the first blank line, so it is given the headers and then the body.
+        # Body canonicalization "simple": the body is 7-bit base64 in short lines that relays leave alone,
+        # and "relaxed" would cost twice as much per recipient.
+        head, _blank, body = raw.partition(b"\r\n\r\n")
+        signer = dkim.DKIM(head + b"\r\n\r\n")
+        signer.body = body
+        return signer.sign(self.key.selector.encode(), self.key.domain.encode(), self.private,
+                           canonicalize=(b"relaxed", b"simple"))
 
 
 class DkimEmailBackend(BaseEmailBackend):
