@@ -13,6 +13,7 @@ delivery's latest sending (it is about an earlier address).
 """
 
 import re
+from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -59,6 +60,8 @@ def delivery_id_from_address(address):
     return delivery_id if constant_time_compare(match.group(2).lower(), _tag(delivery_id)) else None
 
 
+# A mailbox's arrival time (IMAP INTERNALDATE) has whole seconds and the mail server's clock.
+STALE_MARGIN = timedelta(minutes=2)
 _MESSAGE_ID = re.compile(r"<doc\d+\.d(\d+)\.[0-9a-f]{12}@[^>\s]+>", re.IGNORECASE)
 
 
@@ -94,7 +97,7 @@ def _response(report):
 
 def delivery_bounced(delivery, report, received_at):
     """Sent (or uncertain) → bounced, with what the report said; an incident opens. True if it moved."""
-    if delivery.sent_at and received_at < delivery.sent_at:
+    if delivery.sent_at and received_at < delivery.sent_at - STALE_MARGIN:
         return False  # about an earlier sending, before the address was corrected
     when = timezone.localtime(received_at).strftime("%d/%m/%Y %H:%M")
     note = _("Nơi nhận trả lại thư lúc %(when)s (mã %(status)s). Hãy kiểm tra địa chỉ, sửa nếu cần rồi gửi lại.") % {

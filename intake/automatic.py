@@ -35,6 +35,10 @@ AUTO_SUBJECT = re.compile(r"^\s*(out of (the )?office|automatic reply|auto(matic
 STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 SMTP_CODE = re.compile(r"(?m)^\s*([45]\d\d)[ -]")
 MESSAGE_ID = re.compile(r"(?im)^message-id:\s*(<[^>\s]+>)")
+QUOTED_HEADERS = re.compile(r"(?im)^(?:-+ ?(?:original message|below this line).*|"
+                            r"(?:received|return-path|from|message-id|dkim-signature):.*)$")
+ANGLE_ADDRESS = re.compile(r"<([^<>@\s]+@[^<>\s]+)>")
+BARE_ADDRESS = re.compile(r"\b([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\b")
 _SPACE = re.compile(r"\s+")
 
 
@@ -125,7 +129,8 @@ def _plain_bounce(message, subject, report):
     line = next((line for line in text.splitlines()
                  if (status and status.group(1) in line) or SMTP_CODE.match(line)), "")
     report.diagnostic = _text(line)[:500]
-    recipient = re.search(r"<([^<>@\s]+@[^<>\s]+)>", text) or re.search(r"\b([\w.+-]+@[\w-]+(\.[\w-]+)+)\b", text)
+    report_text = QUOTED_HEADERS.split(text, 1)[0]  # the daemon's own words, not the returned headers
+    recipient = ANGLE_ADDRESS.search(report_text) or BARE_ADDRESS.search(report_text)
     report.recipient = recipient.group(1).lower() if recipient else ""
     report.original_message_id = _quoted_message_id(message)
     return report

@@ -128,8 +128,10 @@ def test_every_state_is_reachable_and_every_non_final_state_can_move_on():
     assert targets == set(S.values)
     movable = {source for t in lifecycle.TRANSITIONS.values() for source in t.sources}
     assert lifecycle.ACTIVE <= movable
-    # No automatic move ever leaves `uncertain` or `sent`: only the clerk's resend leaves uncertain.
-    assert [t.name for t in lifecycle.TRANSITIONS.values() if S.UNCERTAIN in t.sources] == ["resend"]
-    assert not [t for t in lifecycle.TRANSITIONS.values() if S.SENT in t.sources]
+    # Nothing sends `uncertain` or `sent` again by itself: only the clerk's resend does; a bounce that came
+    # back (documents.bounces) marks them bounced, a final state the clerk resends from too.
+    assert [t.name for t in lifecycle.TRANSITIONS.values() if S.UNCERTAIN in t.sources] == ["bounce", "resend"]
+    assert [t.name for t in lifecycle.TRANSITIONS.values() if S.SENT in t.sources] == ["bounce"]
+    assert S.BOUNCED in Delivery.FINAL and S.BOUNCED not in lifecycle.CLAIMABLE
     assert S.CONFIRMING not in lifecycle.TRANSITIONS["release"].sources
     assert S.CONFIRMING not in lifecycle.TRANSITIONS["defer"].sources

@@ -36,7 +36,7 @@ def test_the_poll_task_is_safe_to_run_twice(mailbox, imap_account):
     imap_account.append(build())
     assert tasks.mailbox_poll.delay(mailbox.pk).get()["imported"] == 1
     assert tasks.mailbox_poll.delay(mailbox.pk).get() == {
-        "status": "ok", "imported": 0, "duplicates": 0, "error": "", "remaining": False}
+        "status": "ok", "imported": 0, "duplicates": 0, "automatic": 0, "error": "", "remaining": False}
     assert InboundMessage.objects.count() == 1
 
 
