@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import InboundAttachment, InboundMessage, Mailbox
+from .models import (
+    CalendarDay,
+    InboundAttachment,
+    InboundMessage,
+    Mailbox,
+    MailboxCheck,
+    MailboxCheckRule,
+    MailboxCheckSlot,
+    Question,
+)
 
 
 @admin.register(Mailbox)
@@ -30,4 +39,26 @@ class InboundMessageAdmin(admin.ModelAdmin):
     inlines = [InboundAttachmentInline]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(MailboxCheckRule)
+class MailboxCheckRuleAdmin(admin.ModelAdmin):
+    list_display = ["agency", "mode", "times", "interval_hours", "grace_minutes", "question_due_days"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["agency", "date", "kind", "note"]
+    list_filter = ["kind"]
+
+
+@admin.register(MailboxCheck, MailboxCheckSlot, Question)
+class ReadOnlyCheckAdmin(admin.ModelAdmin):
+    """What people did and how due times were judged: a record, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -16,16 +16,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
 from core.mail_headers import MAIL_POLICY, PolicyEmailMessage
 from core.text import fold, nfc
 
-from . import checks
+from . import checks, selectors
 from .models import InboundMessage, MailboxCheck, Question
 
 # Who reads and answers questions: the clerk who takes mail in, and the specialists and leaders who know
 # the answer. Only clerks triage the mailbox itself.
-QUESTION_ROLES = (Role.CLERK, Role.SPECIALIST, Role.LEADER)
+QUESTION_ROLES = selectors.PAGE_ROLES["question_list"]
 # Folded (no diacritics, lower case) phrases that ask something, besides a question mark.
 ASKING = re.compile(r"\b(xin hoi|cho (toi|em|chung toi) hoi|cho hoi|xin cho biet|de nghi cho biet|vui long cho biet"
                     r"|xin huong dan|huong dan giup|giai dap|thac mac|lam the nao|bao gio|o dau)\b")

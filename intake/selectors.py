@@ -23,7 +23,7 @@ def mailbox_of(agency):
 
 
 # Who opens the mailbox pages: the views' guards and the sidebar (documents.navigation) read this.
-PAGE_ROLES = {"inbound_list": (Role.CLERK,)}
+PAGE_ROLES = {"inbound_list": (Role.CLERK,), "question_list": (Role.CLERK, Role.SPECIALIST, Role.LEADER)}
 SIGNATURE_PROBLEMS = [value for value in InboundAttachment.Signature.values if value != InboundAttachment.Signature.VALID]
 
 

@@ -172,3 +172,13 @@ def test_the_agency_admin_sets_the_rule_and_the_agencys_own_days(client_for, adm
                                                 "note": "Làm bù"})
     assert CalendarDay.objects.get(agency=admin_member.agency).date == datetime.date(2026, 12, 26)
     assert client_for(clerk).get(reverse("mailbox_check_rule")).status_code == 403
+
+
+def test_the_agency_admin_names_the_chief_of_office(client_for, admin_member, leader, unit):
+    response = client_for(admin_member).post(f"/manage/staff/{leader.pk}/", {
+        "unit": unit.pk, "roles": ["leader"], "position": "Chánh Văn phòng", "official_email": leader.official_email,
+        "is_chief_of_office": "on", "is_active": "on",
+    })
+    assert response.status_code == 302
+    leader.refresh_from_db()
+    assert leader.is_chief_of_office
