@@ -101,7 +101,7 @@ class PolicyMessage(EmailMessage):
 class PolicyEmailMessage(EmailMultiAlternatives):
     """Django's e-mail message, built as a standard-library message under MAIL_POLICY: what Django 5.2 builds
     itself (compat32) starts a long encoded Subject with a fold, read back with a leading space. It carries
-    Auto-Submitted: auto-generated unless headers say otherwise."""
+    Auto-Submitted: auto-generated when it comes from the portal's own address (DEFAULT_FROM_EMAIL)."""
 
     def message(self, **kwargs):
         msg = PolicyMessage(policy=MAIL_POLICY)
@@ -114,9 +114,11 @@ class PolicyEmailMessage(EmailMultiAlternatives):
                 msg[name] = nfc(value)
         msg["Date"] = extra.pop("date", (None, formatdate(localtime=settings.EMAIL_USE_LOCALTIME)))[1]
         msg["Message-ID"] = extra.pop("message-id", (None, make_msgid(domain=DNS_NAME)))[1]
-        # RFC 3834: what the portal writes by itself (invitations, resets, digests) is auto-generated, so that
-        # out-of-office replies are not sent back; a message a person writes passes headers={"Auto-Submitted": "no"}.
-        auto = extra.pop("auto-submitted", (None, "auto-generated"))[1]
+        # RFC 3834: what the portal writes by itself from its own address (invitations, resets, digests) is
+        # auto-generated, so that out-of-office replies are not sent back; what a person writes from an
+        # agency's address (a reply to a citizen) is not.
+        machine = self.from_email == settings.DEFAULT_FROM_EMAIL
+        auto = extra.pop("auto-submitted", (None, "auto-generated" if machine else "no"))[1]
         if auto != "no":
             msg["Auto-Submitted"] = auto
         for name, value in extra.values():
