@@ -162,3 +162,32 @@ def test_portal_notifications_are_auto_generated_and_carry_no_list_unsubscribe(a
     written = PolicyEmailMessage("Trả lời", "Kính gửi ông", "vanphong@moha.gov.vn", ["dan@example.com"],
                                  headers={"Auto-Submitted": "no"}).message()
     assert written["Auto-Submitted"] is None
+
+
+def citizen_reply(agency):
+    """The reply to a citizen's question exactly as intake.questions.reply_build makes it."""
+    from types import SimpleNamespace
+
+    from intake.questions import reply_build
+
+    asked = SimpleNamespace(subject="Hỏi về thủ tục cấp giấy phép", message_id="<q1@gmail.com>", raw=None,
+                            sender_name="Trần Thị Dân", sender_email="tran.dan@gmail.com")
+    return reply_build(SimpleNamespace(message=asked, agency=agency),
+                       "Kính gửi bà Dân,\nHồ sơ gồm đơn đề nghị và bản sao giấy tờ tùy thân.\n"
+                       "Bà có thể nộp trực tiếp hoặc qua Cổng dịch vụ công.\nTrân trọng.")
+
+
+def test_reply_to_a_citizen_is_dkim_signed_not_auto_submitted_and_scores_low(
+        smtp_sink, dkim_agency, settings, tmp_path):
+    settings.DKIM_INNER_EMAIL_BACKEND = settings.EMAIL_BACKEND  # the sink's SMTP backend, behind DKIM
+    settings.EMAIL_BACKEND = "agencies.mail_auth.DkimEmailBackend"
+    citizen_reply(dkim_agency.agency).send()
+    with open(smtp_sink.messages()[0]["path"], "rb") as handle:
+        raw = handle.read()
+    message = parsed(raw)
+    assert dkim.verify(raw, dnsfunc=mail_auth.dkim_dnsfunc) and f"s={dkim_agency.selector}" in message["DKIM-Signature"]
+    assert message["In-Reply-To"] == "<q1@gmail.com>" and message["Date"] and message["Message-ID"]
+    assert message["Auto-Submitted"] is None and message["List-Unsubscribe"] is None
+    score, rules = spam_score(raw, tmp_path)
+    print(f"SpamAssassin citizen reply: {score} {rules}")
+    assert score < SPAM_LIMIT, (score, rules)
