@@ -202,3 +202,27 @@ def test_the_clerk_corrects_a_bounced_address_and_resends_and_the_incident_resol
         delivery_resend(membership=clerk, delivery=row, email="vanthu.dung@sovhtt.gov.vn")
     assert status(row) == S.SENT and row.email == "vanthu.dung@sovhtt.gov.vn"
     assert Incident.objects.get(kind=Incident.Kind.DELIVERY_FAILED, subject_id=row.pk).resolved_at is not None
+
+
+@pytest.mark.django_db
+def test_the_clerk_sees_the_bounce_in_vietnamese_on_the_delivery_list_and_resends_from_there(
+        client_for, agency, clerk, leader, sent, django_capture_on_commit_callbacks):
+    row, other = sent
+    received(agency, sample("postfix", row))
+    client = client_for(clerk)
+    page = client.get(f"/outgoing/{row.outgoing_id}/").content.decode()
+    assert f'data-delivery="{row.pk}" data-status="bounced"' in page
+    assert "Bị trả lại" in page and 'data-testid="bounced-explanation"' in page
+    assert "Máy chủ từ chối: địa chỉ không tồn tại" in page and "Sửa và gửi lại" in page
+    assert f'data-delivery="{other.pk}" data-status="sent"' in page
+    # The leader sees it, but only the clerk resends.
+    assert client_for(leader).post(f"/outgoing/{row.outgoing_id}/deliveries/{row.pk}/resend/",
+                                   {"email": "vanthu.dung@sovhtt.gov.vn"}).status_code == 403
+    assert status(row) == S.BOUNCED
+    client = client_for(clerk)  # one test client: logged in as the clerk again
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/outgoing/{row.outgoing_id}/deliveries/{row.pk}/resend/",
+                               {"email": "vanthu.dung@sovhtt.gov.vn"}, follow=True)
+    assert "Đang gửi lại tới vanthu.dung@sovhtt.gov.vn." in response.content.decode()
+    assert status(row) == S.SENT and row.email == "vanthu.dung@sovhtt.gov.vn"
+    assert "vanthu@sovhtt.gov.vn" in row.note  # "Địa chỉ đã sửa từ …"
