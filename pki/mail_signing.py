@@ -12,16 +12,82 @@ import re
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
 
 from agencies.mail_auth import DkimSigner, agency_domain
 from core.crypto import decrypt
 
+from . import services
 from .models import AgencyCertificate, KeyStore
 
 # A header that describes the body: it moves into the signed entity; the others stay outside.
 CONTENT_HEADER = re.compile(rb"^(Content-[A-Za-z-]+):", re.IGNORECASE)
+
+
+def names_address(certificate, address):
+    """Whether an X.509 certificate names `address` (rfc822Name, or emailAddress in its subject) and may
+    protect e-mail (no extended key usage, or one with emailProtection)."""
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        addresses = names.get_values_for_type(x509.RFC822Name)
+    except x509.ExtensionNotFound:
+        addresses = []
+    addresses += [a.value for a in certificate.subject.get_attributes_for_oid(NameOID.EMAIL_ADDRESS)]
+    try:
+        usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        usable = ExtendedKeyUsageOID.EMAIL_PROTECTION in usages
+    except x509.ExtensionNotFound:
+        usable = True
+    return usable and address.lower() in {a.lower() for a in addresses}
+
+
+def _ensure_fit(agency, certificate):
+    if not names_address(certificate, agency.official_email):
+        raise ValidationError(_(
+            "Chứng thư số không dùng được để ký thư của %(address)s: chứng thư phải mang địa chỉ thư này và "
+            "cho phép bảo vệ thư điện tử (emailProtection).") % {"address": agency.official_email})
+
+
+@transaction.atomic
+def mail_certificate_upload(*, admin, pkcs12_bytes, password):
+    """An agency admin uploads an e-mail certificate (PKCS#12) that signs the agency's mail from now on. It is
+    kept as one of the agency's certificates without replacing the one that signs documents."""
+    services._ensure_admin(admin)
+    private_key, certificate, chain = services._checked_pkcs12(pkcs12_bytes, password)
+    _ensure_fit(admin.agency, certificate)
+    record = services.certificate_build(agency=admin.agency, certificate=certificate, private_key=private_key,
+                                        chain=chain, uploaded_by=admin.user)
+    record.is_active = False
+    record.save()
+    mail_certificate_set(agency=admin.agency, certificate=record)
+    return record
+
+
+@transaction.atomic
+def mail_certificate_choose(*, admin, certificate_id):
+    """Sign the agency's mail (S/MIME) with one of its certificates kept by the portal, or stop (None)."""
+    services._ensure_admin(admin)
+    record = None
+    if certificate_id:
+        record = AgencyCertificate.objects.filter(
+            pk=certificate_id, agency=admin.agency, store=KeyStore.PORTAL).exclude(private_key_encrypted="").first()
+        if record is None:
+            raise ValidationError(_("Không tìm thấy chứng thư số này của cơ quan."))
+        services._check_validity(x509.load_pem_x509_certificate(record.certificate_pem.encode()))
+        _ensure_fit(admin.agency, x509.load_pem_x509_certificate(record.certificate_pem.encode()))
+    mail_certificate_set(agency=admin.agency, certificate=record)
+    return record
+
+
+def mail_certificate_candidates(agency):
+    """The agency's certificates kept by the portal that could sign its mail."""
+    records = AgencyCertificate.objects.filter(agency=agency, store=KeyStore.PORTAL).exclude(private_key_encrypted="")
+    return [record for record in records
+            if names_address(x509.load_pem_x509_certificate(record.certificate_pem.encode()), agency.official_email)]
 
 
 def mail_certificate_of(agency):

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import demo_services, views
+from . import demo_services, views, views_mail
 
 urlpatterns = [
     path("manage/certificate/", views.certificate_manage, name="certificate_manage"),
     path("manage/certificate/<int:pk>/certificate.pem", views.certificate_download, name="certificate_download"),
+    path("manage/mail-signing/", views_mail.mail_signing_manage, name="mail_signing"),
     path("manage/certificate/seal.png", views.seal_image, name="seal_image"),
     # A leader's own signature: certificate, key store, PIN, signature image.
     path("signing/", views.my_signing, name="my_signing"),
