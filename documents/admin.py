@@ -6,7 +6,7 @@ apply; here every document is read-only.
 
 from django.contrib import admin
 
-from .models import Delivery, Incoming, Outgoing, Register, RegisterCounter
+from .models import Delivery, Incoming, MailReport, Outgoing, Register, RegisterCounter
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -53,6 +53,16 @@ class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["outgoing", "name", "channel", "email", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel"]
     search_fields = ["name", "email", "outgoing__notation"]
+
+
+@admin.register(MailReport)
+class MailReportAdmin(ReadOnlyAdmin):
+    """Bounces and auto-replies read from agency mailboxes (documents.bounces), and what they were matched to."""
+
+    list_display = ["received_at", "agency", "kind", "recipient", "status_code", "delivery"]
+    list_filter = ["kind"]
+    search_fields = ["recipient", "diagnostic", "original_message_id"]
+    raw_id_fields = ["delivery"]
 
 
 @admin.register(Register)

@@ -13,6 +13,7 @@ the delivery it reports on), then records nothing in the mailbox list.
 """
 
 import email
+import logging
 import re
 from dataclasses import dataclass, field
 from email import policy
@@ -21,6 +22,7 @@ from email.utils import getaddresses, parseaddr
 
 from core.text import nfc
 
+logger = logging.getLogger(__name__)
 BOUNCE, DELAYED, DELIVERED, AUTO_REPLY = "bounce", "delayed", "delivered", "auto_reply"
 
 # Where a report was sent: the VERP address shows up in one of these, whichever the receiving server keeps.
@@ -150,7 +152,16 @@ def _is_auto_reply(message, subject, has_files):
 
 
 def classify(raw, *, subject="", has_files=False):
-    """What kind of automatic mail `raw` is, as an AutomaticMail, or None for mail a person wrote."""
+    """What kind of automatic mail `raw` is, as an AutomaticMail, or None for mail a person wrote (or mail
+    too broken to tell: the clerk then sees it, rather than the reading stopping on it)."""
+    try:
+        return _classify(raw, subject, has_files)
+    except Exception:  # noqa: BLE001 — one unreadable message must never stop the mailbox reading
+        logger.exception("Could not tell whether an e-mail of %s bytes is automatic", len(raw))
+        return None
+
+
+def _classify(raw, subject, has_files):
     message = email.message_from_bytes(raw, policy=policy.compat32)
     report = AutomaticMail(kind=AUTO_REPLY, addresses=_addresses(message))
     if message.get_content_type() == "multipart/report":
