@@ -134,7 +134,7 @@ def _chart_agencies(report):
     return sorted(rows, key=lambda r: (r.figures.electronic_share, r.label))[:CHART_ITEMS]
 
 
-def chart_data(report):
+def chart_data(report, evaluation=None):
     """What the page's charts draw (Chart.js), rounded to one decimal."""
     def share(value):
         return None if value is None else round(value, 1)
@@ -149,6 +149,7 @@ def chart_data(report):
                      "label": _("Tỷ lệ gửi điện tử (%)")},
         "units": {"labels": [r.label for r in units], "values": [share(r.figures.on_time_rate) for r in units],
                   "label": _("Tỷ lệ đúng hạn (%)")},
+        "evaluation": evaluation_chart(evaluation) if evaluation is not None else None,
     }
 
 

@@ -41,6 +41,8 @@ class UsageReportForm(forms.Form):
     start = forms.DateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
     end = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs=DATE_INPUT))
     agency = forms.ChoiceField(label=_("Phạm vi"), required=False)
+    # Computed from the documents, not from the monthly totals: only when asked (about a second for a province).
+    evaluation = forms.BooleanField(label=_("Kèm đánh giá theo đơn vị, cán bộ"), required=False)
 
     def __init__(self, *args, own, children, **kwargs):
         super().__init__(*args, **kwargs)

@@ -92,32 +92,38 @@ def incident_resolve(request, pk):
     return redirect(target if target.startswith("/reports/") else "incident_list")
 
 
-def _evaluation_tables(request, evaluation):
-    units = EvaluationUnitTable(evaluation_records(evaluation.by_unit), request=request, prefix="eu-")
+def _evaluation_context(request, evaluation):
+    """The evaluation's sortable tables (per person only for who may see them) and its total row."""
+    if evaluation is None:
+        return {"evaluation": None}
     people = None
     if evaluation.by_person is not None:
         people = EvaluationPersonTable(evaluation_records(evaluation.by_person), request=request, prefix="ep-")
-    return units, people
+    return {"evaluation": evaluation, "evaluation_people": people,
+            "evaluation_units": EvaluationUnitTable(evaluation_records(evaluation.by_unit), request=request,
+                                                    prefix="eu-"),
+            "evaluation_total": exports.evaluation_text_rows([evaluation.total])[0]}
 
 
 @staff_required()
 def usage_report(request):
-    """The six-monthly report (Directive 34, point 8) of the agency, rolled up over the agencies under it, with
-    the evaluation of use (1.c) per unit and, for leaders and the chief of office, per person."""
+    """The six-monthly report (Directive 34, point 8) of the agency, rolled up over the agencies under it; when
+    asked, with the evaluation of use (1.c) per unit and, for leaders and the chief of office, per person."""
     if not selectors.may_open("usage_report", request.membership):
         raise PermissionDenied(_("Trang này chỉ dành cho cán bộ có vai trò phù hợp."))
     agency, agency_ids, children = selectors.report_scope(request.membership, request.GET.get("agency"))
     form = UsageReportForm(request.GET or None, own=request.membership.agency, children=children)
     report = compute_usage_report(agency_ids, form.period())
-    evaluation = evaluation_report(agency_ids, report.period,
-                                   people_of=selectors.people_figures_of(request.membership, agency))
+    evaluation = None
+    if form.is_valid() and form.cleaned_data["evaluation"]:
+        evaluation = evaluation_report(agency_ids, report.period,
+                                       people_of=selectors.people_figures_of(request.membership, agency))
     export = request.GET.get("export")
     if export in ("xlsx", "pdf"):
         name = f"bao-cao-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.{export}"
         if export == "xlsx":
             return portal_exports.download(exports.usage_xlsx(report, agency, evaluation), name, portal_exports.XLSX)
         return portal_exports.download(exports.usage_pdf(report, agency, evaluation), name, portal_exports.PDF)
-    units, people = _evaluation_tables(request, evaluation)
     return render(request, "reports/usage.html", {
         "form": form, "report": report, "agency": agency, "title": exports.report_title(),
         "subtitle": exports.report_subtitle(report, agency), "indicators": exports.indicator_rows(report),
@@ -125,7 +131,6 @@ def usage_report(request):
         "by_agency": [exports.breakdown_row(r) for r in report.by_agency],
         "by_unit": [exports.breakdown_row(r) for r in report.by_unit],
         "by_type": exports.type_rows(report), "by_month": exports.month_rows(report),
-        "charts": {**exports.chart_data(report), "evaluation": exports.evaluation_chart(evaluation)},
-        "rolled_up": len(agency_ids) > 1, "evaluation": evaluation, "evaluation_units": units,
-        "evaluation_people": people, "evaluation_total": exports.evaluation_text_rows([evaluation.total])[0],
+        "charts": exports.chart_data(report, evaluation), "rolled_up": len(agency_ids) > 1,
+        **_evaluation_context(request, evaluation),
     })

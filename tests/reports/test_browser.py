@@ -33,6 +33,8 @@ def test_a_leader_opens_the_report_and_the_charts_are_drawn(page, province):
     assert sorted(agencies["labels"]) == ["Sở Nội vụ tỉnh Thử", "Sở Tài chính tỉnh Thử", "Ủy ban nhân dân tỉnh Thử"]
     units = page.evaluate("Chart.getChart('chart-units').data")
     assert units["labels"][0] in ("Phòng Kinh tế – UBND", "Phòng Tổ chức – SNV") and units["datasets"][0]["data"][-1] == 50
+    page.get_by_test_id("show-evaluation").click()
+    expect(page.get_by_test_id("evaluation-units")).to_be_visible()
     evaluation = page.evaluate("Chart.getChart('chart-evaluation').data")
     assert [d["label"] for d in evaluation["datasets"]] == [
         "Kiểm tra hộp thư đúng giờ", "Văn bản đến xử lý đúng hạn", "Trả lời công dân, doanh nghiệp đúng hạn",

@@ -132,7 +132,19 @@ def test_sqlite_gives_the_same_scores(world, tmp_path):
 # --- Pages and exports ------------------------------------------------------------------------------------
 
 def usage(client, **params):
-    return client.get("/reports/usage/", {"year": 2026, "half": 1, **params})
+    return client.get("/reports/usage/", {"year": 2026, "half": 1, "evaluation": "on", **params})
+
+
+def test_the_evaluation_is_computed_only_when_asked(world, client_for):
+    leader = client_for(world["people"]["leader"])
+    plain = usage(leader, evaluation="")
+    html = plain.content.decode()
+    assert 'data-testid="show-evaluation"' in html and 'data-testid="evaluation-units"' not in html
+    assert "evaluation=on#evaluation" in html
+    book = load_workbook(io.BytesIO(usage(leader, evaluation="", export="xlsx").content))
+    assert "Đánh giá theo đơn vị" not in book.sheetnames
+    asked = usage(leader).content.decode()
+    assert 'data-testid="evaluation-units"' in asked and 'data-testid="show-evaluation"' not in asked
 
 
 def test_leaders_and_the_chief_of_office_see_the_per_person_figures(world, client_for):
