@@ -149,7 +149,9 @@ def test_document_email_headers_text_part_and_size(issue, smtp_sink, certified, 
     assert len(raw) < pdfs * 4 / 3 * 1.03 + 8_000  # base64 and the text: nothing else of weight
 
 
-def test_portal_notifications_are_auto_generated_and_carry_no_list_unsubscribe(admin_member):
+def test_portal_notifications_are_auto_generated_and_carry_no_list_unsubscribe(admin_member, settings):
+    """No List-Unsubscribe anywhere: the digest is a duty reminder about overdue documents (Directive 34),
+    with no opt-out to point to; invitations and resets are one-off."""
     from django.core import mail
 
     from accounts.services import invitation_send
@@ -159,8 +161,10 @@ def test_portal_notifications_are_auto_generated_and_carry_no_list_unsubscribe(a
     invitation = mail.outbox[-1].message()
     assert invitation["Auto-Submitted"] == "auto-generated" and invitation["List-Unsubscribe"] is None
     assert invitation["Date"] and invitation["Message-ID"]
-    written = PolicyEmailMessage("Trả lời", "Kính gửi ông", "vanphong@moha.gov.vn", ["dan@example.com"],
-                                 headers={"Auto-Submitted": "no"}).message()
+    # The overdue digest and allauth's mail are PolicyEmailMessages from the portal's own address too.
+    digest = PolicyEmailMessage("Văn bản quá hạn", "…", settings.DEFAULT_FROM_EMAIL, ["a@moha.gov.vn"]).message()
+    assert digest["Auto-Submitted"] == "auto-generated" and digest["List-Unsubscribe"] is None
+    written = PolicyEmailMessage("Trả lời", "Kính gửi ông", "vanphong@moha.gov.vn", ["dan@example.com"]).message()
     assert written["Auto-Submitted"] is None
 
 
