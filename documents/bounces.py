@@ -15,6 +15,7 @@ delivery's latest sending (it is about an earlier address).
 import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -26,9 +27,9 @@ from . import delivery_lifecycle as lifecycle
 from .incidents import incident_delivery_failed
 from .models import Delivery, MailReport
 
-VERP_PREFIX = "bounce+"
+VERP_LOCAL_PART = "bounce"
 _SALT = "documents.bounces.verp"
-_TOKEN = re.compile(r"bounce\+d([0-9a-z]+)\.([0-9a-f]{16})@", re.IGNORECASE)
+_TOKEN = re.compile(r"\+d([0-9a-z]+)\.([0-9a-f]{16})@", re.IGNORECASE)
 
 
 def _tag(delivery_id):
@@ -46,9 +47,14 @@ def _base36(number):
 
 
 def envelope_sender(delivery):
-    """The delivery's own return path: `bounce+d<id in base 36>.<tag>@<domain of the agency's address>`."""
-    domain = delivery.outgoing.agency.official_email.rpartition("@")[2]
-    return f"{VERP_PREFIX}d{_base36(delivery.pk)}.{_tag(delivery.pk)}@{domain}"
+    """The delivery's own return path: `bounce+d<id in base 36>.<tag>@<domain of the agency's address>`.
+
+    The agency's mail server must put mail for bounce+…@ in the mailbox the portal reads (an alias of
+    `bounce` with "+" as recipient delimiter). DELIVERY_VERP_LOCAL_PART = "" uses the official address's
+    own local part instead (vanphong+d….…@), which plus-addressing servers deliver there by themselves."""
+    local, _at, domain = delivery.outgoing.agency.official_email.rpartition("@")
+    prefix = getattr(settings, "DELIVERY_VERP_LOCAL_PART", VERP_LOCAL_PART) or local
+    return f"{prefix}+d{_base36(delivery.pk)}.{_tag(delivery.pk)}@{domain}"
 
 
 def delivery_id_from_address(address):

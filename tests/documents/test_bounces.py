@@ -107,7 +107,7 @@ def test_relayed_and_delivered_reports_are_nothing_to_act_on_and_a_read_receipt_
 
 # --- VERP ---------------------------------------------------------------------------------------------
 
-def test_the_verp_address_names_its_delivery_and_cannot_be_forged():
+def test_the_verp_address_names_its_delivery_and_cannot_be_forged(settings):
     row = SimpleNamespace(pk=1234567, outgoing=SimpleNamespace(agency=SimpleNamespace(
         official_email="vanphong@moha.gov.vn")))
     address = bounces.envelope_sender(row)
@@ -120,6 +120,10 @@ def test_the_verp_address_names_its_delivery_and_cannot_be_forged():
     tag = local.split(".")[1]
     assert bounces.delivery_id_from_address(address.replace(tag, "0" * 16)) is None
     assert bounces.delivery_id_from_address("vanphong@moha.gov.vn") is None
+    settings.DELIVERY_VERP_LOCAL_PART = ""  # plus-addressing on the official mailbox itself
+    own = bounces.envelope_sender(row)
+    assert own.startswith("vanphong+d") and own.endswith("@moha.gov.vn")
+    assert bounces.delivery_id_from_address(f"Văn phòng <{own}>") == 1234567
 
 
 # --- Matching (database) ------------------------------------------------------------------------------
