@@ -74,6 +74,11 @@ def _member_of(user_column, agency_column, alias):
             f"AND {alias}.agency_id = {agency_column}")
 
 
+def _to_citizens(alias):
+    """The outgoing document went to a citizen or a business."""
+    return f"EXISTS (SELECT 1 FROM documents_delivery c WHERE c.outgoing_id = {alias}.id AND c.is_citizen)"
+
+
 def facts_sql(d, agency_count):
     """One row per document judged: (metric, agency_id, unit_id, member_id, done)."""
     flag, in_agencies = d.flag, d.in_agencies
@@ -89,15 +94,13 @@ def facts_sql(d, agency_count):
     UNION ALL
     SELECT 'replies', r.agency_id, r.drafting_unit_id, rm.id,
            {flag(f"{d.local_date('r.issued_at')} <= i.due_date")}
-    FROM documents_incoming i
-    JOIN documents_outgoing r ON r.id = (
-        SELECT o.id FROM documents_outgoing o
-        WHERE o.in_reply_to_id = i.id AND o.status = 'issued' AND EXISTS (
-            SELECT 1 FROM documents_delivery c WHERE c.outgoing_id = o.id AND c.is_citizen)
-        ORDER BY o.issued_at, o.id LIMIT 1)
+    FROM documents_outgoing r JOIN documents_incoming i ON i.id = r.in_reply_to_id
     {_member_of("r.created_by_id", "r.agency_id", "rm")}
     WHERE {in_agencies("i.agency_id", agency_count)} AND i.arrived_at >= %(start)s AND i.arrived_at < %(end)s
-          AND i.due_date IS NOT NULL
+          AND i.due_date IS NOT NULL AND r.status = 'issued' AND {_to_citizens("r")}
+          AND NOT EXISTS (SELECT 1 FROM documents_outgoing e WHERE e.in_reply_to_id = i.id AND e.status = 'issued'
+                          AND (e.issued_at < r.issued_at OR (e.issued_at = r.issued_at AND e.id < r.id))
+                          AND {_to_citizens("e")})
     UNION ALL
     SELECT 'replies', q.agency_id, qm.unit_id, q.answered_by_id,
            {flag(f"{d.local_date('q.answered_at')} <= q.due_on")}

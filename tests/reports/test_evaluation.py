@@ -66,6 +66,15 @@ def test_scores_per_person_are_of_the_agency_own_people_only(world):
     assert evaluate(world, people=False).by_person is None
 
 
+def test_a_document_replied_to_twice_counts_once_by_its_first_reply(world):
+    evaluation_data._reply(world["h8"], world["u1"], world["people"]["c1"], at(2026, 3, 20, 10))  # late, second
+    evaluation_data._reply(world["h9"], world["u2"], world["people"]["s1"], at(2026, 4, 9, 10))  # on time, first
+    result = {row.label: row for row in evaluate(world).by_unit}
+    assert scores(result["Phòng Kinh tế – A"])[2] == (3, 4)  # q1, q2, h8 by r8, and now h9
+    assert scores(result["Văn phòng – A"])[2] == (0, 0)  # r9 is no longer h9's first reply
+    assert scores(evaluate(world).total)[2] == (3, 5)
+
+
 def test_the_agency_alone_and_the_usage_report_agree_on_handled_and_sent(world):
     a = world["a"]
     result = {row.label: row for row in evaluate(world, a).by_unit}
