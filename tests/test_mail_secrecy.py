@@ -49,6 +49,7 @@ SENDING_PATHS = {
     "core.mail_headers:PolicyMessage": "the standard-library message PolicyEmailMessage hands to the backend",
     "accounts.adapters:AccountAdapter.render_mail": "allauth's messages (address confirmation, password reset)",
     "intake.questions:reply_build": "the answer to a citizen's question asked by e-mail",
+    "agencies.mail_auth:DkimEmailBackend.send_messages": "Django's messages DKIM-signed (adds a header, no text)",
 }
 # allauth's own messages (password reset, address confirmation) go through Django's send_mail from the library;
 # the scenario below triggers them too.
@@ -103,13 +104,16 @@ def test_every_sending_path_is_known_and_exercised_below():
 
 # --- The scenario -------------------------------------------------------------------------------------------
 
-@pytest.fixture(params=["smtp", "eml"])
+@pytest.fixture(params=["smtp", "eml", "dkim+eml"])
 def outbox(request, tmp_path, settings):
-    """Where the sent messages can be read: a real SMTP server, or the portal's .eml files."""
+    """Where the sent messages can be read: a real SMTP server, or the portal's .eml files (DKIM-signed by
+    agencies.mail_auth.DkimEmailBackend in front of them)."""
     if request.param == "smtp":
         sink = request.getfixturevalue("smtp_sink")
         return lambda: [Path(m["path"]).read_bytes() for m in sink.messages()]
     settings.EMAIL_BACKEND = "core.mail.EmlFileBackend"
+    if request.param == "dkim+eml":
+        settings.DKIM_INNER_EMAIL_BACKEND, settings.EMAIL_BACKEND = settings.EMAIL_BACKEND, "agencies.mail_auth.DkimEmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     return lambda: [p.read_bytes() for p in sorted((tmp_path / "mail").glob("*.eml"))]
 
