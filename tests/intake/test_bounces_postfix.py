@@ -53,7 +53,7 @@ def test_a_bounce_written_by_postfix_marks_its_delivery_bounced_and_the_other_st
     controller.start()
     try:
         postfix = Postfix(next_hop=controller.port).start()
-    except RuntimeError as exc:
+    except (RuntimeError, OSError) as exc:
         controller.stop()
         pytest.fail(f"Postfix could not run (the test needs Debian's postfix package, and root): {exc}")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
