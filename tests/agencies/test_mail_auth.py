@@ -103,3 +103,18 @@ def test_django_mail_is_signed_for_its_from_domain_when_a_key_exists(settings, a
     settings.DKIM_SIGN = False
     invitation_send(admin_member)
     assert b"DKIM-Signature" not in mail.outbox[-1].message().as_bytes()
+
+
+def test_admin_rotates_from_the_page_only_after_publishing(agency, admin_member, client_for, test_dns):
+    client = client_for(admin_member)
+    client.post(reverse("mail_trust"), {"action": "create"})
+    client.post(reverse("mail_trust"), {"action": "create"})
+    upcoming = DkimKey.objects.get(agency=agency, state=K.NEXT)
+    page = client.post(reverse("mail_trust"), {"action": "switch"}, follow=True).content.decode()
+    assert "Chưa chuyển khóa: Chưa tìm thấy bản ghi TXT" in page
+    assert DkimKey.objects.get(pk=upcoming.pk).state == K.NEXT
+    publish(test_dns, upcoming)
+    page = client.post(reverse("mail_trust"), {"action": "switch"}, follow=True).content.decode()
+    assert f"Đã chuyển sang khóa DKIM {upcoming.selector}." in page
+    assert DkimKey.objects.get(pk=upcoming.pk).state == K.ACTIVE
+    assert DkimKey.objects.filter(agency=agency, state=K.RETIRED).count() == 1
