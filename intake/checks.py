@@ -22,6 +22,7 @@ from incidents.services import incident_open, incidents_resolve
 from .models import CalendarDay, InboundMessage, Mailbox, MailboxCheck, MailboxCheckRule, MailboxCheckSlot
 
 LOOK_BACK = timedelta(days=1)  # the judge never opens incidents for due times older than this
+REOPEN = timedelta(minutes=1)  # opening the list again within this is not another check
 
 
 @lru_cache(maxsize=16)
@@ -113,9 +114,12 @@ def mailbox_check_record(*, membership, action, message=None, now=None):
         raise PermissionDenied(_("Chỉ văn thư của cơ quan mới kiểm tra hộp thư."))
     now = now or timezone.now()
     previous = MailboxCheck.objects.filter(membership=membership).order_by("-checked_at").first()
-    arrived = InboundMessage.objects.filter(agency=membership.agency_id, received_at__lte=now)
+    if previous and action == MailboxCheck.Action.OPENED and timedelta(0) <= now - previous.checked_at < REOPEN:
+        return previous  # paging or filtering the list is the same look
+    # New to this person: what the portal took in since they last looked (not the sender's date).
+    arrived = InboundMessage.objects.filter(agency=membership.agency_id, imported_at__lte=now)
     if previous:
-        arrived = arrived.filter(received_at__gt=previous.checked_at)
+        arrived = arrived.filter(imported_at__gt=previous.checked_at)
     check = MailboxCheck.objects.create(agency_id=membership.agency_id, membership=membership, action=action,
                                         message=message, checked_at=now, new_items=arrived.count())
     missed = list(MailboxCheckSlot.objects.select_for_update().filter(
@@ -172,7 +176,7 @@ def desk_status(membership, now=None):
     last = MailboxCheck.objects.filter(membership=membership).order_by("-checked_at").first()
     new = InboundMessage.objects.filter(agency=agency)
     if last:
-        new = new.filter(received_at__gt=last.checked_at)
+        new = new.filter(imported_at__gt=last.checked_at)
     today = timezone.localdate(now)
     start = datetime.combine(today, time.min, timezone.get_current_timezone())
     moments = due_times_between(agency, start, now + timedelta(days=14), rule)
