@@ -41,7 +41,8 @@ CREATE TEMP TABLE bench_when AS
 
 INSERT INTO documents_outgoing (agency_id, drafting_unit_id, created_by_id, signer_id, doc_type, summary, secrecy,
     urgency, archive_copies, status, created_at, updated_at, year, number, notation, issued_at, issued_by_id,
-    signed_sha256, verify_code, also_on_paper, archive_text, nhu_tren)
+    signed_sha256, verify_code, also_on_paper, archive_text, nhu_tren, signer_authority, signer_position,
+    signature_places)
 SELECT a.id, u.id, %(user)s, %(signer)s,
     (ARRAY['CV','CV','CV','CV','QĐ','BC','KH','TB','GM','TTr'])[1 + (w.g * 7) %% 10],
     'Văn bản đi số ' || w.g, CASE WHEN w.g %% 97 = 0 THEN 'mat' ELSE '' END, '', 2,
@@ -49,7 +50,8 @@ SELECT a.id, u.id, %(user)s, %(signer)s,
     w.at - interval '2 hours', w.at,
     CASE WHEN w.r < 0.98 THEN extract(year FROM w.at)::int END, CASE WHEN w.r < 0.98 THEN w.g END,
     CASE WHEN w.r < 0.98 THEN w.g || '/UBND-VP' ELSE '' END,
-    CASE WHEN w.r < 0.98 THEN w.at END, CASE WHEN w.r < 0.98 THEN %(user)s END, '', '', w.g %% 10 = 0, '', false
+    CASE WHEN w.r < 0.98 THEN w.at END, CASE WHEN w.r < 0.98 THEN %(user)s END, '', '', w.g %% 10 = 0, '', false,
+    '', '', '{}'::jsonb
 FROM bench_when w
 JOIN bench_agency a ON a.idx = w.g %% %(agencies)s
 JOIN bench_unit u ON u.idx = a.idx AND u.uidx = (w.g / %(agencies)s) %% %(units)s
