@@ -67,7 +67,7 @@ def due_times_on(rule, day, *, exceptions):
     """The aware datetimes at which the mailbox must be checked on `day` (none on a day off)."""
     if not is_working_day(day, exceptions=exceptions):
         return []
-    zone = timezone.get_current_timezone()
+    zone = timezone.get_default_timezone()
     if rule.mode == MailboxCheckRule.Mode.EVERY_N_HOURS:
         start = datetime.combine(day, rule.day_start, zone)
         end = datetime.combine(day, rule.day_end, zone)
@@ -178,7 +178,7 @@ def desk_status(membership, now=None):
     if last:
         new = new.filter(imported_at__gt=last.checked_at)
     today = timezone.localdate(now)
-    start = datetime.combine(today, time.min, timezone.get_current_timezone())
+    start = datetime.combine(today, time.min, timezone.get_default_timezone())
     moments = due_times_between(agency, start, now + timedelta(days=14), rule)
     checks = list(MailboxCheck.objects.filter(agency=agency, checked_at__gte=start - grace)
                   .values_list("checked_at", flat=True))
@@ -200,10 +200,12 @@ def _chiefs(agency_id):
 
 def mailbox_checks_judge(now=None):
     """Judge every due time whose grace period has passed (within LOOK_BACK, and since the mailbox was set
-    up): met on time, or missed with an incident for the chief of office. Safe to run twice."""
+    up) for each agency whose mailbox is read: met on time, or missed with an incident for the chief of office.
+    Safe to run twice."""
     now = now or timezone.now()
     opened = 0
-    for mailbox in Mailbox.objects.select_related("agency").filter(agency__is_active=True):
+    # A mailbox whose reading is switched off brings no mail to look at: its agency is not judged meanwhile.
+    for mailbox in Mailbox.objects.select_related("agency").filter(agency__is_active=True, enabled=True):
         opened += _judge_agency(mailbox.agency, max(now - LOOK_BACK, mailbox.created_at), now)
     return opened
 

@@ -125,6 +125,9 @@ def test_the_judge_skips_holidays_and_runs_as_a_task(mailbox):
     assert checks.mailbox_checks_judge(now=at(2026, 9, 2, 18, 0)) == 0  # National Day, both days
     assert checks.mailbox_checks_judge(now=at(2026, 9, 3, 18, 0)) == 3  # Thursday: 8:00, 13:30, 16:30
     judged = MailboxCheckSlot.objects.count()
+    Mailbox.objects.filter(pk=mailbox.pk).update(enabled=False)
+    assert checks.mailbox_checks_judge(now=at(2026, 9, 4, 18, 0)) == 0  # reading switched off: not judged
+    Mailbox.objects.filter(pk=mailbox.pk).update(enabled=True)
     tasks.mailbox_checks_judge.delay().get()  # today: whatever is due now is judged once
     assert tasks.mailbox_checks_judge.delay().get() == 0
     assert judged == 3 and MailboxCheckSlot.objects.filter(due_at__lt=at(2026, 9, 4, 0)).count() == 3
