@@ -27,7 +27,6 @@ from . import delivery_lifecycle as lifecycle
 from .incidents import incident_delivery_failed
 from .models import Delivery, MailReport
 
-VERP_LOCAL_PART = "bounce"
 _SALT = "documents.bounces.verp"
 _TOKEN = re.compile(r"\+d([0-9a-z]+)\.([0-9a-f]{16})@", re.IGNORECASE)
 
@@ -53,7 +52,7 @@ def envelope_sender(delivery):
     `bounce` with "+" as recipient delimiter). DELIVERY_VERP_LOCAL_PART = "" uses the official address's
     own local part instead (vanphong+d….…@), which plus-addressing servers deliver there by themselves."""
     local, _at, domain = delivery.outgoing.agency.official_email.rpartition("@")
-    prefix = getattr(settings, "DELIVERY_VERP_LOCAL_PART", VERP_LOCAL_PART) or local
+    prefix = settings.DELIVERY_VERP_LOCAL_PART or local
     return f"{prefix}+d{_base36(delivery.pk)}.{_tag(delivery.pk)}@{domain}"
 
 

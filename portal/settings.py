@@ -349,6 +349,9 @@ DELIVERY_RELAY_PROBE_MAX_SECONDS = env.int("DELIVERY_RELAY_PROBE_MAX_SECONDS", d
 CELERY_RECOVERY_QUEUE = env.str("CELERY_RECOVERY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.recovery")
 CELERY_TASK_ROUTES = {"documents.tasks.deliveries_recover": {"queue": CELERY_RECOVERY_QUEUE}}
 DELIVERY_RECOVER_SECONDS = env.int("DELIVERY_RECOVER_SECONDS", default=15)
+# Envelope sender of each e-mail delivery (VERP, docs/bounces.md): <local part>+<token>@<agency's domain>, so that a
+# bounce is matched to its delivery. "" uses the official address's own local part (plus-addressing, no alias).
+DELIVERY_VERP_LOCAL_PART = env.str("DELIVERY_VERP_LOCAL_PART", default="bounce")
 CELERY_BEAT_SCHEDULE["deliveries-recover"] = {
     "task": "documents.tasks.deliveries_recover",
     "schedule": DELIVERY_RECOVER_SECONDS,
