@@ -404,6 +404,11 @@ MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="")
 # Mailboxes reach only mail servers on the Internet: a host resolving to loopback, private, link-local, CGNAT or
 # cloud-metadata addresses is refused unless this is on (`make run` and the test suite turn it on for a local IMAP).
 MAILBOX_ALLOW_PRIVATE_HOSTS = env.bool("MAILBOX_ALLOW_PRIVATE_HOSTS", default=False)
+# Directive 34: each agency's rule says when a person must look at its mailbox; beat judges the due times whose
+# grace period has passed and opens an incident for the chief of office on a missed one (docs/mailbox-checks.md).
+CELERY_BEAT_SCHEDULE["mailbox-checks-judge"] = {
+    "task": "intake.tasks.mailbox_checks_judge", "schedule": 300, "options": {"expires": 300},
+}
 CELERY_BEAT_SCHEDULE["intake-mailbox-poll-all"] = {
     "task": "intake.tasks.mailbox_poll_all",
     "schedule": MAILBOX_POLL_SECONDS,
