@@ -38,7 +38,7 @@ DNS_TIMEOUT = 5.0
 
 
 def dkim_signing_enabled():
-    return bool(getattr(settings, "DKIM_SIGN", True))
+    return settings.DKIM_SIGN
 
 
 def agency_domain(agency):
@@ -121,7 +121,7 @@ def dns_chunks(value, size=255):
 
 
 def resolver():
-    configured = getattr(settings, "DKIM_DNS_NAMESERVERS", [])
+    configured = settings.DKIM_DNS_NAMESERVERS
     if not configured:
         found = dns.resolver.Resolver()
     else:
@@ -232,7 +232,7 @@ class DkimEmailBackend(BaseEmailBackend):
 
     def __init__(self, fail_silently=False, **kwargs):
         super().__init__(fail_silently=fail_silently)
-        inner = getattr(settings, "DKIM_INNER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+        inner = settings.DKIM_INNER_EMAIL_BACKEND
         self.inner = get_connection(inner, fail_silently=fail_silently, **kwargs)
 
     def open(self):
@@ -279,5 +279,5 @@ def _signed_built(built):
 def effective_email_backend():
     """The backend that really sends: the one DkimEmailBackend wraps, when EMAIL_BACKEND is it."""
     if settings.EMAIL_BACKEND == "agencies.mail_auth.DkimEmailBackend":
-        return getattr(settings, "DKIM_INNER_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+        return settings.DKIM_INNER_EMAIL_BACKEND
     return settings.EMAIL_BACKEND

@@ -191,6 +191,13 @@ if "EMAIL_URL" in env:
 else:
     EMAIL_BACKEND = "core.mail.EmlFileBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Every message is DKIM-signed with its From domain's agency key (docs/mail-trust.md) by a backend wrapping the one
+# above; a deployment whose relay signs (OpenDKIM) sets DKIM_SIGN=0. DKIM_DNS_NAMESERVERS ("ip" or "ip:port"):
+# where the admin page's check of the published record asks; empty = the system resolver.
+DKIM_SIGN = env.bool("DKIM_SIGN", default=True)
+DKIM_DNS_NAMESERVERS = env.list("DKIM_DNS_NAMESERVERS", default=[])
+DKIM_INNER_EMAIL_BACKEND = EMAIL_BACKEND
+EMAIL_BACKEND = "agencies.mail_auth.DkimEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng trao đổi văn bản <no-reply@portal.gov.vn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
