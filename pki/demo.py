@@ -28,6 +28,8 @@ from .models import AgencyCertificate, KeyStore, Revocation
 from .services import certificate_install
 
 DEMO_CA_NAME = "Demo CA – Cổng trao đổi văn bản"
+DEMO_TSA_NAME = "Demo TSA – Cổng trao đổi văn bản"
+DEMO_OCSP_NAME = "Demo OCSP – Cổng trao đổi văn bản"
 CERTIFICATE_YEARS = 3
 _lock = threading.Lock()
 _loaded = {}  # directory -> CertificateAuthority
@@ -274,7 +276,7 @@ def _service_keypair(stem, common_name, usage):
 def demo_tsa():
     """(certificate, private key) of the demo timestamp authority, issued by the demo CA (EKU timeStamping,
     critical) and kept beside it under VAR_DIR/pki/ (key encrypted), created on first use."""
-    return _service_keypair("demo-tsa", "Demo TSA – Cổng trao đổi văn bản", ExtendedKeyUsageOID.TIME_STAMPING)
+    return _service_keypair("demo-tsa", DEMO_TSA_NAME, ExtendedKeyUsageOID.TIME_STAMPING)
 
 
 def demo_ocsp_responder():
@@ -283,7 +285,7 @@ def demo_ocsp_responder():
     A delegated responder rather than the CA's own key: pyHanko's past-time (AdES) validation asks for the
     revocation status of whoever signed an OCSP response, which a root CA cannot have and nocheck waives.
     """
-    return _service_keypair("demo-ocsp", "Demo OCSP – Cổng trao đổi văn bản", ExtendedKeyUsageOID.OCSP_SIGNING)
+    return _service_keypair("demo-ocsp", DEMO_OCSP_NAME, ExtendedKeyUsageOID.OCSP_SIGNING)
 
 
 def serial_number_text(serial_number):

@@ -17,6 +17,7 @@ from django.utils import translation
 
 from documents.models import Incoming, Outgoing, Recipient, Register
 from documents.numbering import register_for
+from pki import demo
 from tests import factories
 from tests.conftest import login
 from tests.documents.conftest import enable_totp, pdf_upload
@@ -95,7 +96,8 @@ class Walk:
     def __init__(self, client, user):
         self.client = english(login(client, user))
         self.found = {}
-        self.derived = [user.get_short_name()]  # Django's admin greets the person by it
+        # Django's admin greets the person by it; signature reports name the certificates' holders and issuers.
+        self.derived = [user.get_short_name(), demo.DEMO_CA_NAME, demo.DEMO_TSA_NAME, demo.DEMO_OCSP_NAME]
 
     def get(self, url, status=200, **params):
         response = self.client.get(url, params, follow=True)

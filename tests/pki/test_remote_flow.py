@@ -40,7 +40,7 @@ def test_confirmed_on_the_phone_approves_and_the_clerk_seals(csc_server, submitt
     assert outgoing.status == S.APPROVED
     with django_capture_on_commit_callbacks(execute=True):
         outgoing = outgoing_services.outgoing_issue(membership=clerk, outgoing=outgoing)
-    assert_issued_with_both_signatures(outgoing, tmp_path, person=leader.user, agency_name=certified.name)
+    assert_issued_with_both_signatures(outgoing, tmp_path, person_name=leader.user.full_name, agency_name=certified.name)
 
 
 @pytest.mark.parametrize("answer", ["refuse", "cancel"])

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
     "import django, json; django.setup(); from django.conf import settings as s;"
     "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'eager': s.CELERY_TASK_ALWAYS_EAGER,"
-    "'email': s.EMAIL_BACKEND, 'broker': s.CELERY_BROKER_URL, 'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE,"
+    "'email': s.DKIM_INNER_EMAIL_BACKEND, 'dkim': s.EMAIL_BACKEND, 'broker': s.CELERY_BROKER_URL, 'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE,"
     "'domains': s.OFFICIAL_EMAIL_DOMAINS, 'host': getattr(s, 'EMAIL_HOST', '')}))"
 )
 
@@ -30,6 +30,7 @@ def test_no_configuration_means_sqlite_in_process_tasks_and_eml_files(tmp_path):
     assert conf["db"] == "django.db.backends.sqlite3"
     assert conf["eager"] is True
     assert conf["email"] == "core.mail.EmlFileBackend"
+    assert conf["dkim"] == "agencies.mail_auth.DkimEmailBackend"  # wrapping it: every message DKIM-signed
     assert conf["lang"] == "vi" and conf["tz"] == "Asia/Ho_Chi_Minh"
     assert conf["domains"] == ["gov.vn"]
 
