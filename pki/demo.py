@@ -169,9 +169,10 @@ def _validity(not_before, not_after):
     return not_before, not_after
 
 
-def _issue(subject, *, ca, not_before, not_after, extended_usage=None, ocsp_no_check=False, key_size=2048):
-    """(certificate, key) for an end entity signed by `ca`; the demo CA's certificates name its services
-    (except its OCSP responder's, which is never checked)."""
+def _issue(subject, *, ca, not_before, not_after, extended_usage=None, ocsp_no_check=False, key_size=2048,
+           email=None):
+    """(certificate, key) for an end entity signed by `ca` (with `email` as its rfc822Name, for S/MIME); the demo
+    CA's certificates name its services (except its OCSP responder's, which is never checked)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     not_before, not_after = _validity(not_before, not_after)
     builder = (
@@ -191,6 +192,8 @@ def _issue(subject, *, ca, not_before, not_after, extended_usage=None, ocsp_no_c
     )
     if extended_usage:
         builder = builder.add_extension(x509.ExtendedKeyUsage(extended_usage), critical=True)
+    if email:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
     if ocsp_no_check:
         builder = builder.add_extension(x509.OCSPNoCheck(), critical=False)
     elif ca.certificate == demo_ca_certificate():

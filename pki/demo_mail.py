@@ -1,12 +1,9 @@
 """The demo CA's e-mail certificate for an agency (S/MIME): its official address as an rfc822Name
 subjectAltName, extended key usage emailProtection. For demonstrations and tests, as pki.demo."""
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from .demo import _key_usage, _subject, _validity, demo_ca
+from .demo import _issue, _subject, demo_ca
 from .mail_signing import mail_certificate_set
 from .services import certificate_build
 
@@ -14,26 +11,9 @@ from .services import certificate_build
 def issue_mail_keypair(agency, *, ca=None, email=None):
     """(certificate, key, chain) of an S/MIME certificate for the agency's official address (or `email`)."""
     ca = ca or demo_ca()
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    not_before, not_after = _validity(None, None)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(_subject(agency.name))
-        .issuer_name(ca.certificate.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-        .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email or agency.official_email)]),
-                       critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.private_key.public_key()),
-                       critical=False)
-        .sign(ca.private_key, hashes.SHA256())
-    )
+    certificate, key = _issue(_subject(agency.name), ca=ca, not_before=None, not_after=None,
+                              extended_usage=[ExtendedKeyUsageOID.EMAIL_PROTECTION],
+                              email=email or agency.official_email)
     return certificate, key, ca.chain
 
 

@@ -296,25 +296,12 @@ def _open(pdf_bytes, *, page_box=True):
         writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
         if writer.prev.encrypted:
             raise InvalidPdf()
-        box = _page_box(writer) if page_box else None
+        box = page_layout.page_box(writer, 0) if page_box else None
     except InvalidPdf:
         raise
     except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, OSError) as exc:
         raise InvalidPdf() from exc
     return writer, box
-
-
-def _page_box(writer):
-    """(x0, y0, x1, y1) of page 1's visible area (CropBox, else MediaBox, inherited if need be)."""
-    page, _resources = writer.find_page_for_modification(0)
-    page = page.get_object()
-    node, box = page, None
-    while node is not None and box is None:
-        box = node.get("/CropBox") or node.get("/MediaBox")
-        parent = node.get("/Parent")
-        node = parent.get_object() if parent is not None and box is None else None
-    x0, y0, x1, y1 = (float(v) for v in (box or [0, 0, 595.28, 841.89]))
-    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
 def _field_name(writer):
