@@ -151,6 +151,9 @@ class SignatureImage(models.Model):
         verbose_name = _("ảnh chữ ký")
         verbose_name_plural = _("ảnh chữ ký")
 
+    def __str__(self):
+        return str(self.user)
+
 
 class SealImage(models.Model):
     """An agency's seal (red, transparent PNG) printed at actual size over a third of the signer's image."""
@@ -170,6 +173,9 @@ class SealImage(models.Model):
         verbose_name = _("ảnh con dấu")
         verbose_name_plural = _("ảnh con dấu")
 
+    def __str__(self):
+        return str(self.agency)
+
 
 class Revocation(models.Model):
     """A certificate the demo CA has revoked: its CRL lists it and its OCSP responder answers "revoked"."""
@@ -186,6 +192,9 @@ class Revocation(models.Model):
         verbose_name = _("chứng thư số bị thu hồi")
         verbose_name_plural = _("chứng thư số bị thu hồi")
         ordering = ["-revoked_at"]
+
+    def __str__(self):
+        return self.serial_number
 
 
 class RemoteSigningRequest(models.Model):
@@ -228,3 +237,6 @@ class RemoteSigningRequest(models.Model):
                 violation_error_message=_("Văn bản này đang chờ người ký xác nhận trên điện thoại."),
             ),
         ]
+
+    def __str__(self):
+        return f"{self.purpose} {self.object_id} ({self.status})"
