@@ -390,6 +390,16 @@ def _is_red(rgb):
     return r > 1.5 * g and r > 1.5 * b
 
 
+def _inked_png(png_bytes, right_colour, *, empty, off_colour):
+    """(image, warnings) of a transparent PNG with something drawn on it: refused when it is not one
+    (_opened_png) or fully transparent (`empty`); `off_colour` warned when the ink fails `right_colour`."""
+    image = _opened_png(png_bytes)
+    colour = ink_colour(image)
+    if colour is None:
+        raise ValidationError(empty, code="empty")
+    return image, [] if right_colour(colour) else [off_colour]
+
+
 def _replace_image(record, png_bytes):
     old = record.image.name if record.pk and record.image else None
     record.image.save("image.png", ContentFile(png_bytes), save=False)
@@ -405,13 +415,10 @@ def _replace_image(record, png_bytes):
 def signature_image_set(*, user, png_bytes):
     """Store the person's signature image; returns (SignatureImage, warnings). Refuses a file that is not a
     transparent PNG of sane size; warns (does not refuse) when the ink is not blue (Decree 30 Annex I)."""
-    image = _opened_png(png_bytes)
-    warnings = []
-    colour = ink_colour(image)
-    if colour is None:
-        raise ValidationError(_("Ảnh trong suốt hoàn toàn, không thấy nét chữ ký."), code="empty")
-    if not _is_blue(colour):
-        warnings.append(_("Nét chữ ký trong ảnh không phải màu xanh; Nghị định 30 quy định chữ ký màu xanh."))
+    _image, warnings = _inked_png(
+        png_bytes, _is_blue, empty=_("Ảnh trong suốt hoàn toàn, không thấy nét chữ ký."),
+        off_colour=_("Nét chữ ký trong ảnh không phải màu xanh; Nghị định 30 quy định chữ ký màu xanh."),
+    )
     record = SignatureImage.objects.select_for_update().filter(user=user).first() or SignatureImage(user=user)
     return _replace_image(record, png_bytes), warnings
 
@@ -427,13 +434,10 @@ def seal_image_set(*, admin, png_bytes, diameter_mm):
             {"diameter_mm": _("Đường kính con dấu từ %(low)d đến %(high)d mm.") % {"low": low, "high": high}},
             code="bad_diameter",
         )
-    image = _opened_png(png_bytes)
-    warnings = []
-    colour = ink_colour(image)
-    if colour is None:
-        raise ValidationError(_("Ảnh trong suốt hoàn toàn, không thấy hình con dấu."), code="empty")
-    if not _is_red(colour):
-        warnings.append(_("Hình con dấu trong ảnh không phải màu đỏ; Nghị định 30 quy định con dấu màu đỏ."))
+    image, warnings = _inked_png(
+        png_bytes, _is_red, empty=_("Ảnh trong suốt hoàn toàn, không thấy hình con dấu."),
+        off_colour=_("Hình con dấu trong ảnh không phải màu đỏ; Nghị định 30 quy định con dấu màu đỏ."),
+    )
     width, height = image.size
     if abs(width - height) > 0.1 * max(width, height):
         warnings.append(_("Ảnh con dấu không vuông; con dấu tròn sẽ bị méo khi in đúng kích thước."))
