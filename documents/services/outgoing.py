@@ -392,13 +392,11 @@ def _check_no_pending_remote(outgoing):
 
 def _approve_remote(outgoing, certificate, prepared, block, places, comment):
     """Ask the signer's remote signing service; the draft stays submitted until the phone answers."""
-    with transaction.atomic():
-        remote = remote_services.remote_start(
-            certificate=certificate, purpose=REMOTE_PURPOSE, object_id=outgoing.pk, prepared_pdf=prepared,
-            block=block, places=places, signed_at=timezone.now(), description=outgoing.summary[:200])
-        # The comment goes with the approval when the phone confirms (before commit: no poll has read it yet).
-        remote.state = {**remote.state, "comment": comment}
-        RemoteSigningRequest.objects.filter(pk=remote.pk).update(state=remote.state)
+    # The comment goes with the approval when the phone confirms (pki keeps it in state["context"]).
+    remote_services.remote_start(
+        certificate=certificate, purpose=REMOTE_PURPOSE, object_id=outgoing.pk, prepared_pdf=prepared,
+        block=block, places=places, signed_at=timezone.now(), description=outgoing.summary[:200],
+        context={"comment": comment})
     return outgoing
 
 
@@ -415,7 +413,7 @@ def outgoing_remote_finished(remote):
         raise ValidationError(_("Chứng thư số này không phải của người ký văn bản."), code="not_signer")
     signed_at = datetime.fromisoformat(remote.state["signed_at"])
     _approve_store(outgoing.signer, outgoing, remote.certificate, remote_services.remote_result_bytes(remote),
-                   signed_at, remote.state.get("comment", ""))
+                   signed_at, remote.state["context"].get("comment", ""))
 
 
 def outgoing_remote_poll(outgoing):
