@@ -101,12 +101,14 @@ def _unreadable():
                            code="preview_failed")
 
 
-def _poppler(args, pdf_bytes):
+def _poppler(args, pdf_bytes, *after):
+    """stdout of a poppler tool run on the PDF (written to a temporary file), `after` following its name."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as source:
         source.write(pdf_bytes)
         source.flush()
         try:
-            done = subprocess.run([*args, source.name], capture_output=True, timeout=POPPLER_TIMEOUT, check=False)
+            done = subprocess.run([*args, source.name, *after], capture_output=True, timeout=POPPLER_TIMEOUT,
+                                  check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise _unreadable() from exc
     if done.returncode != 0:
@@ -140,21 +142,11 @@ def page_image(pdf_bytes, sha256, index):
     number = str(index + 1)
     with tempfile.TemporaryDirectory() as directory:
         prefix = Path(directory) / "page"
-        _poppler_to(["pdftoppm", "-png", "-f", number, "-l", number, "-scale-to-x", str(PREVIEW_WIDTH),
-                     "-scale-to-y", "-1", "-singlefile"], pdf_bytes, prefix)
-        data = prefix.with_suffix(".png").read_bytes()
+        _poppler(["pdftoppm", "-png", "-f", number, "-l", number, "-scale-to-x", str(PREVIEW_WIDTH),
+                  "-scale-to-y", "-1", "-singlefile"], pdf_bytes, str(prefix))
+        image = prefix.with_suffix(".png")
+        if not image.exists():
+            raise _unreadable()
+        data = image.read_bytes()
     _write_atomically(cached, data)
     return data
-
-
-def _poppler_to(args, pdf_bytes, prefix):
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as source:
-        source.write(pdf_bytes)
-        source.flush()
-        try:
-            done = subprocess.run([*args, source.name, str(prefix)], capture_output=True, timeout=POPPLER_TIMEOUT,
-                                  check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise _unreadable() from exc
-    if done.returncode != 0 or not prefix.with_suffix(".png").exists():
-        raise _unreadable()
