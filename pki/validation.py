@@ -579,7 +579,8 @@ def _trust_key():
 def validate_stored(fieldfile, sha256=""):
     """validate_pdf of a stored file, kept in the cache for a while by the file's SHA-256 and the trust store
     (pages show it on every view). None when the file cannot be read."""
-    key = f"pki:report:1:{sha256}:{_trust_key()}" if sha256 else ""
+    trust = _trust_key()  # reads the trust store once per call
+    key = f"pki:report:1:{sha256}:{trust}" if sha256 else ""
     found = cache.get(key) if key else None
     if isinstance(found, ValidationReport):
         return found
@@ -590,5 +591,5 @@ def validate_stored(fieldfile, sha256=""):
         logger.warning("cannot read %s to check its signatures: %s", getattr(fieldfile, "name", ""), exc)
         return None
     report = validate_pdf(data)
-    cache.set(f"pki:report:1:{report.sha256}:{_trust_key()}", report, CACHE_SECONDS)
+    cache.set(f"pki:report:1:{report.sha256}:{trust}", report, CACHE_SECONDS)
     return report
