@@ -1,6 +1,7 @@
 """Logging helpers named in settings.LOGGING."""
 
 import logging
+import sys
 
 
 class WithoutTraceback(logging.Filter):
@@ -13,3 +14,19 @@ class WithoutTraceback(logging.Filter):
             record.args = None
         record.exc_info = record.exc_text = record.stack_info = None
         return True
+
+
+class Console(logging.StreamHandler):
+    """StreamHandler on whatever sys.stderr is when a record is written, not the one it was when logging was
+    set up: a test runner that swaps and closes sys.stderr (pytest's capture) must not break logging."""
+
+    def __init__(self):
+        super().__init__(stream=None)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        """The stream always follows sys.stderr; StreamHandler's own assignment is ignored."""

@@ -298,7 +298,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {"console": {"class": "core.logs.Console"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "filters": {"without_traceback": {"()": "core.logs.WithoutTraceback"}},
     # pyHanko logs every signer it cannot chain to a trusted root with a traceback; pki reports the verdict.
