@@ -117,6 +117,11 @@ class Membership(models.Model):
         _("Chánh Văn phòng"), default=False,
         help_text=_("Theo dõi việc kiểm tra hộp thư và xem số liệu theo từng cán bộ."),
     )
+    # Not a role either: the office staff (often the Văn phòng's clerk) who draft the weekly work schedule.
+    is_schedule_keeper = models.BooleanField(
+        _("soạn lịch công tác"), default=False,
+        help_text=_("Soạn lịch công tác tuần của cơ quan và trình lãnh đạo duyệt."),
+    )
     is_public = models.BooleanField(
         _("công khai trong danh bạ"), default=False,
         help_text=_("Hiện họ tên, chức vụ và thư điện tử công vụ trong danh bạ công khai."),

@@ -33,11 +33,23 @@ class NFCCharField(models.CharField):
         return name, "django.db.models.CharField", args, kwargs
 
 
+class NFCTextField(models.TextField):
+    """NFCCharField's rule for longer text (notes, content of a schedule entry)."""
+
+    to_python = NFCCharField.to_python
+    get_prep_value = NFCCharField.get_prep_value
+    pre_save = NFCCharField.pre_save
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
+
+
 def names_normalise():
     """Rewrite in NFC every NFCCharField value stored before the field was one; returns {label: rows changed}."""
     counts = {}
     for model in apps.get_models():
-        names = [f.attname for f in model._meta.concrete_fields if isinstance(f, NFCCharField)]
+        names = [f.attname for f in model._meta.concrete_fields if isinstance(f, (NFCCharField, NFCTextField))]
         if not names:
             continue
         with transaction.atomic():

@@ -52,6 +52,7 @@ from incidents.services import incident_relay_answered, incident_relay_unreachab
 from pki.mail_signing import MailSigner
 
 from . import delivery_lifecycle as lifecycle
+from . import extensions
 from .bounces import envelope_sender
 from .incidents import incident_deliveries_sent, incident_delivery_failed
 from .models import Delivery, OutgoingFile
@@ -107,6 +108,11 @@ class MessageFactory:
             part.set_content(attachment.data, maintype="application", subtype="pdf", disposition="attachment",
                              filename=nfc(attachment.name))
             parts.append(part.as_bytes())
+        for extra in extensions.mail_parts(outgoing):  # a meeting's iCalendar invitation (meetings app)
+            part = MIMEPart(policy=MAIL_POLICY)
+            part.set_content(extra.data, maintype=extra.maintype, subtype=extra.subtype, disposition="attachment",
+                             filename=extra.filename, params=extra.params)
+            parts.append(part.as_bytes())
         marker = f"--{self.boundary}\r\n".encode()
         tail = b"".join(b"\r\n" + marker + part for part in parts) + f"\r\n--{self.boundary}--\r\n".encode()
         self.tail = BuiltMessage.part(tail)
@@ -130,6 +136,7 @@ class MessageFactory:
         with translation.override("vi"):
             body = render_to_string("documents/email/outgoing_body.txt", {
                 "o": self.outgoing, "d": delivery, "link": self.link, "issued": self.issued,
+                "extra": extensions.mail_text(self.outgoing, delivery),
             })
         head = EmailMessage(policy=MAIL_POLICY)
         head["To"] = Address(nfc(delivery.name), addr_spec=delivery.email)

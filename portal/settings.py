@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "incidents",
     "pki",
     "documents",
+    "schedules",
+    "meetings",
     "reports",
     "public_site",
     "intake",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("", include("pki.urls")),
     path("", include("documents.urls")),
+    path("", include("schedules.urls")),
+    path("", include("meetings.urls")),
     path("", include("reports.urls")),
     path("", include("intake.urls")),
     path("", include("public_site.urls")),

@@ -15,6 +15,8 @@ LAYERS = [
     ["pki"],
     ["intake"],
     ["documents"],
+    ["schedules"],  # weekly work schedules, calendar feeds
+    ["meetings"],  # invitations (GM), attendance, papers; a meeting puts its entries into schedules
     ["reports", "public_site"],
     ["portal"],  # the project: settings, URLs, Celery, health
 ]

@@ -22,7 +22,7 @@ from pki.remote import services as remote_services
 from pki.selectors import certificate_for_signing, personal_certificate_for
 from pki.signing import SignerBlock, StampInfo, prepare_for_approval, seal_main, sign_as_signer, stamp_attachment
 
-from .. import noinhan, workflow
+from .. import extensions, noinhan, workflow
 from ..appearance import seal_text_png
 from ..mail_delivery import verify_url
 from ..models import Delivery, Outgoing, OutgoingEvent, OutgoingFile, Recipient, Register, UnresolvedRecipientLine
@@ -673,6 +673,7 @@ def _issue(membership, outgoing, seal_signer, *, parallel):
     outgoing.save()
     Delivery.objects.bulk_create(deliveries)
     _record(outgoing, membership, "issue", before)
+    extensions.issued(outgoing)  # e.g. a meeting's invitees (meetings app), before any message is built
     # robust: the document is issued either way; if the broker is down the deliveries stay pending
     # and deliveries_recover (beat) sends them.
     transaction.on_commit(lambda: outgoing_deliver.delay(outgoing.pk), robust=True)
