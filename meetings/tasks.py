@@ -1,0 +1,12 @@
+"""Thin tasks: primary keys in, a call into meetings.mail, safe to run twice."""
+
+from celery import shared_task
+
+from . import mail
+
+
+@shared_task
+def meeting_mails_send(mail_ids):
+    """Send meeting e-mails (changes, reminders, answer reminders); a row that failed comes back with backoff."""
+    for mail_id, wait in mail.mails_send(mail_ids):
+        meeting_mails_send.apply_async([[mail_id]], countdown=wait)
