@@ -1,0 +1,53 @@
+"""Schedules as iCalendar (RFC 5545, built by core.ical): the .ics of a published version, a person's private
+feed and an agency's public feed. One VEVENT per entry, UID = Entry.uid and SEQUENCE = Entry.sequence, so that a
+calendar that already has an entry replaces it; a postponed entry is STATUS:CANCELLED."""
+
+from django.utils.translation import gettext as _
+
+from core import ical
+
+from .pdf import participants_label, person_name
+
+
+def entry_event(entry):
+    details = []
+    chair = entry.chair_name or (person_name(entry.chair) if entry.chair_id else "")
+    if chair:
+        details.append(_("Chủ trì: %(name)s") % {"name": chair})
+    participants = participants_label(entry)
+    if participants:
+        details.append(_("Thành phần: %(names)s") % {"names": participants})
+    if entry.preparing_unit_id:
+        details.append(_("Đơn vị chuẩn bị: %(unit)s") % {"unit": entry.preparing_unit.name})
+    if entry.online_link:
+        details.append(_("Họp trực tuyến: %(link)s") % {"link": entry.online_link})
+    summary = entry.content.splitlines()[0] if entry.content else ""
+    if entry.is_postponed:
+        summary = _("Hoãn: %(content)s") % {"content": summary}
+    return ical.event_new(
+        uid=entry.uid, summary=summary, start=entry.starts_at, end=entry.ends_at, all_day=entry.all_day,
+        sequence=entry.sequence, location=entry.place or entry.online_link,
+        description="\n".join([entry.content, *details]) if details or "\n" in entry.content else "",
+        url=entry.online_link, status="CANCELLED" if entry.is_postponed else "CONFIRMED",
+    )
+
+
+def entries_ics(entries, *, name=""):
+    cal = ical.calendar_new(name=name)
+    for entry in entries:
+        cal.add_component(entry_event(entry))
+    return ical.calendar_bytes(cal)
+
+
+def version_ics(version, entries):
+    """The .ics attached to a published version: its public entries."""
+    schedule = version.schedule
+    return entries_ics(entries, name=_("Lịch công tác %(owner)s") % {"owner": schedule.unit or schedule.agency})
+
+
+def person_feed(membership, entries):
+    return entries_ics(entries, name=_("Lịch công tác của %(name)s") % {"name": person_name(membership)})
+
+
+def agency_feed(agency, entries):
+    return entries_ics(entries, name=_("Lịch công tác %(agency)s") % {"agency": agency.name})

@@ -1,0 +1,291 @@
+"""What a published week produces: its PDF and .ics stored on the version, and one ScheduleSending per
+recipient the agency lists (inside the portal for its units and for agencies on the portal, by e-mail for
+addresses and for agencies outside it). E-mails leave through tasks.schedule_sending_send, once each (the row
+is locked while it is sent), with the PDF and the .ics attached and a text that reads without them. A version
+after the first announces only what changed, to the recipients the changes concern when that can be told.
+See docs/schedules.md.
+"""
+
+import smtplib
+from datetime import datetime, timedelta
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from core.mail_headers import PolicyEmailMessage
+
+from . import calendar, pdf
+from .models import Entry, ScheduleRecipient, ScheduleSending, ScheduleVersion
+
+RETRY_BASE_SECONDS = 60
+RETRY_MAX_SECONDS = 3600
+MAX_ATTEMPTS = 6
+
+
+def entry_mark(entry, changes):
+    """The change mark an entry carries in a version: from the version's changes (H1 clears the marks on the
+    entries when it publishes), else the entry's own."""
+    if entry.is_postponed or entry.uid in changes.get("postponed", ()):
+        return Entry.Change.POSTPONED
+    if entry.uid in changes.get("added", ()):
+        return Entry.Change.ADDED
+    if entry.uid in changes.get("adjusted", ()):
+        return Entry.Change.ADJUSTED
+    return entry.change
+
+
+def public_entries(entries, changes=None):
+    """Non-internal entries with what the PDF and the calendars print of them, each with `.mark`."""
+    rows = list(entries.filter(is_internal=False).select_related("chair__user", "preparing_unit").prefetch_related(
+        "leaders__user", "units", "people__user").order_by("starts_at", "pk"))
+    for entry in rows:
+        entry.mark = entry_mark(entry, changes or {})
+    return rows
+
+
+def version_entries(version):
+    return public_entries(version.schedule.entries.all(), version.changes)
+
+
+def file_stem(version):
+    schedule = version.schedule
+    owner = schedule.agency.code + (f"-{schedule.unit_id}" if schedule.unit_id else "")
+    return f"lich-cong-tac-{owner}-{schedule.week_start:%Y-%m-%d}-v{version.number}"
+
+
+def changed_uids(changes):
+    return {uid for key in ("added", "adjusted", "postponed", "removed") for uid in changes.get(key, ())}
+
+
+def _concerned_units(version):
+    """Units of the agency the changed entries concern (units taking part, the preparing unit, the units of the
+    people and leaders involved), or None when that cannot be told (an entry removed, an entry with nobody)."""
+    changes = version.changes or {}
+    if changes.get("removed"):
+        return None
+    units = set()
+    for entry in version.schedule.entries.filter(uid__in=changed_uids(changes)).prefetch_related(
+            "units", "leaders", "people").select_related("chair"):
+        found = {u.pk for u in entry.units.all()}
+        found |= {m.unit_id for m in [*entry.leaders.all(), *entry.people.all(), entry.chair] if m and m.unit_id}
+        if entry.preparing_unit_id:
+            found.add(entry.preparing_unit_id)
+        if not found:
+            return None
+        units |= found
+    return units
+
+
+def _sendings_plan(version, changes_only):
+    """(channel, fields) for every recipient of the agency's list, each address and portal target once."""
+    concerned = _concerned_units(version) if changes_only else None
+    plan, seen = [], set()
+    recipients = ScheduleRecipient.objects.filter(agency=version.schedule.agency).select_related(
+        "unit", "target_agency").order_by("pk")
+    for recipient in recipients:
+        if recipient.kind == ScheduleRecipient.Kind.UNIT:
+            if concerned is not None and recipient.unit_id not in concerned:
+                continue
+            key, row = ("unit", recipient.unit_id), {"channel": ScheduleSending.Channel.PORTAL,
+                                                     "agency": recipient.unit.agency, "unit": recipient.unit,
+                                                     "name": recipient.name or recipient.unit.name}
+        elif recipient.kind == ScheduleRecipient.Kind.AGENCY and recipient.target_agency.uses_portal:
+            target = recipient.target_agency
+            key, row = ("agency", target.pk), {"channel": ScheduleSending.Channel.PORTAL, "agency": target,
+                                               "name": recipient.name or target.name}
+        else:
+            target = recipient.target_agency
+            address = (recipient.email or (target.official_email if target else "")).strip().lower()
+            if not address:
+                continue
+            key, row = ("email", address), {"channel": ScheduleSending.Channel.EMAIL, "email": address,
+                                            "agency": target,
+                                            "name": recipient.name or (target.name if target else "")}
+        if key not in seen:
+            seen.add(key)
+            plan.append(row)
+    return plan
+
+
+def version_publish_outputs(version):
+    """Called inside the approval's transaction: store the PDF and the .ics on the version, create its sendings
+    and queue the e-mails once the transaction commits."""
+    entries = version_entries(version)
+    stem = file_stem(version)
+    version.pdf.save(f"{stem}.pdf", ContentFile(pdf.schedule_pdf(version, entries)), save=False)
+    version.ics.save(f"{stem}.ics", ContentFile(calendar.version_ics(version, entries)), save=False)
+    version.save(update_fields=["pdf", "ics"])
+
+    changes_only = version.number > 1 and bool(changed_uids(version.changes or {}))
+    now = timezone.now()
+    email_ids = []
+    for row in _sendings_plan(version, changes_only):
+        portal = row["channel"] == ScheduleSending.Channel.PORTAL
+        sending = ScheduleSending.objects.create(
+            version=version, changes_only=changes_only,
+            status=ScheduleSending.Status.SENT if portal else ScheduleSending.Status.PENDING,
+            sent_at=now if portal else None, **row)
+        if not portal:
+            email_ids.append(sending.pk)
+    _queue(email_ids)
+    return version
+
+
+def _queue(ids):
+    from .tasks import schedule_sending_send
+
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: schedule_sending_send.delay(pk))
+
+
+# --- E-mail ---------------------------------------------------------------------------------------------------
+
+def message_id_of(sending):
+    """The same on every attempt (and unique to this portal), so a repeat is recognisable."""
+    version = sending.version
+    domain = version.schedule.agency.official_email.rpartition("@")[2] or "portal"
+    tag = salted_hmac("schedules.publication.message_id", str(sending.pk)).hexdigest()[:12]
+    return f"<sched{version.schedule_id}.v{version.number}.s{sending.pk}.{tag}@{domain}>"
+
+
+def _snapshot_by_uid(version):
+    return {row.get("uid"): row for row in version.snapshot or [] if isinstance(row, dict)}
+
+
+def _line_of(row):
+    """One entry of a snapshot as a line of text: when, what, where."""
+    try:
+        start = timezone.localtime(datetime.fromisoformat(row["starts_at"]))
+        when = f"{pdf.weekday_name(start)} {start:%d/%m/%Y}" + ("" if row.get("all_day") else f" {start:%H:%M}")
+    except (KeyError, TypeError, ValueError):
+        when = ""
+    place = row.get("place") or ""
+    return " – ".join(part for part in (when, row.get("content") or "", place) if part)
+
+
+def changes_text(version):
+    """What changed in this version, line by line with its mark, from the snapshots (internal entries left out)."""
+    changes = version.changes or {}
+    now = _snapshot_by_uid(version)
+    previous = ScheduleVersion.objects.filter(schedule=version.schedule, number=version.number - 1).first()
+    before = _snapshot_by_uid(previous) if previous else {}
+    lines = []
+    for key, label in (("added", Entry.Change.ADDED.label), ("adjusted", Entry.Change.ADJUSTED.label),
+                       ("postponed", Entry.Change.POSTPONED.label), ("removed", _("Bỏ khỏi lịch"))):
+        for uid in changes.get(key, ()):
+            row = now.get(uid) or before.get(uid)
+            if row and not row.get("is_internal"):
+                lines.append(f"{label}: {_line_of(row)}")
+    return lines
+
+
+def _public_rows(version):
+    return [row for row in version.snapshot or [] if isinstance(row, dict) and not row.get("is_internal")]
+
+
+def sending_message(sending):
+    """The e-mail of one sending: a text that reads without the attachments, the PDF and the .ics attached."""
+    version = sending.version
+    schedule = version.schedule
+    agency = schedule.agency
+    with translation.override("vi"):
+        title = pdf.title_lines(schedule, version.number)
+        context = {
+            "sending": sending, "version": version, "schedule": schedule, "agency": agency,
+            "owner": schedule.unit or agency, "title": title,
+            "changes": changes_text(version) if sending.changes_only else [],
+            "lines": [_line_of(row) for row in _public_rows(version)],
+            "link": settings.SITE_URL + _public_path(agency, schedule),
+        }
+        message = PolicyEmailMessage(
+            subject=render_to_string("schedules/email_subject.txt", context).strip(),
+            body=render_to_string("schedules/email_body.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[formataddr((sending.name, sending.email)) if sending.name else sending.email],
+            reply_to=[agency.official_email] if agency.official_email else [],
+            headers={"Message-ID": message_id_of(sending)},
+        )
+    stem = file_stem(version)
+    for field, name, content_type in ((version.pdf, f"{stem}.pdf", "application/pdf"),
+                                      (version.ics, f"{stem}.ics", "text/calendar; charset=utf-8")):
+        if field:
+            with field.open("rb") as handle:
+                message.attach(name, handle.read(), content_type)
+    return message
+
+
+def _public_path(agency, schedule):
+    return reverse("public_schedule", args=[agency.code]) + f"?week={schedule.week_start:%Y-%m-%d}"
+
+
+class SendingFailed(Exception):
+    pass
+
+
+def backoff_seconds(attempts):
+    return min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
+
+
+def sending_send(sending_id):
+    """Send one e-mail sending, once: the row is locked while it is sent and a sent row is skipped. A failure is
+    recorded on the row (failed, with the error) and returns the seconds to wait before the next attempt, or
+    None when there is nothing more to try."""
+    with transaction.atomic():
+        sending = (ScheduleSending.objects.select_for_update(of=("self",))
+                   .select_related("version__schedule__agency", "version__schedule__unit")
+                   .filter(pk=sending_id, channel=ScheduleSending.Channel.EMAIL).first())
+        if sending is None or sending.status == ScheduleSending.Status.SENT:
+            return None
+        sending.attempts += 1
+        try:
+            sending_message(sending).send()
+        except (smtplib.SMTPException, OSError) as exc:  # the relay refused or could not be reached
+            sending.status, sending.error = ScheduleSending.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+            sending.save(update_fields=["status", "error", "attempts"])
+            return backoff_seconds(sending.attempts) if sending.attempts < MAX_ATTEMPTS else None
+        sending.status, sending.error = ScheduleSending.Status.SENT, ""
+        sending.message_id, sending.sent_at = message_id_of(sending), timezone.now()
+        sending.save(update_fields=["status", "error", "attempts", "message_id", "sent_at"])
+    return None
+
+
+# --- The office's page of sendings --------------------------------------------------------------------------
+
+def may_manage_sendings(membership, agency):
+    return membership.agency_id == agency.pk and (membership.is_schedule_keeper or membership.is_agency_admin
+                                                  or membership.is_leader or membership.is_clerk)
+
+
+@transaction.atomic
+def sending_resend(*, membership, sending):
+    """A failed e-mail sending goes out again (the office's button): pending, attempts from zero, queued."""
+    sending = ScheduleSending.objects.select_for_update().select_related("version__schedule").get(pk=sending.pk)
+    if not may_manage_sendings(membership, sending.version.schedule.agency):
+        raise PermissionDenied
+    if sending.channel != ScheduleSending.Channel.EMAIL or sending.status != ScheduleSending.Status.FAILED:
+        raise ValidationError(_("Chỉ gửi lại được lượt gửi thư điện tử không thành công."))
+    sending.status, sending.attempts = ScheduleSending.Status.PENDING, 0
+    sending.save(update_fields=["status", "attempts"])
+    _queue([sending.pk])
+    return sending
+
+
+def schedules_received(membership, *, days=21):
+    """Versions sent inside the portal to the person's agency or unit, newest first (weeks of the last `days`)."""
+    target = Q(agency_id=membership.agency_id, unit__isnull=True)
+    if membership.unit_id:
+        target |= Q(unit_id=membership.unit_id)
+    sent = ScheduleSending.objects.filter(target, channel=ScheduleSending.Channel.PORTAL,
+                                          status=ScheduleSending.Status.SENT)
+    since = timezone.localdate() - timedelta(days=days)
+    return (ScheduleVersion.objects.filter(pk__in=sent.values("version_id"), schedule__week_start__gte=since)
+            .select_related("schedule__agency", "schedule__unit").order_by("-published_at"))
