@@ -36,9 +36,17 @@ class NFCCharField(models.CharField):
 class NFCTextField(models.TextField):
     """NFCCharField's rule for longer text (notes, content of a schedule entry)."""
 
-    to_python = NFCCharField.to_python
-    get_prep_value = NFCCharField.get_prep_value
-    pre_save = NFCCharField.pre_save
+    # Methods of their own: NFCCharField's call super() bound to NFCCharField, which a TextField is not.
+    def to_python(self, value):
+        return nfc(super().to_python(value))
+
+    def get_prep_value(self, value):
+        return nfc(super().get_prep_value(value))
+
+    def pre_save(self, model_instance, add):
+        value = nfc(super().pre_save(model_instance, add))
+        setattr(model_instance, self.attname, value)
+        return value
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
