@@ -4,7 +4,7 @@ Times are written in Asia/Ho_Chi_Minh with its VTIMEZONE, so a calendar shows 08
 whatever the reader's own zone; UIDs are stable per event so that a later SEQUENCE replaces the earlier copy.
 """
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 import icalendar
 from django.conf import settings
@@ -38,7 +38,7 @@ def event_new(*, uid, summary, start, end=None, all_day=False, sequence=0, locat
     `organizer` is (name, email); `attendees` are (name, email) pairs."""
     event = icalendar.Event()
     event.add("uid", uid)
-    event.add("dtstamp", datetime.now(dt_timezone.utc))
+    event.add("dtstamp", datetime.now(UTC))
     event.add("sequence", sequence)
     event.add("summary", summary)
     if all_day:
