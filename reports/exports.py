@@ -71,6 +71,22 @@ def indicators(report):
     ]
 
 
+def meeting_indicators(report):
+    """The work schedules and meetings section (issue 14): (label, unit kind, current, previous)."""
+    c, p = report.meetings, report.meetings_previous
+    return [
+        (_("Lịch công tác tuần đã công bố"), "count", c.schedules_published, p.schedules_published),
+        (_("Lịch công tác tuần đã công bố và gửi bằng điện tử"), "count", c.schedules_sent, p.schedules_sent),
+        (_("Cuộc họp đã tổ chức"), "count", c.meetings_held, p.meetings_held),
+        (_("Cuộc họp có tài liệu họp điện tử"), "count", c.meetings_with_papers, p.meetings_with_papers),
+        (_("Lượt trả lời giấy mời họp"), "count", c.answered, p.answered),
+        (_("Tỷ lệ giấy mời họp được trả lời bằng điện tử (trong cổng, qua đường dẫn)"), "share",
+         c.electronic_answer_share, p.electronic_answer_share),
+        (_("Tài liệu họp phát hành không kèm bản giấy"), "count", c.papers_without_copies, p.papers_without_copies),
+        (_("Tỷ lệ tài liệu họp không kèm bản giấy"), "share", c.paperless_share, p.paperless_share),
+    ]
+
+
 def _show(kind, value):
     if kind == "count":
         return number(value)
@@ -93,10 +109,16 @@ def _change(kind, now, before):
     return _signed(decimal(difference), difference)
 
 
-def indicator_rows(report):
-    """The headline figures as text: label, this period, the previous one, the change."""
+def indicator_rows(report, figures=indicators):
+    """The headline figures (or another section's, e.g. meeting_indicators) as text: label, this period, the
+    previous one, the change."""
     return [(label, _show(kind, now), _show(kind, before), _change(kind, now, before))
-            for label, kind, now, before in indicators(report)]
+            for label, kind, now, before in figures(report)]
+
+
+def _summary_rows(figures):
+    return [[label, _rounded(now), _rounded(before), None if now is None or before is None else _rounded(now - before)]
+            for label, _kind, now, before in figures]
 
 
 BREAKDOWN_HEADERS = [gettext_lazy("Văn bản đi"), gettext_lazy("Gửi điện tử"), gettext_lazy("Kèm bản giấy"),
@@ -233,10 +255,8 @@ def usage_xlsx(report, agency, evaluation=None):
     """The report as a workbook: the figures, then one sheet per breakdown, then the evaluation of use (per unit,
     and per person when the viewer may see it); numbers stay numbers."""
     workbook = Workbook()
-    summary = _sheet(workbook, _("Tổng hợp"), [_("Chỉ tiêu"), _("Kỳ báo cáo"), _("Kỳ trước"), _("Thay đổi")],
-                     [[label, _rounded(now), _rounded(before),
-                       None if now is None or before is None else _rounded(now - before)]
-                      for label, _kind, now, before in indicators(report)], first=True)
+    summary_headers = [_("Chỉ tiêu"), _("Kỳ báo cáo"), _("Kỳ trước"), _("Thay đổi")]
+    summary = _sheet(workbook, _("Tổng hợp"), summary_headers, _summary_rows(indicators(report)), first=True)
     summary.insert_rows(1, 3)
     summary["A1"], summary["A2"] = report_title(), portal_exports.neutralise(report_subtitle(report, agency))
     summary["A2"].data_type = "s"
@@ -251,6 +271,7 @@ def usage_xlsx(report, agency, evaluation=None):
                  r.figures.received, r.figures.overdue, _rounded(r.figures.on_time_rate)] for r in rows])
     _sheet(workbook, _("Theo loại văn bản"), [_("Loại văn bản"), _("Văn bản đi"), _("Văn bản đến")],
            [[r.label, r.figures.issued, r.figures.received] for r in report.by_type])
+    _sheet(workbook, _("Lịch công tác và cuộc họp"), summary_headers, _summary_rows(meeting_indicators(report)))
     if evaluation is not None:
         _evaluation_sheets(workbook, evaluation)
     buffer = io.BytesIO()
@@ -329,7 +350,7 @@ def _share_chart(rows, value, width):
 def _evaluation_story(evaluation, heading, body, width):
     escape = portal_exports._escape
     scores = [str(label) for label in SCORES.values()]
-    story = [*heading(escape(_("VI. Đánh giá việc sử dụng (Chỉ thị 34, mục 1.c)"))),
+    story = [*heading(escape(_("VII. Đánh giá việc sử dụng (Chỉ thị 34, mục 1.c)"))),
              Paragraph(escape(_("Theo đơn vị")), body),
              _table([_("Đơn vị"), *scores], evaluation_text_rows([*evaluation.by_unit, evaluation.total]),
                     [width * w for w in (0.28, 0.18, 0.18, 0.18, 0.18)], body)]
@@ -395,6 +416,9 @@ def usage_pdf(report, agency, evaluation=None):
         *heading(escape(_("V. Theo loại văn bản"))),
         _table([_("Loại văn bản"), _("Văn bản đi"), _("Văn bản đến")], type_rows(report),
                [width * w for w in (0.5, 0.25, 0.25)], body),
+        *heading(escape(_("VI. Lịch công tác và cuộc họp"))),
+        _table([_("Chỉ tiêu"), _("Kỳ báo cáo"), _("Kỳ trước"), _("Thay đổi")],
+               indicator_rows(report, meeting_indicators), [width * w for w in (0.52, 0.15, 0.15, 0.18)], body),
     ]
     if evaluation is not None:
         story += _evaluation_story(evaluation, heading, body, width)

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Unit
 from documents.models import DocumentType
 
+from .meeting_figures import MeetingFigures, meeting_figures
+
 ELECTRONIC_CHANNELS = "('portal', 'email')"
 OPEN_STATUSES = "('04', '05')"  # assigned, in progress: the handling is under way
 COUNTERS = ("documents", "electronic", "on_paper", "deliveries", "delivered", "citizen_replies", "registered",
@@ -307,6 +309,9 @@ class UsageReport:
     by_unit: list
     by_type: list
     computed_at: datetime.datetime
+    # Work schedules and meetings (issue 14), this period and the one before.
+    meetings: MeetingFigures = field(default_factory=MeetingFigures)
+    meetings_previous: MeetingFigures = field(default_factory=MeetingFigures)
 
     def change(self, name):
         """(current, previous, difference) of a figure; shares and rates differ in percentage points."""
@@ -433,11 +438,13 @@ def usage_report(agency_ids, period, today=None, use_month_facts=True):
             key = row["item"] or ""
             breakdowns[grain].setdefault(key, Row(key, "")).figures.add(direction, row)
     _store_percentiles(current, d, _execute(percentiles_sql(d, len(agency_ids)), params))
+    computed_at = timezone.now()
     return UsageReport(
         agencies=list(agency_ids), period=period, previous_period=previous, current=current, previous=before,
         months=list(by_month.values()), by_agency=_label_agencies(breakdowns["agency"]),
         by_unit=_label_units(breakdowns["unit"]), by_type=_label_types(breakdowns["type"]),
-        computed_at=timezone.now(),
+        computed_at=computed_at, meetings=meeting_figures(agency_ids, period, computed_at),
+        meetings_previous=meeting_figures(agency_ids, previous, computed_at),
     )
 
 

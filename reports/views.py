@@ -127,6 +127,7 @@ def usage_report(request):
     return render(request, "reports/usage.html", {
         "form": form, "report": report, "agency": agency, "title": exports.report_title(),
         "subtitle": exports.report_subtitle(report, agency), "indicators": exports.indicator_rows(report),
+        "meeting_indicators": exports.indicator_rows(report, exports.meeting_indicators),
         "breakdown_headers": exports.breakdown_headers(),
         "by_agency": [exports.breakdown_row(r) for r in report.by_agency],
         "by_unit": [exports.breakdown_row(r) for r in report.by_unit],

@@ -185,7 +185,8 @@ def test_the_xlsx_export_has_the_figures_and_the_breakdowns(province, staff, cli
     response = usage(client_for(staff["leader"]), export="xlsx")
     assert response["Content-Disposition"] == 'attachment; filename="bao-cao-20260101-20260630.xlsx"'
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Tổng hợp", "Theo tháng", "Theo cơ quan", "Theo đơn vị", "Theo loại văn bản"]
+    assert book.sheetnames == ["Tổng hợp", "Theo tháng", "Theo cơ quan", "Theo đơn vị", "Theo loại văn bản",
+                               "Lịch công tác và cuộc họp"]
     summary = {row[0]: row[1:] for row in book["Tổng hợp"].iter_rows(min_row=5, values_only=True)}
     assert summary["Văn bản đi đã phát hành"] == (5, 1, 4)
     assert summary["Tỷ lệ văn bản đi gửi bằng điện tử (cổng, thư điện tử)"] == (80.0, 100.0, -20.0)
