@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import mail
+from . import mail, reminders
 
 
 @shared_task
@@ -10,3 +10,9 @@ def meeting_mails_send(mail_ids):
     """Send meeting e-mails (changes, reminders, answer reminders); a row that failed comes back with backoff."""
     for mail_id, wait in mail.mails_send(mail_ids):
         meeting_mails_send.apply_async([[mail_id]], countdown=wait)
+
+
+@shared_task
+def meeting_reminders_due():
+    """Beat, every 5 minutes: queue the reminders before meetings whose time has come (meetings.reminders)."""
+    return reminders.meeting_reminders_due()
