@@ -452,3 +452,7 @@ CELERY_BEAT_SCHEDULE["reports-incidents-overdue"] = {
     "task": "reports.tasks.incidents_overdue_sync",
     "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
 }
+# meetings: reminders before a meeting (Meeting.reminder_minutes) queued every 5 minutes, each sent once.
+CELERY_BEAT_SCHEDULE["meetings-reminders-due"] = {
+    "task": "meetings.tasks.meeting_reminders_due", "schedule": 300, "options": {"expires": 300},
+}
