@@ -10,15 +10,16 @@ from .pdf import participants_label, person_name
 
 
 def entry_event(entry):
+    """The VEVENT of one selectors.EntryRow (a live entry or a version's snapshot row)."""
     details = []
-    chair = entry.chair_name or (person_name(entry.chair) if entry.chair_id else "")
+    chair = entry.who_chairs
     if chair:
         details.append(_("Chủ trì: %(name)s") % {"name": chair})
     participants = participants_label(entry)
     if participants:
         details.append(_("Thành phần: %(names)s") % {"names": participants})
-    if entry.preparing_unit_id:
-        details.append(_("Đơn vị chuẩn bị: %(unit)s") % {"unit": entry.preparing_unit.name})
+    if entry.preparing_unit:
+        details.append(_("Đơn vị chuẩn bị: %(unit)s") % {"unit": entry.preparing_unit})
     if entry.online_link:
         details.append(_("Họp trực tuyến: %(link)s") % {"link": entry.online_link})
     summary = entry.content.splitlines()[0] if entry.content else ""

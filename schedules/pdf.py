@@ -49,14 +49,18 @@ def person_name(membership):
     return membership.user.full_name or membership.user.email
 
 
-def participants_label(entry):
-    """Leaders, units and people who attend, then whatever else the office typed."""
-    names = [person_name(m) for m in entry.leaders.all()]
-    names += [unit.name for unit in entry.units.all()]
-    names += [person_name(m) for m in entry.people.all()]
-    if entry.participants:
-        names.append(entry.participants)
+def participants_label(row):
+    """Leaders, units and people who attend (names, as a selectors.EntryRow holds them), then what the office
+    typed."""
+    names = [*row.leaders, *row.units, *row.people]
+    if row.participants:
+        names.append(row.participants)
     return "; ".join(names)
+
+
+def row_mark(row):
+    """The mark a row is printed with: "Hoãn" while postponed, else its change in this version."""
+    return Entry.Change.POSTPONED if row.is_postponed else row.change
 
 
 def place_label(entry):
@@ -79,7 +83,7 @@ def _escape(value):
 
 
 def schedule_pdf(version, entries):
-    """The PDF bytes of a version: `entries` are its public entries, each with `.mark` (an Entry.Change value)."""
+    """The PDF bytes of a version: `entries` are the selectors.EntryRow of its public entries."""
     core_exports._fonts()  # Liberation Serif, with every Vietnamese letter
     schedule = version.schedule
     agency = schedule.agency
@@ -124,17 +128,16 @@ def schedule_pdf(version, entries):
             data.append([label, "", "", "", "", "", ""])
         for index, entry in enumerate(day_entries):
             content = _escape(entry.content).replace("\n", "<br/>")
-            if entry.mark:
-                content = f'<font color="#c70d0d"><b>{_escape(mark_label(entry.mark))}:</b></font> {content}'
+            if row_mark(entry):
+                content = f'<font color="#c70d0d"><b>{_escape(mark_label(row_mark(entry)))}:</b></font> {content}'
             data.append([
                 label if index == 0 else "",
                 Paragraph(_escape(time_label(entry)), body),
                 Paragraph(content, body),
-                Paragraph(_escape(entry.chair_name or (person_name(entry.chair) if entry.chair else "")),
-                          body),
+                Paragraph(_escape(entry.who_chairs), body),
                 Paragraph(_escape(participants_label(entry)), body),
                 Paragraph(_escape(place_label(entry)).replace("\n", "<br/>"), body),
-                Paragraph(_escape(entry.preparing_unit.name if entry.preparing_unit else ""), body),
+                Paragraph(_escape(entry.preparing_unit), body),
             ])
         if len(data) - first_row > 1:
             spans.append(("SPAN", (0, first_row), (0, len(data) - 1)))

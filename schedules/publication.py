@@ -21,39 +21,21 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
 from core.mail_headers import PolicyEmailMessage
 
-from . import calendar, pdf
+from . import calendar, pdf, recipients
 from .models import Entry, ScheduleRecipient, ScheduleSending, ScheduleVersion
+from .selectors import EntryRow
 
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 3600
 MAX_ATTEMPTS = 6
 
 
-def entry_mark(entry, changes):
-    """The change mark an entry carries in a version: from the version's changes (H1 clears the marks on the
-    entries when it publishes), else the entry's own."""
-    if entry.is_postponed or entry.uid in changes.get("postponed", ()):
-        return Entry.Change.POSTPONED
-    if entry.uid in changes.get("added", ()):
-        return Entry.Change.ADDED
-    if entry.uid in changes.get("adjusted", ()):
-        return Entry.Change.ADJUSTED
-    return entry.change
-
-
-def public_entries(entries, changes=None):
-    """Non-internal entries with what the PDF and the calendars print of them, each with `.mark`."""
-    rows = list(entries.filter(is_internal=False).select_related("chair__user", "preparing_unit").prefetch_related(
-        "leaders__user", "units", "people__user").order_by("starts_at", "pk"))
-    for entry in rows:
-        entry.mark = entry_mark(entry, changes or {})
-    return rows
-
-
 def version_entries(version):
-    return public_entries(version.schedule.entries.all(), version.changes)
+    """The public rows of a version, as it froze them (selectors.EntryRow)."""
+    return [EntryRow.from_snapshot(row) for row in version.snapshot if not row.get("is_internal")]
 
 
 def file_stem(version):
@@ -66,22 +48,28 @@ def changed_uids(changes):
     return {uid for key in ("added", "adjusted", "postponed", "removed") for uid in changes.get(key, ())}
 
 
+def _previous(version):
+    return ScheduleVersion.objects.filter(schedule=version.schedule, number=version.number - 1).first()
+
+
 def _concerned_units(version):
     """Units of the agency the changed entries concern (units taking part, the preparing unit, the units of the
-    people and leaders involved), or None when that cannot be told (an entry removed, an entry with nobody)."""
-    changes = version.changes or {}
-    if changes.get("removed"):
-        return None
-    units = set()
-    for entry in version.schedule.entries.filter(uid__in=changed_uids(changes)).prefetch_related(
-            "units", "leaders", "people").select_related("chair"):
-        found = {u.pk for u in entry.units.all()}
-        found |= {m.unit_id for m in [*entry.leaders.all(), *entry.people.all(), entry.chair] if m and m.unit_id}
-        if entry.preparing_unit_id:
-            found.add(entry.preparing_unit_id)
-        if not found:
+    chair, leaders and people involved), read from this version's and the previous one's snapshots; None when
+    that cannot be told (a changed entry that names nobody)."""
+    uids = changed_uids(version.changes or {})
+    previous = _previous(version)
+    rows = [row for row in [*version.snapshot, *(previous.snapshot if previous else [])] if row["uid"] in uids]
+    units, members = set(), set()
+    for uid in uids:
+        named = [row for row in rows if row["uid"] == uid]
+        found = {unit for row in named for unit in [*row.get("unit_ids", ()), row.get("preparing_unit_id")] if unit}
+        people = {pk for row in named for pk in [*row.get("leader_ids", ()), *row.get("people_ids", ()),
+                                                  row.get("chair_id")] if pk}
+        if not found and not people:
             return None
         units |= found
+        members |= people
+    units |= set(Membership.objects.filter(pk__in=members, unit__isnull=False).values_list("unit_id", flat=True))
     return units
 
 
@@ -176,7 +164,7 @@ def changes_text(version):
     """What changed in this version, line by line with its mark, from the snapshots (internal entries left out)."""
     changes = version.changes or {}
     now = _snapshot_by_uid(version)
-    previous = ScheduleVersion.objects.filter(schedule=version.schedule, number=version.number - 1).first()
+    previous = _previous(version)
     before = _snapshot_by_uid(previous) if previous else {}
     lines = []
     for key, label in (("added", Entry.Change.ADDED.label), ("adjusted", Entry.Change.ADJUSTED.label),
@@ -260,16 +248,11 @@ def sending_send(sending_id):
 
 # --- The office's page of sendings --------------------------------------------------------------------------
 
-def may_manage_sendings(membership, agency):
-    return membership.agency_id == agency.pk and (membership.is_schedule_keeper or membership.is_agency_admin
-                                                  or membership.is_leader or membership.is_clerk)
-
-
 @transaction.atomic
 def sending_resend(*, membership, sending):
     """A failed e-mail sending goes out again (the office's button): pending, attempts from zero, queued."""
     sending = ScheduleSending.objects.select_for_update().select_related("version__schedule").get(pk=sending.pk)
-    if not may_manage_sendings(membership, sending.version.schedule.agency):
+    if sending.version.schedule.agency_id != membership.agency_id or not recipients.may_manage_recipients(membership):
         raise PermissionDenied
     if sending.channel != ScheduleSending.Channel.EMAIL or sending.status != ScheduleSending.Status.FAILED:
         raise ValidationError(_("Chỉ gửi lại được lượt gửi thư điện tử không thành công."))

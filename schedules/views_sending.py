@@ -1,0 +1,58 @@
+"""The office's pages for sending published schedules: the list of recipients, and each version's sendings
+with their status and a button to send a failed e-mail again."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import staff_required
+from core.forms import run_service
+
+from . import publication, recipients
+from .models import ScheduleSending
+
+
+@staff_required()
+def schedule_recipients(request):
+    membership = request.membership
+    listed = recipients.recipients_of(membership)  # the permission check
+    form = recipients.RecipientForm(agency=membership.agency)
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            recipients.recipient_remove(membership=membership, pk=request.POST["remove"])
+            messages.success(request, _("Đã bỏ nơi nhận khỏi danh sách."))
+            return redirect("schedule_recipients")
+        form = recipients.RecipientForm(request.POST, agency=membership.agency)
+        if form.is_valid() and run_service(form, lambda: recipients.recipient_add(membership=membership,
+                                                                                  **form.cleaned_data)):
+            messages.success(request, _("Đã thêm nơi nhận."))
+            return redirect("schedule_recipients")
+    return render(request, "schedules/recipients.html", {
+        "recipients": listed, "form": form, "versions": recipients.versions_with_sendings(membership),
+    })
+
+
+@staff_required()
+def schedule_version_sendings(request, pk, number):
+    version = recipients.version_for_sendings(request.membership, pk, number)
+    sendings = version.sendings.order_by("channel", "name", "email")
+    return render(request, "schedules/sendings.html", {
+        "version": version, "schedule": version.schedule, "sendings": sendings,
+        "failed": ScheduleSending.Status.FAILED, "may_resend": recipients.may_manage_recipients(request.membership),
+    })
+
+
+@require_POST
+@staff_required()
+def schedule_sending_resend(request, pk):
+    sending = recipients.sending_for_resend(request.membership, pk)
+    try:
+        publication.sending_resend(membership=request.membership, sending=sending)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã đưa thư vào hàng đợi gửi lại."))
+    version = sending.version
+    return redirect("schedule_version_sendings", pk=version.schedule_id, number=version.number)
