@@ -67,6 +67,15 @@ class EntryRow:
     def who_chairs(self):
         return self.chair_name or self.chair
 
+    @property
+    def mark(self):
+        """The change mark a reader sees: "Hoãn" stays on a postponed entry until the week ends."""
+        return Entry.Change.POSTPONED if self.is_postponed else self.change
+
+    @property
+    def mark_label(self):
+        return Entry.Change(self.mark).label if self.mark else ""
+
 
 def _live_entries(schedule):
     return (schedule.entries.select_related("chair__user", "preparing_unit")
