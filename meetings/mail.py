@@ -26,7 +26,6 @@ from core.mail import mail_may_name
 from core.mail_headers import PolicyEmailMessage
 from core.text import nfc
 
-from . import tasks
 from .calendar import meeting_ics
 from .change_fields import change_lines
 from .models import Invitee, Meeting, MeetingChange, MeetingMail
@@ -53,10 +52,12 @@ def meeting_mails_queue(*, meeting, invitees, purpose, key):
             for invitee in wanted if (address := invitee_address(invitee))]
     MeetingMail.objects.bulk_create(rows, ignore_conflicts=True)
     if status == M.PENDING and rows:
+        from .tasks import meeting_mails_send  # tasks imports this module (and reminders, which uses this function)
+
         ids = list(MeetingMail.objects.filter(meeting=meeting, purpose=purpose, key=key, status=M.PENDING,
                                               invitee_id__in=[row.invitee_id for row in rows])
                    .values_list("pk", flat=True))
-        transaction.on_commit(lambda: tasks.meeting_mails_send.delay(ids), robust=True)
+        transaction.on_commit(lambda: meeting_mails_send.delay(ids), robust=True)
     return len(rows)
 
 
