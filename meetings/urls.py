@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import answer, changes, meeting, papers
+from .views import answer, changes, conclusion, meeting, papers
 
 urlpatterns = [
     path("meetings/", meeting.meeting_list, name="meeting_list"),
@@ -20,4 +20,5 @@ urlpatterns = [
     re_path(r"^meetings/(?P<pk>[0-9]+)/changes/(?P<action>postpone|move|update|cancel)/$", changes.meeting_change,
             name="meeting_change"),
     path("meetings/<int:pk>/answer-reminders/", changes.answer_reminders, name="meeting_answer_reminders"),
+    path("meetings/<int:pk>/conclusion/", conclusion.meeting_conclusion, name="meeting_conclusion"),
 ]
