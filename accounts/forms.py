@@ -33,7 +33,8 @@ class MembershipForm(forms.ModelForm):
 
     class Meta:
         model = Membership
-        fields = ["unit", "position", "official_email", "is_chief_of_office", "is_public", "is_active"]
+        fields = ["unit", "position", "official_email", "is_chief_of_office", "is_schedule_keeper", "is_public",
+                  "is_active"]
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,10 +53,10 @@ class InviteForm(MembershipForm):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
 
     field_order = ["full_name", "email", "unit", "roles", "position", "official_email", "is_chief_of_office",
-                   "is_public"]
+                   "is_schedule_keeper", "is_public"]
 
     class Meta(MembershipForm.Meta):
-        fields = ["unit", "position", "official_email", "is_chief_of_office", "is_public"]
+        fields = ["unit", "position", "official_email", "is_chief_of_office", "is_schedule_keeper", "is_public"]
 
 
 class InvitationAcceptForm(SetPasswordForm):

@@ -15,7 +15,8 @@ from core.mail_headers import PolicyEmailMessage
 
 from .models import Membership, Role, User
 
-MEMBERSHIP_FIELDS = ("unit", "position", "official_email", "is_public", "is_active", "is_chief_of_office", *Membership.ROLE_FIELDS.values())
+MEMBERSHIP_FIELDS = ("unit", "position", "official_email", "is_public", "is_active", "is_chief_of_office",
+                     "is_schedule_keeper", *Membership.ROLE_FIELDS.values())
 
 
 def _ensure_admin_of(admin, agency):

@@ -42,3 +42,13 @@ GROUPS = [
 
 CITIZEN = ("congdan@example.com", "Nguyễn Thị Mai")
 SUPERUSER = "admin@portal.gov.vn"
+
+# The weekly work schedule (issue 14): every clerk keeps their agency's schedule; this agency's current week is
+# published with a few entries: (day from Monday, from, to, content, place, internal).
+SCHEDULE_AGENCY = "000.00.00.H34"
+SCHEDULE_ENTRIES = [
+    (0, "07:30", "09:00", "Giao ban lãnh đạo UBND tỉnh đầu tuần", "Phòng họp số 1, trụ sở UBND tỉnh", False),
+    (1, "14:00", "17:00", "Làm việc với Sở Thông tin và Truyền thông về chuyển đổi số", "Phòng họp số 2", False),
+    (2, "08:00", "11:00", "Họp bàn công tác cán bộ", "Phòng họp Thường trực", True),
+    (3, "08:00", "", "Tiếp công dân định kỳ", "Trụ sở Tiếp công dân tỉnh", False),
+]

@@ -1,10 +1,14 @@
+from datetime import datetime, time, timedelta
+
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Membership, User
 from agencies.models import Agency, RecipientGroup, Unit
 from devtools import demo
+from schedules import services as schedule_services
 
 
 class Command(BaseCommand):
@@ -40,6 +44,7 @@ class Command(BaseCommand):
                 Membership.objects.update_or_create(user=user, agency=agency, defaults={
                     "unit": first_unit, "position": position, "official_email": email, "is_public": public,
                     **{field: False for field in Membership.ROLE_FIELDS.values()}, **roles,
+                    "is_schedule_keeper": prefix == "vanthu",
                 })
         for group_name, codes in demo.GROUPS:
             group, _ = RecipientGroup.objects.get_or_create(owner=None, name=group_name)
@@ -54,7 +59,29 @@ class Command(BaseCommand):
         )
         EmailAddress.objects.update_or_create(user=admin, email=demo.SUPERUSER,
                                               defaults={"verified": True, "primary": True})
+        self._publish_this_week()
         self.stdout.write(self.style.SUCCESS(
             f"demo data: {Agency.objects.count()} agencies, {Membership.objects.count()} staff posts; "
             f"password for every demo login: {demo.DEMO_PASSWORD}"
         ))
+
+    def _publish_this_week(self):
+        """The demo agency's schedule of the current week, published once (left alone when it exists)."""
+        agency = Agency.objects.get(code=demo.SCHEDULE_AGENCY)
+        keeper = Membership.objects.get(agency=agency, is_schedule_keeper=True)
+        leader = Membership.objects.filter(agency=agency, is_leader=True).first()
+        schedule = schedule_services.schedule_for_week(agency=agency, week_start=timezone.localdate(),
+                                                       created_by=keeper.user)
+        if schedule.version or schedule.entries.exists():
+            return
+        zone = timezone.get_default_timezone()
+        for offset, start, end, content, place, internal in demo.SCHEDULE_ENTRIES:
+            day = schedule.week_start + timedelta(days=offset)
+            schedule_services.entry_add(
+                membership=keeper, schedule=schedule, content=content, place=place, is_internal=internal,
+                starts_at=datetime.combine(day, time.fromisoformat(start), tzinfo=zone),
+                ends_at=datetime.combine(day, time.fromisoformat(end), tzinfo=zone) if end else None,
+                chair=leader, chair_name=f"Đ/c {leader.user.full_name}, {leader.position}", leaders=[leader],
+            )
+        schedule_services.schedule_submit(membership=keeper, schedule=schedule)
+        schedule_services.schedule_approve(membership=leader, schedule=schedule)
