@@ -14,6 +14,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core import exports as core_exports
@@ -82,9 +83,15 @@ def _escape(value):
     return core_exports._escape(nfc(value or ""))
 
 
+def _fonts():
+    """Liberation Serif (every Vietnamese letter), with <b> in a paragraph meaning its bold face."""
+    core_exports._fonts()
+    pdfmetrics.registerFontFamily("Serif", normal="Serif", bold="Serif-Bold", italic="Serif", boldItalic="Serif-Bold")
+
+
 def schedule_pdf(version, entries):
     """The PDF bytes of a version: `entries` are the selectors.EntryRow of its public entries."""
-    core_exports._fonts()  # Liberation Serif, with every Vietnamese letter
+    _fonts()
     schedule = version.schedule
     agency = schedule.agency
     buffer = io.BytesIO()

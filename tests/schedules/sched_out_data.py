@@ -1,7 +1,7 @@
 """A published week to build the outputs on (sched-out's tests): an agency with its office and a department,
 a keeper, two leaders, a week with public and internal entries, recipients of every kind."""
 
-from datetime import date, datetime, time
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -9,14 +9,15 @@ from schedules import services
 from schedules.models import ScheduleRecipient
 from tests import factories
 
-WEEK = date(2026, 12, 7)  # a Monday
+# Next week's Monday: inside every feed's window whenever the suite runs.
+WEEK = services.week_start_of(timezone.localdate()) + timedelta(days=7)
 INTERNAL = "Họp giao ban nội bộ về nhân sự"
 OTHER_INTERNAL = "Họp kín của Sở Tư pháp về kỷ luật"
 
 
 def at(day, hour, minute=0):
     """An aware datetime: `day` days after WEEK's Monday, at hour:minute in Vietnam."""
-    return timezone.make_aware(datetime.combine(WEEK, time(hour, minute)) + timezone.timedelta(days=day),
+    return timezone.make_aware(datetime.combine(WEEK + timedelta(days=day), time(hour, minute)),
                                timezone.get_default_timezone())
 
 
@@ -67,3 +68,27 @@ def draft_week(w):
 def publish(w, schedule):
     services.schedule_submit(membership=w["keeper"], schedule=schedule)
     return services.schedule_approve(membership=w["leader"], schedule=schedule)
+
+
+def change_week(w, schedule, entries):
+    """After the first publication: the meeting moves room, the visit is postponed, an entry is added."""
+    services.entry_update(membership=w["keeper"], entry=entries["meeting"], place="Hội trường tầng 3")
+    services.entry_postpone(membership=w["keeper"], entry=entries["visit"])
+    return services.entry_add(membership=w["keeper"], schedule=schedule, starts_at=at(4, 15),
+                              content="Tiếp công dân định kỳ", chair_name="Đ/c Trần Thị Phó", place="Trụ sở tiếp dân",
+                              units=[w["finance"]])
+
+
+def other_agency_week(w):
+    """The Sở Tư pháp's own published week, with an internal entry of its own."""
+    other = w["other"]
+    keeper = factories.make_member(other, "clerk", is_schedule_keeper=True)
+    leader = factories.make_member(other, "leader", position="Giám đốc")
+    schedule = services.schedule_for_week(agency=other, week_start=WEEK, created_by=keeper.user)
+    services.entry_add(membership=keeper, schedule=schedule, starts_at=at(1, 8), content="Hội nghị phổ biến pháp luật",
+                       place="Hội trường Sở")
+    services.entry_add(membership=keeper, schedule=schedule, starts_at=at(1, 14), content=OTHER_INTERNAL,
+                       is_internal=True)
+    services.schedule_submit(membership=keeper, schedule=schedule)
+    services.schedule_approve(membership=leader, schedule=schedule)
+    return schedule
