@@ -28,12 +28,15 @@ from documents.services import outgoing as outgoing_services
 from documents.services.reminders import overdue_digest_send
 from intake.models import InboundMessage, Mailbox, Question
 from intake.questions import question_answer
+from meetings.models import Invitee, Meeting
+from meetings.services import changes as meeting_changes
 from pki.demo import issue_certificate
 from tests import factories
 from tests.documents.conftest import approved
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_SUMMARY = "Phương án bảo vệ mục tiêu trọng yếu năm 2026"
+SECRET_MEETING = "Họp bàn phương án bảo vệ mục tiêu"
 
 # "module:function" of every place that gives a message to a mail server or backend, and how it is exercised.
 SENDING_PATHS = {
@@ -50,6 +53,8 @@ SENDING_PATHS = {
     "accounts.adapters:AccountAdapter.render_mail": "allauth's messages (address confirmation, password reset)",
     "intake.questions:reply_build": "the answer to a citizen's question asked by e-mail",
     "agencies.mail_auth:DkimEmailBackend.send_messages": "Django's messages DKIM-signed (adds a header, no text)",
+    "meetings.mail:MeetingEmailMessage": "meeting e-mails (changes, reminders, answer reminders) with their iCalendar",
+    "meetings.mail:mail_send": "each meeting e-mail row, sent once under its lock (none for a secret meeting)",
 }
 # allauth's own messages (password reset, address confirmation) go through Django's send_mail from the library;
 # the scenario below triggers them too.
@@ -168,6 +173,18 @@ def ask_question(agency, sender):
                                    due_on=timezone.localdate())
 
 
+def meeting_of(w, invitation, title, email, *also):
+    """A meeting called by `invitation` (issued), with an outside address and `also` agencies invited."""
+    starts = timezone.now() + datetime.timedelta(days=2)
+    meeting = Meeting.objects.create(agency=w["ministry"], invitation=invitation, title=title, starts_at=starts,
+                                     ends_at=starts + datetime.timedelta(hours=2), chair_name="Bộ trưởng",
+                                     created_by=w["specialist"].user)
+    Invitee.objects.create(meeting=meeting, kind=Invitee.Kind.EMAIL, email=email, name="Khách mời")
+    for agency in also:
+        Invitee.objects.create(meeting=meeting, kind=Invitee.Kind.AGENCY, agency=agency, name=agency.name)
+    return meeting
+
+
 def issue(w, *recipients, **kwargs):
     return outgoing_services.outgoing_issue(
         membership=w["clerk"], outgoing=approved(w["specialist"], w["leader"], *recipients, **kwargs))
@@ -204,6 +221,17 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
                                       full_name="Người Mới", is_specialist=True)
         account_services.staff_invite(admin=w["admin"], agency=w["ministry"], email=w["k_leader"].user.email,
                                       full_name="", is_leader=True)
+        # A secret meeting called by the secret document is postponed, reminded and cancelled (nothing leaves);
+        # a public one called by the reply is cancelled (its notice goes out).
+        secret_meeting = meeting_of(w, secret, SECRET_MEETING, "hopthu@congty.vn", w["nghean"])
+        meeting_changes.meeting_postpone(membership=w["clerk"], meeting=secret_meeting,
+                                         starts_at=secret_meeting.starts_at + datetime.timedelta(days=1),
+                                         ends_at=secret_meeting.ends_at + datetime.timedelta(days=1))
+        meeting_changes.answer_reminders_send(membership=w["clerk"], meeting=secret_meeting)
+        meeting_changes.meeting_cancel(membership=w["clerk"], meeting=secret_meeting, reason="Đổi kế hoạch")
+        meeting_changes.meeting_cancel(membership=w["clerk"], meeting=meeting_of(w, reply, "Họp công khai",
+                                                                                 "khach@congty.vn"),
+                                       reason="Đổi kế hoạch")
     assert overdue_digest_send() == 2  # the handler and the leader who routed
     # allauth's messages: a password reset and a citizen's address confirmation.
     client.post("/accounts/password/reset/", {"email": w["leader"].user.email})
@@ -217,7 +245,7 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
     question_answer(membership=w["clerk"], question=question, text="Hồ sơ gồm đơn đề nghị.")
 
     secret_incoming = registered
-    markers = [SECRET_SUMMARY, secret.notation, f"/outgoing/{secret.pk}/", f"/incoming/{secret_incoming.pk}/"]
+    markers = [SECRET_SUMMARY, SECRET_MEETING, secret_meeting.uid, secret.notation, f"/outgoing/{secret.pk}/", f"/incoming/{secret_incoming.pk}/"]
     secret_files = set()
     for file in secret.files.all():
         for stored in (file.signed, file.draft):
@@ -236,6 +264,7 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
     assert set(by_recipient) >= {"dan@example.com", "moi@moha.gov.vn", router, handler,
                                  w["leader"].user.email, "moi@example.com"}
     assert reply.notation in "".join(by_recipient["dan@example.com"])
+    assert "Hủy cuộc họp: Họp công khai" in "".join(by_recipient["khach@congty.vn"])
     digest = next(t for t in by_recipient[handler] if "quá hạn" in t)
     assert "1 văn bản mật quá hạn — xem trong cổng" in digest
     # The secret document went to no address outside the portal.
