@@ -2,8 +2,8 @@
 link. Every opening is recorded; a secret meeting's papers never open by link."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -73,7 +73,10 @@ def paper_open(request, pk, version_pk):
 
 
 def paper_open_link(request, token, version_pk):
-    invitee = invitee_from_token(token)
-    version = selectors.version_for_invitee(invitee, version_pk)
+    try:
+        invitee = invitee_from_token(token)
+        version = selectors.version_for_invitee(invitee, version_pk)
+    except PermissionDenied as exc:  # expired link, secret meeting: say why
+        return render(request, "meetings/paper_refused.html", {"reason": str(exc)}, status=403)
     services.paper_opening_record(version=version, invitee=invitee)
     return file_response(version.file, name=version.name, content_type=version.content_type)
