@@ -414,7 +414,8 @@ def _attachment_style():
     )
 
 
-def stamp_attachment(pdf_bytes, *, stamp: StampInfo, signer: Signer | None = None, certificate=None) -> bytes:
+def stamp_attachment(pdf_bytes, *, stamp: StampInfo, signer: Signer | None = None, certificate=None,
+                     prefetched=None) -> bytes:
     """The attachment with the agency's signature shown as text at the top right of page 1.
 
     Decree 30 Annex I: no image; number and notation and the signing time in ISO 8601 with +07:00;
@@ -437,7 +438,8 @@ def stamp_attachment(pdf_bytes, *, stamp: StampInfo, signer: Signer | None = Non
     _check_validity(signer, stamp.signed_at)
     writer, page_box = _open(pdf_bytes)
     field_name = _field_name(writer)
-    meta = _signature_metadata(field_name, name=_nfc(stamp.agency_name), reason=REASON_ISSUE, location="")
+    meta = _signature_metadata(field_name, name=_nfc(stamp.agency_name), reason=REASON_ISSUE, location="",
+                               prefetched=prefetched)
     pdf_signer = PdfSigner(meta, signer, timestamper=_timestamper(), stamp_style=_attachment_style(),
                            new_field_spec=SigFieldSpec(field_name, on_page=0, box=place(page_box)))
     return _run(_sign_session, pdf_signer, writer, stamp.signed_at, params, context=meta.validation_context)
@@ -617,6 +619,25 @@ async def _token_size(timestamper):
     return len(sample.dump()) + 1024  # the real token's serial number, time and nonce may be longer
 
 
+def seal_prefetch(signer) -> "trust.Prefetched | None":
+    """The revocation answers the agency's signature will embed — for its certificate's chain and for the
+    TSA's — fetched now, before issuing locks the register, so that under the lock only the timestamps go over
+    the network. None without a TSA and revocation to ask (nothing to gain)."""
+
+    async def prefetch():
+        paths = [(signer.signing_cert, list(signer.cert_registry))]
+        timestamper = _timestamper()
+        if timestamper is not None:
+            sample = await timestamper.async_dummy_response("sha256")
+            certificates = [choice.chosen for choice in sample["content"]["certificates"]]
+            tsa = [c for c in certificates
+                   if c.extended_key_usage_value and "time_stamping" in c.extended_key_usage_value.native]
+            paths += [(cert, [c for c in certificates if c is not cert]) for cert in tsa[:1]]
+        return await trust.revocation_prefetch(paths)
+
+    return _run(prefetch)
+
+
 async def _sign_session(pdf_signer, writer, signed_at, text_params=None):
     """Sign in place with pyHanko's session API: presign validation (revocation), container sized without
     a trial signature, the CMS signing time equal to /M; then DSS and document timestamp as instructed."""
@@ -638,13 +659,14 @@ async def _sign_session(pdf_signer, writer, signed_at, text_params=None):
 _DSS_WITH_SIGNATURE = DSSContentSettings(placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False)
 
 
-def _signature_metadata(field_name, *, name, reason, location, lta=False):
-    """PAdES B-LT metadata: revocation info fetched with pki.trust's context, embedded with the signature; LTA
-    (a document timestamp after it) if asked."""
+def _signature_metadata(field_name, *, name, reason, location, lta=False, prefetched=None):
+    """PAdES B-LT metadata: revocation info fetched with pki.trust's context (answered first from `prefetched`,
+    seal_prefetch's), embedded with the signature; LTA (a document timestamp after it) if asked."""
     return PdfSignatureMetadata(
         field_name=field_name, name=name, reason=reason, location=location or None,
         subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256",
-        embed_validation_info=True, validation_context=trust.signing_validation_context(), use_pades_lta=lta,
+        embed_validation_info=True, validation_context=trust.signing_validation_context(prefetched),
+        use_pades_lta=lta,
         dss_settings=_DSS_WITH_SIGNATURE,
     )
 
@@ -886,21 +908,21 @@ async def _seal_session(pdf_signer, writer, issued_at, texts):
 
 def seal_main(approved, *, signer: Signer, agency_name: str, number_notation: str, issued_at: datetime,
               seal_png: bytes, seal_diameter_mm: float = page_layout.SEAL_DIAMETER_MM, places: dict | None = None,
-              location: str = "") -> bytes:
+              location: str = "", prefetched=None) -> bytes:
     """Revisions 4-6: SoKyHieu and NgayBanHanh filled (form filling, permitted by the signer's signature), the
     agency's B-LT signature in ChuKyCoQuan shown as the seal at actual size, /Reason 'Ban hành', then the DSS
     and, when a timestamp authority is configured, a document timestamp (B-LTA).
 
     The seal field's rectangle was fixed at revision 1 (prepare_for_approval's seal_diameter_mm); `places` and
     `seal_diameter_mm` are kept for the callers' symmetry. Raises SignerSignatureMissing or
-    SigningFieldsMissing when the PDF is not an approved one.
+    SigningFieldsMissing when the PDF is not an approved one. `prefetched`: seal_prefetch(signer)'s answers.
     """
     _check_validity(signer, issued_at)
     writer, _box = _open(approved, page_box=False)
     _check_approved(writer.prev)
     timestamper = _timestamper()
     meta = _signature_metadata(SEAL_FIELD, name=_nfc(agency_name), reason=REASON_ISSUE, location=_nfc(location),
-                               lta=timestamper is not None)
+                               lta=timestamper is not None, prefetched=prefetched)
     pdf_signer = PdfSigner(meta, signer, timestamper=timestamper, stamp_style=_image_style(seal_png))
     texts = {NUMBER_FIELD: number_text(number_notation), DATE_FIELD: issue_date_text(issued_at, location)}
     return _run(_seal_session, pdf_signer, writer, issued_at, texts, context=meta.validation_context)

@@ -17,6 +17,9 @@ class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the signature of the method it overrides
         pass
 
+    def log_request(self, code="-", size="-"):
+        self.server.paths.append(self.path)  # what was asked, in order: tests count OCSP/TSA round trips
+
 
 class PkiServices:
     """A running server; `url` is the base of the demo services, as PKI_DEMO_SERVICE_URL."""
@@ -24,10 +27,15 @@ class PkiServices:
     def __init__(self):
         self.httpd = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=False)
         self.httpd.set_app(WSGIHandler())
+        self.httpd.paths = []
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/pki"
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="pki-services", daemon=True)
         self.thread.start()
+
+    def asked(self, since=0):
+        """The services asked since request number `since`: 'ocsp', 'crl', 'tsa', ... in order."""
+        return [path.removeprefix("/pki/").split("/")[0].split("?")[0] for path in self.httpd.paths[since:]]
 
     def stop(self):
         self.httpd.shutdown()

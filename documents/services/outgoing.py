@@ -20,7 +20,15 @@ from pki.layout import SEAL_DIAMETER_MM
 from pki.models import KeyStore, RemoteSigningRequest, SealImage, SignatureImage
 from pki.remote import services as remote_services
 from pki.selectors import certificate_for_signing, personal_certificate_for
-from pki.signing import SignerBlock, StampInfo, prepare_for_approval, seal_main, sign_as_signer, stamp_attachment
+from pki.signing import (
+    SignerBlock,
+    StampInfo,
+    prepare_for_approval,
+    seal_main,
+    seal_prefetch,
+    sign_as_signer,
+    stamp_attachment,
+)
 
 from .. import extensions, noinhan, workflow
 from ..appearance import seal_text_png
@@ -632,13 +640,15 @@ def outgoing_issue(*, membership, outgoing):
     try:
         certificate = certificate_for_signing(current.agency)
         seal_signer = agency_signer(certificate)
+        # Revocation answers for the seal fetched before the register is locked: under it, only timestamps.
+        prefetched = seal_prefetch(seal_signer)
     except SigningError as exc:
         raise ValidationError(str(exc), code="signing") from exc
-    return _issue(membership, current, seal_signer, parallel=certificate.store == KeyStore.PORTAL)
+    return _issue(membership, current, seal_signer, prefetched, parallel=certificate.store == KeyStore.PORTAL)
 
 
 @transaction.atomic
-def _issue(membership, outgoing, seal_signer, *, parallel):
+def _issue(membership, outgoing, seal_signer, prefetched, *, parallel):
     outgoing, before = _transition(membership, outgoing, "issue")
     if not outgoing.recipients.exists():
         raise ValidationError(_("Văn bản chưa có nơi nhận nào."))
@@ -663,7 +673,7 @@ def _issue(membership, outgoing, seal_signer, *, parallel):
             "signer": seal_signer, "agency_name": outgoing.agency.name, "number_notation": outgoing.notation,
             "issued_at": now, "seal_png": seal_png,
             "seal_diameter_mm": seal.diameter_mm if seal else SEAL_DIAMETER_MM,
-            "places": outgoing.signature_places or {},
+            "places": outgoing.signature_places or {}, "prefetched": prefetched,
         }
         stamp = StampInfo(agency_name=outgoing.agency.name, number_notation=outgoing.notation, signed_at=now)
         try:
@@ -696,7 +706,8 @@ def _seal_files(outgoing, files, contents, sealed, stamp, *, parallel):
     def seal(file):
         if file.kind == OutgoingFile.Kind.MAIN:
             return seal_main(contents[file.pk], **sealed)
-        return stamp_attachment(contents[file.pk], signer=sealed["signer"], stamp=stamp)
+        return stamp_attachment(contents[file.pk], signer=sealed["signer"], stamp=stamp,
+                                prefetched=sealed["prefetched"])
 
     if parallel and len(files) > 1:
         with ThreadPoolExecutor(max_workers=min(len(files), SEAL_THREADS)) as pool:

@@ -169,6 +169,7 @@ def test_number_order_is_issue_order_across_midnight_of_31_december(agency, unit
     # The seal is not what this is about, and its timestamp and revocation checks cannot run on a clock a month
     # ahead: the files are sealed as they are (test_signing_flow* seal for real).
     monkeypatch.setattr(services, "seal_main", lambda approved, **kwargs: approved)
+    monkeypatch.setattr(services, "seal_prefetch", lambda signer: None)
     # An issue reads the clock about ten times: midnight comes midway.
     monkeypatch.setattr("django.utils.timezone.now", _stepping_clock(_at(2026, 12, 31, 23, 59, 59, 700000), 5))
     _all_at_once([lambda i=i, d=d: services.outgoing_issue(membership=clerks[i % len(clerks)], outgoing=d)
