@@ -31,6 +31,8 @@ from intake.questions import question_answer
 from meetings.models import Invitee, Meeting
 from meetings.services import changes as meeting_changes
 from pki.demo import issue_certificate
+from schedules import services as schedule_services
+from schedules.models import ScheduleRecipient
 from tests import factories
 from tests.documents.conftest import approved
 
@@ -55,6 +57,7 @@ SENDING_PATHS = {
     "agencies.mail_auth:DkimEmailBackend.send_messages": "Django's messages DKIM-signed (adds a header, no text)",
     "meetings.mail:MeetingEmailMessage": "meeting e-mails (changes, reminders, answer reminders) with their iCalendar",
     "meetings.mail:mail_send": "each meeting e-mail row, sent once under its lock (none for a secret meeting)",
+    "schedules.publication:sending_message": "a published work schedule e-mailed with its PDF and .ics",
 }
 # allauth's own messages (password reset, address confirmation) go through Django's send_mail from the library;
 # the scenario below triggers them too.
@@ -244,6 +247,23 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
         question_answer(membership=w["clerk"], question=question, text=f"Xem văn bản {secret.notation}.")
     question_answer(membership=w["clerk"], question=question, text="Hồ sơ gồm đơn đề nghị.")
 
+    # The ministry's week is published and e-mailed with its PDF and .ics; an internal entry names the secret
+    # document and meeting (internal entries are never printed, attached or written in a schedule's e-mail).
+    w["clerk"].is_schedule_keeper = True
+    w["clerk"].save(update_fields=["is_schedule_keeper"])
+    ScheduleRecipient.objects.create(agency=w["ministry"], kind=ScheduleRecipient.Kind.EMAIL, email="lich@congty.vn")
+    with django_capture_on_commit_callbacks(execute=True):
+        week = schedule_services.schedule_for_week(agency=w["ministry"], week_start=timezone.localdate(),
+                                                   created_by=w["clerk"].user)
+        monday = schedule_services.week_bounds(week.week_start)[0]
+        schedule_services.entry_add(membership=w["clerk"], schedule=week, content="Giao ban tuần của Bộ",
+                                    starts_at=monday + datetime.timedelta(hours=8))
+        schedule_services.entry_add(membership=w["clerk"], schedule=week, is_internal=True,
+                                    content=f"{SECRET_MEETING} ({secret.notation}: {SECRET_SUMMARY})",
+                                    starts_at=monday + datetime.timedelta(hours=14))
+        schedule_services.schedule_submit(membership=w["clerk"], schedule=week)
+        schedule_services.schedule_approve(membership=w["leader"], schedule=week)
+
     secret_incoming = registered
     markers = [SECRET_SUMMARY, SECRET_MEETING, secret_meeting.uid, secret.notation, f"/outgoing/{secret.pk}/", f"/incoming/{secret_incoming.pk}/"]
     secret_files = set()
@@ -265,6 +285,7 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
                                  w["leader"].user.email, "moi@example.com"}
     assert reply.notation in "".join(by_recipient["dan@example.com"])
     assert "Hủy cuộc họp: Họp công khai" in "".join(by_recipient["khach@congty.vn"])
+    assert "Giao ban tuần của Bộ" in "".join(by_recipient["lich@congty.vn"])
     digest = next(t for t in by_recipient[handler] if "quá hạn" in t)
     assert "1 văn bản mật quá hạn — xem trong cổng" in digest
     # The secret document went to no address outside the portal.
