@@ -47,11 +47,16 @@ def meeting_papers(context, meeting):
 
 @register.simple_tag(takes_context=True)
 def meeting_changes(context, meeting):
-    """{"changes": [(change, lines)] newest first, "may_change", "forms"}."""
+    """{"changes": [(change, lines)] newest first, "may_change", "forms", "mails"}; the organiser's side also
+    sees the meeting's e-mails (MeetingMail), the failed ones with their error."""
     changes = [(change, change_lines(change)) for change in
                meeting.changes.select_related("notice", "by").order_by("-sequence")]
     membership = getattr(context.get("request"), "membership", None)
     may_change = (not context.get("token") and meeting_may_change(membership, meeting)
                   and meeting.status == Meeting.Status.PLANNED
                   and meeting.invitation.status == meeting.invitation.Status.ISSUED)
-    return {"changes": changes, "may_change": may_change, "forms": change_forms(meeting) if may_change else None}
+    mails = None
+    if not context.get("token") and meeting_may_change(membership, meeting):
+        mails = list(meeting.mails.select_related("invitee").order_by("-created_at"))
+    return {"changes": changes, "may_change": may_change, "forms": change_forms(meeting) if may_change else None,
+            "mails": mails}

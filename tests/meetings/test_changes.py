@@ -156,6 +156,8 @@ def test_the_meeting_page_changes_the_meeting_and_invitees_see_it(meeting, clerk
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PLANNED
     response = client.post(f"/meetings/{meeting.pk}/answer-reminders/", follow=True)
     assert "Đã gửi thư nhắc trả lời tới 1 thành phần" in response.content.decode()
+    # The organiser sees every message about the meeting and its state.
+    assert response.content.decode().count('data-testid="meeting-mail"') == MeetingMail.objects.count() == 3
     # The invited agency's clerk sees the change in the invitation list and on the invitation.
     guest_clerk = factories.make_member(other_agency, "clerk")
     client_for(guest_clerk)
