@@ -56,7 +56,7 @@ def days_of(schedule_week, rows):
     return days
 
 
-def _units_to_choose(membership, week_start):
+def _units_to_choose(membership):
     """Units whose own schedules may be looked at: those that keep one, and a keeper's own unit."""
     units = Unit.objects.filter(agency=membership.agency_id, schedules__isnull=False).distinct()
     ids = set(units.values_list("pk", flat=True))
@@ -70,7 +70,7 @@ def _schedule_context(request, schedule, week_start, unit):
     context = {
         "week_start": week_start, "week_end": week_start + timedelta(days=6),
         "prev_week": week_start - timedelta(days=7), "next_week": week_start + timedelta(days=7),
-        "unit": unit, "units": _units_to_choose(membership, week_start), "schedule": schedule,
+        "unit": unit, "units": _units_to_choose(membership), "schedule": schedule,
     }
     if schedule is None:
         probe = Schedule(agency=membership.agency, unit=unit, week_start=week_start)
