@@ -10,5 +10,7 @@ class SchedulesConfig(AppConfig):
         from documents import extensions
 
         from .views import dashboard_panel
+        from .views_sending import received_panel
 
         extensions.PANELS["dashboard"].append(dashboard_panel)
+        extensions.PANELS["dashboard"].append(received_panel)

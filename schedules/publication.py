@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -263,12 +264,24 @@ def sending_resend(*, membership, sending):
 
 
 def schedules_received(membership, *, days=21):
-    """Versions sent inside the portal to the person's agency or unit, newest first (weeks of the last `days`)."""
+    """Versions sent inside the portal to the person's agency or unit, newest first (weeks of the last `days`;
+    None for every week)."""
     target = Q(agency_id=membership.agency_id, unit__isnull=True)
     if membership.unit_id:
         target |= Q(unit_id=membership.unit_id)
     sent = ScheduleSending.objects.filter(target, channel=ScheduleSending.Channel.PORTAL,
                                           status=ScheduleSending.Status.SENT)
-    since = timezone.localdate() - timedelta(days=days)
-    return (ScheduleVersion.objects.filter(pk__in=sent.values("version_id"), schedule__week_start__gte=since)
-            .select_related("schedule__agency", "schedule__unit").order_by("-published_at"))
+    versions = ScheduleVersion.objects.filter(pk__in=sent.values("version_id"))
+    if days is not None:
+        versions = versions.filter(schedule__week_start__gte=timezone.localdate() - timedelta(days=days))
+    return versions.select_related("schedule__agency", "schedule__unit").order_by("-published_at")
+
+
+def received_version_get(membership, pk):
+    """A version sent inside the portal to the person's agency or unit; 404 for any other."""
+    if not membership:
+        raise Http404
+    version = schedules_received(membership, days=None).filter(pk=pk).first()
+    if version is None:
+        raise Http404
+    return version

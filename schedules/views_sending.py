@@ -3,12 +3,14 @@ with their status and a button to send a failed e-mail again."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import staff_required
 from core.forms import run_service
+from core.ical import CONTENT_TYPE
 
 from . import publication, recipients
 from .models import ScheduleSending
@@ -56,3 +58,30 @@ def schedule_sending_resend(request, pk):
         messages.success(request, _("Đã đưa thư vào hàng đợi gửi lại."))
     version = sending.version
     return redirect("schedule_version_sendings", pk=version.schedule_id, number=version.number)
+
+
+@require_GET
+@staff_required()
+def schedule_received_file(request, pk, ext):
+    """The PDF (inline) or .ics (attachment) of a schedule sent to the person's agency or unit."""
+    if ext not in ("pdf", "ics"):
+        raise Http404
+    version = publication.received_version_get(request.membership, pk)
+    field = version.pdf if ext == "pdf" else version.ics
+    if not field:
+        raise Http404
+    name = f"{publication.file_stem(version)}.{ext}"
+    if ext == "pdf":
+        return FileResponse(field.open("rb"), content_type="application/pdf", filename=name)
+    return FileResponse(field.open("rb"), content_type=CONTENT_TYPE, as_attachment=True, filename=name)
+
+
+def received_panel(request, membership):
+    """The schedules other agencies (or the agency's office, to the person's unit) sent in the portal lately
+    (documents' dashboard); nothing when none."""
+    if not membership:
+        return None
+    versions = list(publication.schedules_received(membership)[:6])
+    if not versions:
+        return None
+    return "schedules/_received_panel.html", {"versions": versions}
