@@ -204,3 +204,25 @@ def test_keepers_and_admins_keep_the_recipient_list_others_may_not(world, client
     mine = ScheduleRecipient.objects.filter(agency=w["agency"]).first()
     assert client_for(stranger).post("/schedules/recipients/", {"remove": mine.pk}).status_code == 404
     assert ScheduleRecipient.objects.filter(pk=mine.pk).exists()
+
+
+def test_the_desk_shows_schedules_sent_to_the_persons_agency_or_unit_with_their_files(
+        world, client_for, django_capture_on_commit_callbacks):
+    w = world
+    _schedule, _entries, version = published(w, django_capture_on_commit_callbacks)
+    reader = factories.make_member(w["other"], "clerk")
+    client = client_for(reader)
+    html = client.get("/dashboard/").content.decode()
+    assert 'data-testid="schedules-received-panel"' in html and "Ủy ban nhân dân tỉnh Kon Tum" in html
+    pdf = client.get(f"/schedules/received/{version.pk}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    ics = client.get(f"/schedules/received/{version.pk}.ics")
+    assert ics.status_code == 200 and ics["Content-Disposition"].startswith("attachment")
+    assert client.get(f"/schedules/received/{version.pk}.exe").status_code == 404
+
+    office = client_for(factories.make_member(w["agency"], unit=w["office"]))  # the office is not on the list
+    assert 'data-testid="schedules-received-panel"' not in office.get("/dashboard/").content.decode()
+    assert office.get(f"/schedules/received/{version.pk}.pdf").status_code == 404
+    stranger = client_for(factories.make_member(factories.make_agency("Sở Y tế tỉnh Gia Lai")))
+    assert stranger.get(f"/schedules/received/{version.pk}.pdf").status_code == 404
