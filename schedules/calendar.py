@@ -9,8 +9,9 @@ from core import ical
 from .pdf import participants_label, person_name
 
 
-def entry_event(entry):
-    """The VEVENT of one selectors.EntryRow (a live entry or a version's snapshot row)."""
+def entry_event(entry, *, removed=False):
+    """The VEVENT of one selectors.EntryRow (a live entry or a version's snapshot row); `removed`: an entry taken
+    off the schedule since the calendar last had it, cancelled with a higher SEQUENCE."""
     details = []
     chair = entry.who_chairs
     if chair:
@@ -27,23 +28,27 @@ def entry_event(entry):
         summary = _("Hoãn: %(content)s") % {"content": summary}
     return ical.event_new(
         uid=entry.uid, summary=summary, start=entry.starts_at, end=entry.ends_at, all_day=entry.all_day,
-        sequence=entry.sequence, location=entry.place or entry.online_link,
+        sequence=entry.sequence + 1 if removed else entry.sequence, location=entry.place or entry.online_link,
         description="\n".join([entry.content, *details]) if details or "\n" in entry.content else "",
-        url=entry.online_link, status="CANCELLED" if entry.is_postponed else "CONFIRMED",
+        url=entry.online_link, status="CANCELLED" if entry.is_postponed or removed else "CONFIRMED",
     )
 
 
-def entries_ics(entries, *, name=""):
+def entries_ics(entries, *, name="", removed=()):
     cal = ical.calendar_new(name=name)
     for entry in entries:
         cal.add_component(entry_event(entry))
+    for entry in removed:
+        cal.add_component(entry_event(entry, removed=True))
     return ical.calendar_bytes(cal)
 
 
-def version_ics(version, entries):
-    """The .ics attached to a published version: its public entries."""
+def version_ics(version, entries, removed=()):
+    """The .ics attached to a published version: its public entries, and those the version took off the
+    schedule (cancelled, so that a calendar that imported an earlier version drops them)."""
     schedule = version.schedule
-    return entries_ics(entries, name=_("Lịch công tác %(owner)s") % {"owner": schedule.unit or schedule.agency})
+    return entries_ics(entries, name=_("Lịch công tác %(owner)s") % {"owner": schedule.unit or schedule.agency},
+                       removed=removed)
 
 
 def person_feed(membership, entries):

@@ -39,6 +39,16 @@ def version_entries(version):
     return [EntryRow.from_snapshot(row) for row in version.snapshot if not row.get("is_internal")]
 
 
+def removed_entries(version):
+    """The public rows of the previous version that this one took off the schedule."""
+    removed = set((version.changes or {}).get("removed", ()))
+    previous = _previous(version) if removed else None
+    if previous is None:
+        return []
+    return [EntryRow.from_snapshot(row) for row in previous.snapshot
+            if row["uid"] in removed and not row.get("is_internal")]
+
+
 def file_stem(version):
     schedule = version.schedule
     owner = schedule.agency.code + (f"-{schedule.unit_id}" if schedule.unit_id else "")
@@ -111,7 +121,7 @@ def version_publish_outputs(version):
     entries = version_entries(version)
     stem = file_stem(version)
     version.pdf.save(f"{stem}.pdf", ContentFile(pdf.schedule_pdf(version, entries)), save=False)
-    version.ics.save(f"{stem}.ics", ContentFile(calendar.version_ics(version, entries)), save=False)
+    version.ics.save(f"{stem}.ics", ContentFile(calendar.version_ics(version, entries, removed_entries(version))), save=False)
     version.save(update_fields=["pdf", "ics"])
 
     changes_only = version.number > 1 and bool(changed_uids(version.changes or {}))

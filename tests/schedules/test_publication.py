@@ -3,6 +3,7 @@ and the .ics at a real SMTP server, sent once, failures visible to the office an
 announcing only its changes to those they concern."""
 
 import email
+import subprocess
 from email import policy
 from pathlib import Path
 
@@ -226,3 +227,27 @@ def test_the_desk_shows_schedules_sent_to_the_persons_agency_or_unit_with_their_
     assert office.get(f"/schedules/received/{version.pk}.pdf").status_code == 404
     stranger = client_for(factories.make_member(factories.make_agency("Sở Y tế tỉnh Gia Lai")))
     assert stranger.get(f"/schedules/received/{version.pk}.pdf").status_code == 404
+
+
+def test_an_entry_taken_off_is_cancelled_in_the_next_ics_and_named_in_the_email(
+        world, django_capture_on_commit_callbacks):
+    w = world
+    schedule, entries, _first = published(w, django_capture_on_commit_callbacks)
+    visit = entries["visit"]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_remove(membership=w["keeper"], entry=visit)
+        version = publish(w, schedule)
+    assert version.changes["removed"] == [visit.uid]
+    events = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(Path(version.ics.path).read_bytes()).walk("VEVENT")}
+    assert str(events[visit.uid]["STATUS"]) == "CANCELLED" and int(events[visit.uid]["SEQUENCE"]) == visit.sequence + 1
+    assert str(events[entries["meeting"].uid]["STATUS"]) == "CONFIRMED"
+    assert "Kiểm tra công trình đường tỉnh" not in _pdf_text(version)
+    body = mail.outbox[0].body
+    assert "- Bỏ khỏi lịch: " in body and "Kiểm tra công trình đường tỉnh" in body
+    # A removal names the planning department (its specialist went), so planning hears of it too.
+    assert {s.unit_id for s in version.sendings.all() if s.unit_id} == {w["planning"].pk}
+
+
+def _pdf_text(version):
+    return subprocess.run(["pdftotext", version.pdf.path, "-"], capture_output=True, check=True, text=True).stdout
