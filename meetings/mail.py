@@ -11,6 +11,7 @@ written WITHHELD and nothing leaves (core.mail.mail_may_name).
 import contextlib
 import logging
 import smtplib
+from datetime import timedelta
 from email.headerregistry import Address
 from email.utils import make_msgid
 
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -37,6 +39,10 @@ M = MeetingMail.Status
 MAX_ATTEMPTS = 6
 RETRY_FIRST_SECONDS = 60
 RETRY_MAX_SECONDS = 3600
+# A row still pending this long after it was written lost its task; a failed one with attempts left this long
+# after it was written lost its retry (every retry of the chain is due well within it).
+PENDING_LOST_AFTER = timedelta(minutes=10)
+RETRY_LOST_AFTER = timedelta(hours=2)
 
 
 def meeting_mails_queue(*, meeting, invitees, purpose, key):
@@ -170,3 +176,12 @@ def mails_send(mail_ids):
     finally:
         connection.close()
     return retries
+
+
+def mails_lost(now=None):
+    """Rows whose task or retry was lost (a worker that died holding it): for beat to send again."""
+    now = now or timezone.now()
+    return list(MeetingMail.objects.filter(
+        Q(status=M.PENDING, created_at__lt=now - PENDING_LOST_AFTER)
+        | Q(status=M.FAILED, attempts__lt=MAX_ATTEMPTS, created_at__lt=now - RETRY_LOST_AFTER),
+    ).values_list("pk", flat=True))

@@ -13,6 +13,15 @@ def meeting_mails_send(mail_ids):
 
 
 @shared_task
+def meeting_mails_recover():
+    """Beat, every 10 minutes: send again the meeting e-mails whose task or retry was lost."""
+    ids = mail.mails_lost()
+    if ids:
+        meeting_mails_send.delay(ids)
+    return len(ids)
+
+
+@shared_task
 def meeting_reminders_due():
     """Beat, every 5 minutes: queue the reminders before meetings whose time has come (meetings.reminders)."""
     return reminders.meeting_reminders_due()

@@ -456,3 +456,7 @@ CELERY_BEAT_SCHEDULE["reports-incidents-overdue"] = {
 CELERY_BEAT_SCHEDULE["meetings-reminders-due"] = {
     "task": "meetings.tasks.meeting_reminders_due", "schedule": 300, "options": {"expires": 300},
 }
+# meetings: e-mails about a meeting whose task or retry was lost (a worker that died) are sent again.
+CELERY_BEAT_SCHEDULE["meetings-mails-recover"] = {
+    "task": "meetings.tasks.meeting_mails_recover", "schedule": 600, "options": {"expires": 600},
+}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from django.utils import timezone
 
 from meetings import mail
 from meetings.calendar import meeting_ics
@@ -159,3 +160,21 @@ def test_a_real_worker_sends_a_change_once_when_it_is_queued_twice(meeting, cler
     assert smtp_sink.received_by() == {"hopthu@congty.vn": 1, "vanphong@quangngai.gov.vn": 1}
     text = received(smtp_sink)[0].get_body(("plain",)).get_content()
     assert "Địa điểm: Phòng họp số 1 → Hội trường tầng 3" in text
+
+
+def test_rows_whose_task_was_lost_are_found_for_beat_to_send_again(meeting, smtp_sink):
+    from meetings.tasks import meeting_mails_recover
+
+    invitees = list(meeting.invitees.all())
+    mail.meeting_mails_queue(meeting=meeting, invitees=invitees, purpose="reminder", key="60")  # task never ran
+    fresh, old = MeetingMail.objects.order_by("pk")
+    MeetingMail.objects.filter(pk=old.pk).update(created_at=timezone.now() - mail.PENDING_LOST_AFTER * 2)
+    assert mail.mails_lost() == [old.pk]
+    # A failed row with attempts left is resumed only once its own retries should all have run.
+    MeetingMail.objects.filter(pk=fresh.pk).update(status=M.FAILED, attempts=2,
+                                                   created_at=timezone.now() - mail.PENDING_LOST_AFTER * 2)
+    assert mail.mails_lost() == [old.pk]
+    MeetingMail.objects.filter(pk=fresh.pk).update(created_at=timezone.now() - mail.RETRY_LOST_AFTER * 2)
+    assert meeting_mails_recover() == 2
+    assert set(MeetingMail.objects.values_list("status", flat=True)) == {M.SENT}
+    assert meeting_mails_recover() == 0 and len(smtp_sink.messages()) == 2
