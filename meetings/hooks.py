@@ -75,10 +75,19 @@ def incoming_panel(request, incoming):
                                              "next": request.get_full_path()}
 
 
+def dashboard_panel(request, membership):
+    """On the desk: invitations waiting for this person's answer (theirs, their unit's, their agency's)."""
+    awaiting = list(selectors.invitations_awaiting(membership)[:6])
+    if not awaiting:
+        return None
+    return "meetings/_dashboard_panel.html", {"awaiting": awaiting[:5], "more": len(awaiting) > 5}
+
+
 def register():
     extensions.ISSUED.append(meeting_issued)
     extensions.MAIL_PARTS.append(invitation_mail_parts)
     extensions.MAIL_TEXT.append(invitation_mail_text)
     extensions.PANELS["outgoing_detail"].append(outgoing_panel)
     extensions.PANELS["incoming_detail"].append(incoming_panel)
+    extensions.PANELS["dashboard"].append(dashboard_panel)
 

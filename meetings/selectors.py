@@ -124,6 +124,12 @@ def invitations_for(membership):
             .select_related("meeting__agency", "meeting__invitation").order_by("meeting__starts_at", "pk"))
 
 
+def invitations_awaiting(membership):
+    """The invitations this person answers for that still wait for an answer and can still get one."""
+    return invitations_for(membership).filter(answer=A.NONE, meeting__status=Meeting.Status.PLANNED,
+                                              meeting__starts_at__gt=timezone.now())
+
+
 def invitation_get_for_user(membership, pk):
     return get_object_or_404(invitations_for(membership), pk=pk)
 

@@ -44,7 +44,10 @@ def meeting_list(request):
 @staff_required()
 def meeting_detail(request, pk):
     meeting = selectors.meeting_get_for_user(request.membership, pk)
-    return render(request, "meetings/detail.html", {"meeting": meeting, **selectors.attendance(meeting)})
+    return render(request, "meetings/detail.html", {
+        "meeting": meeting, **selectors.attendance(meeting),
+        "details_editable": selectors.meeting_details_editable(request.membership, meeting.invitation),
+    })
 
 
 @staff_required()

@@ -159,3 +159,16 @@ def test_a_secret_meeting_opens_only_to_its_insiders(issue_gm, guest_agencies, a
         assert client_for(member).get(reverse("meeting_detail", args=[meeting.pk])).status_code == 200
     for member in (other_leader, colleague):
         assert client_for(member).get(reverse("meeting_detail", args=[meeting.pk])).status_code == 404
+
+
+def test_the_desk_lists_invitations_waiting_for_an_answer_until_answered(invitation, guest_agencies, client_for):
+    gialai = guest_agencies["gialai"]
+    client = client_for(gialai["clerk"])
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="invitations-awaiting"' in page and invitation.title in page
+    assert 'data-testid="invitations-awaiting"' not in client_for(gialai["specialist"]).get(
+        reverse("dashboard")).content.decode()
+    invitee = invitation.invitees.get(agency=gialai["agency"])
+    client = client_for(gialai["clerk"])
+    client.post(reverse("meeting_invitation", args=[invitee.pk]), {"answer": "decline", "reason": "Trùng lịch"})
+    assert 'data-testid="invitations-awaiting"' not in client.get(reverse("dashboard")).content.decode()

@@ -53,6 +53,8 @@ def test_details_form_on_a_draft_makes_the_meeting_and_its_invitees(client_for, 
     assert sorted((i.kind, i.name) for i in meeting.invitees.all()) == sorted([
         (K.AGENCY, gialai.name), (K.AGENCY, kontum.name), (K.EMAIL, "Công ty TNHH Thử nghiệm"),
         (K.PERSON, f"{clerk.user.full_name} – Văn thư")])
+    detail = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert 'data-testid="meeting-details-link"' in detail and "Phòng họp số 2" in detail
 
 
 def test_only_who_may_edit_the_draft_writes_the_details_and_only_while_it_is_a_draft(client_for, agency, specialist,
