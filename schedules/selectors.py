@@ -137,12 +137,6 @@ def entries_for_person(membership, start, end):
             .prefetch_related("leaders__user", "people__user", "units").order_by("starts_at", "pk"))
 
 
-def schedules_of_week(membership, week_start):
-    """The agency's own schedule and its units' schedules for the week (those that exist)."""
-    return (Schedule.objects.filter(agency=membership.agency_id, week_start=week_start)
-            .select_related("unit").order_by("unit__name"))
-
-
 def versions_of(schedule):
     return ScheduleVersion.objects.filter(schedule=schedule).order_by("-number")
 
