@@ -13,6 +13,8 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from documents.models import Outgoing
+
 from .models import Invitee, Meeting, Paper, PaperOpening, PaperVersion
 from .services.papers import papers_may_manage
 
@@ -26,6 +28,8 @@ def papers_may_read(membership, meeting):
     if membership.agency_id == meeting.agency_id:
         if not secret or membership.pk in (meeting.invitation.signer_id, meeting.chair_id):
             return True
+    if meeting.invitation.status != Outgoing.Status.ISSUED:  # invitees read once they are invited
+        return False
     invited = Q(kind=Invitee.Kind.PERSON, membership=membership) | Q(attending_members=membership)
     if membership.unit_id:
         invited |= Q(kind=Invitee.Kind.UNIT, unit_id=membership.unit_id)
@@ -62,6 +66,8 @@ def version_for_invitee(invitee, version_pk):
     if meeting.is_secret:
         raise PermissionDenied(_("Tài liệu của cuộc họp mật không mở được qua đường dẫn trong thư; người được "
                                  "mời đọc tài liệu này trong Cổng trao đổi văn bản."))
+    if meeting.invitation.status != Outgoing.Status.ISSUED:
+        raise Http404
     version = (PaperVersion.objects.select_related("paper").filter(pk=version_pk, paper__meeting=meeting)
                .annotate(current=Subquery(_current_versions())).first())
     if version is None or version.current != version.pk:

@@ -181,3 +181,16 @@ def test_papers_are_added_from_the_meeting_page(meeting, specialist, client_for,
     response = client.post(f"/meetings/{meeting.pk}/papers/{paper.pk}/versions/add/", {
         "file": upload("tong-hop.docm", office_bytes("word/vbaProject.bin"))}, follow=True)
     assert "có macro" in response.content.decode() and paper.versions.count() == 1
+
+
+def test_invitees_read_nothing_before_the_invitation_is_issued(specialist, leader, other_agency, guest, client,
+                                                               client_for):
+    draft = make_meeting(specialist, leader, issued=False, title="Họp chuẩn bị")
+    invitee = invite_email(draft)
+    invite_agency(draft, other_agency)
+    version = add(specialist, draft).versions.get()
+    assert client.get(f"/m/{invitee_token(invitee)}/papers/{version.pk}/").status_code == 404
+    client_for(guest)
+    assert client.get(f"/meetings/{draft.pk}/papers/{version.pk}/").status_code == 404
+    client_for(specialist)
+    assert client.get(f"/meetings/{draft.pk}/papers/{version.pk}/").status_code == 200
