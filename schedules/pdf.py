@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core import exports as core_exports
 from core.text import nfc
@@ -106,13 +106,17 @@ def schedule_pdf(version, entries):
     centred_bold = ParagraphStyle("centred_bold", parent=centred, fontName="Serif-Bold")
     big = ParagraphStyle("big", parent=centred_bold, fontSize=15, leading=20)
 
-    issuer = [Paragraph(_escape(agency.parent.name.upper()), centred)] if agency.parent_id else []
-    issuer.append(Paragraph(_escape((schedule.unit.name if schedule.unit_id else agency.name).upper()),
-                            centred_bold))
+    # The issuer as agencies print it: the body above (the agency for a unit's schedule, else the agency's
+    # parent), the issuer itself in bold, each heading underlined by a short rule.
+    above = agency.name if schedule.unit_id else (agency.parent.name if agency.parent_id else "")
+    issuer = [Paragraph(_escape(above.upper()), centred)] if above else []
+    issuer += [Paragraph(_escape((schedule.unit.name if schedule.unit_id else agency.name).upper()), centred_bold),
+               HRFlowable(width="30%", thickness=0.6, color=colors.black, spaceBefore=4, hAlign="CENTER")]
     motto = [Paragraph(_escape(_("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")), centred_bold),
-             Paragraph(_escape(_("Độc lập - Tự do - Hạnh phúc")), centred_bold)]
+             Paragraph(_escape(_("Độc lập - Tự do - Hạnh phúc")), centred_bold),
+             HRFlowable(width="45%", thickness=0.6, color=colors.black, spaceBefore=4, hAlign="CENTER")]
     top = Table([[issuer, motto]], colWidths=[width * 0.45, width * 0.55])
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("ALIGN", (0, 0), (-1, -1), "CENTER")]))
     story = [top, Spacer(1, 5 * mm), Paragraph(_escape(title[0]), big)]
     story += [Paragraph(_escape(line), centred) for line in title[1:]]
     story.append(Spacer(1, 4 * mm))
