@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from core.ical import calendar_bytes, calendar_new, event_new, local
 
+from .models import Invitee
 from .services.invitations import invitee_address
 
 
@@ -29,11 +30,12 @@ def _attendee(invitee):
 
 
 def meeting_ics(meeting, *, method="REQUEST", invitee=None):
-    """The calendar bytes of the meeting for all its invitees with an address, or for `invitee` alone."""
+    """The calendar bytes of the meeting, its ATTENDEEs the invitation's recipients with an address (staff invited
+    by name are left out: their addresses are not for every recipient to read), or `invitee` alone."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(method)
     invitees = [invitee] if invitee is not None else list(
-        meeting.invitees.select_related("agency", "unit", "membership__user"))
+        meeting.invitees.exclude(kind=Invitee.Kind.PERSON).select_related("agency", "unit"))
     attendees = [pair for pair in (_attendee(one) for one in invitees) if pair]
     agency = meeting.agency
     cal = calendar_new(method=method)
