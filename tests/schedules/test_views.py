@@ -145,3 +145,14 @@ def test_dashboard_shows_this_weeks_published_schedule(client_for, keeper, leade
     assert "Tiếp đoàn kiểm tra" in panel and f'panel-day-{today:%Y-%m-%d}' in panel and "Hôm nay" in panel
     assert reverse("schedule_week") in panel
     assert 'data-testid="nav-schedule"' in html
+
+
+def test_meeting_entries_say_where_they_come_from(client_for, agency, keeper, monday):
+    from .conftest import at
+
+    entry = services.entry_sync_for_meeting(agency=agency, uid="m-9@meeting.portal", starts_at=at(monday, 9),
+                                            ends_at=at(monday, 11), content="Họp bàn kế hoạch")
+    html = client_for(keeper).get(reverse("schedule_detail", args=[entry.schedule_id])).content.decode()
+    assert 'data-testid="entry-meeting"' in html
+    html = client_for(keeper).get(reverse("schedule_entry_edit", args=[entry.schedule_id, entry.pk])).content.decode()
+    assert 'data-testid="meeting-entry"' in html and 'value="09:00"' in html
