@@ -32,6 +32,10 @@ from .selectors import EntryRow
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 3600
 MAX_ATTEMPTS = 6
+# A pending e-mail this long after its publication, or a failed one with attempts left this long after, lost its
+# task (a broker that was down when it was queued, a worker that died holding its retry).
+PENDING_LOST_AFTER = timedelta(minutes=10)
+RETRY_LOST_AFTER = timedelta(seconds=2 * RETRY_MAX_SECONDS)
 
 
 def version_entries(version):
@@ -143,7 +147,8 @@ def _queue(ids):
     from .tasks import schedule_sending_send
 
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: schedule_sending_send.delay(pk))
+        # robust: a broker down at this moment leaves the row pending, and sendings_lost finds it later.
+        transaction.on_commit(lambda pk=pk: schedule_sending_send.delay(pk), robust=True)
 
 
 # --- E-mail ---------------------------------------------------------------------------------------------------
@@ -169,6 +174,12 @@ def _line_of(row):
         when = ""
     place = row.get("place") or ""
     return " – ".join(part for part in (when, row.get("content") or "", place) if part)
+
+
+def _marked_line_of(row):
+    """A line of the whole week, with its mark as the PDF prints it ("Hoãn: …")."""
+    mark = Entry.Change.POSTPONED if row.get("is_postponed") else row.get("change") or ""
+    return f"{Entry.Change(mark).label}: {_line_of(row)}" if mark else _line_of(row)
 
 
 def changes_text(version):
@@ -202,7 +213,7 @@ def sending_message(sending):
             "sending": sending, "version": version, "schedule": schedule, "agency": agency,
             "owner": schedule.unit or agency, "title": title,
             "changes": changes_text(version) if sending.changes_only else [],
-            "lines": [_line_of(row) for row in _public_rows(version)],
+            "lines": [_marked_line_of(row) for row in _public_rows(version)],
             "link": settings.SITE_URL + _public_path(agency, schedule),
         }
         message = PolicyEmailMessage(
@@ -255,6 +266,16 @@ def sending_send(sending_id):
         sending.message_id, sending.sent_at = message_id_of(sending), timezone.now()
         sending.save(update_fields=["status", "error", "attempts", "message_id", "sent_at"])
     return None
+
+
+def sendings_lost(now=None):
+    """E-mail sendings whose task or retry was lost: for beat to queue again (sending twice cannot happen)."""
+    now = now or timezone.now()
+    return list(ScheduleSending.objects.filter(channel=ScheduleSending.Channel.EMAIL).filter(
+        Q(status=ScheduleSending.Status.PENDING, version__published_at__lt=now - PENDING_LOST_AFTER)
+        | Q(status=ScheduleSending.Status.FAILED, attempts__lt=MAX_ATTEMPTS,
+            version__published_at__lt=now - RETRY_LOST_AFTER),
+    ).values_list("pk", flat=True))
 
 
 # --- The office's page of sendings --------------------------------------------------------------------------

@@ -12,3 +12,12 @@ def schedule_sending_send(sending_id):
     wait = publication.sending_send(sending_id)
     if wait is not None:
         schedule_sending_send.apply_async([sending_id], countdown=wait)
+
+
+@shared_task
+def schedule_sendings_recover():
+    """Beat, every 10 minutes: queue again the schedule e-mails whose task or retry was lost."""
+    ids = publication.sendings_lost()
+    for sending_id in ids:
+        schedule_sending_send.delay(sending_id)
+    return len(ids)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from schedules import publication, services
 from schedules.models import ScheduleRecipient, ScheduleSending
-from schedules.tasks import schedule_sending_send
+from schedules.tasks import schedule_sending_send, schedule_sendings_recover
 from tests import factories
 from tests.schedules.sched_out_data import INTERNAL, WEEK, change_week, draft_week, make_world, publish
 from tests.smtp import free_port
@@ -251,3 +251,19 @@ def test_an_entry_taken_off_is_cancelled_in_the_next_ics_and_named_in_the_email(
 
 def _pdf_text(version):
     return subprocess.run(["pdftotext", version.pdf.path, "-"], capture_output=True, check=True, text=True).stdout
+
+
+def test_an_email_whose_task_was_lost_is_queued_again_by_the_recovery(
+        world, smtp_sink, settings, django_capture_on_commit_callbacks):
+    w = world
+    schedule, _entries = draft_week(w)
+    publish(w, schedule)  # the on-commit tasks are never run: as if the broker was down
+    version = schedule.versions.get()
+    assert set(version.sendings.filter(channel="email").values_list("status", flat=True)) == {S.PENDING}
+    assert schedule_sendings_recover() == 0  # too early: their tasks may still come
+    version.published_at -= publication.PENDING_LOST_AFTER * 2
+    version.save(update_fields=["published_at"])
+    assert schedule_sendings_recover() == 2
+    assert set(version.sendings.filter(channel="email").values_list("status", flat=True)) == {S.SENT}
+    assert schedule_sendings_recover() == 0
+    assert sorted(smtp_sink.received_by().values()) == [1, 1]
