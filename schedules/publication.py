@@ -121,7 +121,9 @@ def _sendings_plan(version, changes_only):
 
 def version_publish_outputs(version):
     """Called inside the approval's transaction: store the PDF and the .ics on the version, create its sendings
-    and queue the e-mails once the transaction commits."""
+    and queue the e-mails once the transaction commits. A version already given its outputs keeps them."""
+    if version.pdf and version.ics:
+        return version
     entries = version_entries(version)
     stem = file_stem(version)
     version.pdf.save(f"{stem}.pdf", ContentFile(pdf.schedule_pdf(version, entries)), save=False)

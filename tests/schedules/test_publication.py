@@ -267,3 +267,12 @@ def test_an_email_whose_task_was_lost_is_queued_again_by_the_recovery(
     assert set(version.sendings.filter(channel="email").values_list("status", flat=True)) == {S.SENT}
     assert schedule_sendings_recover() == 0
     assert sorted(smtp_sink.received_by().values()) == [1, 1]
+
+
+def test_outputs_are_made_once_per_version(world, django_capture_on_commit_callbacks):
+    _schedule, _entries, version = published(world, django_capture_on_commit_callbacks)
+    pdf_name, count = version.pdf.name, version.sendings.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.version_publish_outputs(version)
+    version.refresh_from_db()
+    assert (version.pdf.name, version.sendings.count()) == (pdf_name, count)
