@@ -14,6 +14,8 @@ urlpatterns = [
     path("schedules/<int:pk>/v<int:number>/sendings/", views_sending.schedule_version_sendings,
          name="schedule_version_sendings"),
     path("schedules/sendings/<int:pk>/resend/", views_sending.schedule_sending_resend, name="schedule_sending_resend"),
+    path("schedules/<int:pk>/v<int:number>.<str:ext>", views_sending.schedule_version_file,
+         name="schedule_version_file"),
     path("schedules/received/<int:pk>.<str:ext>", views_sending.schedule_received_file, name="schedule_received_file"),
     path("calendar/feeds/", views_feeds.calendar_feeds, name="calendar_feeds"),
     path("calendar/<str:token>.ics", views_feeds.calendar_feed, name="calendar_feed"),

@@ -4,7 +4,7 @@ with their status and a button to send a failed e-mail again."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -12,7 +12,7 @@ from accounts.access import staff_required
 from core.forms import run_service
 from core.ical import CONTENT_TYPE
 
-from . import publication, recipients
+from . import publication, recipients, selectors
 from .models import ScheduleSending
 
 
@@ -60,13 +60,8 @@ def schedule_sending_resend(request, pk):
     return redirect("schedule_version_sendings", pk=version.schedule_id, number=version.number)
 
 
-@require_GET
-@staff_required()
-def schedule_received_file(request, pk, ext):
-    """The PDF (inline) or .ics (attachment) of a schedule sent to the person's agency or unit."""
-    if ext not in ("pdf", "ics"):
-        raise Http404
-    version = publication.received_version_get(request.membership, pk)
+def _version_file(version, ext):
+    """The PDF inline, the .ics as an attachment (only PDFs and images open in the browser)."""
     field = version.pdf if ext == "pdf" else version.ics
     if not field:
         raise Http404
@@ -74,6 +69,25 @@ def schedule_received_file(request, pk, ext):
     if ext == "pdf":
         return FileResponse(field.open("rb"), content_type="application/pdf", filename=name)
     return FileResponse(field.open("rb"), content_type=CONTENT_TYPE, as_attachment=True, filename=name)
+
+
+@require_GET
+@staff_required()
+def schedule_version_file(request, pk, number, ext):
+    """A published version's PDF or .ics, for the staff of the schedule's agency."""
+    if ext not in ("pdf", "ics"):
+        raise Http404
+    schedule = selectors.schedule_get_for_user(request.membership, pk)
+    return _version_file(get_object_or_404(schedule.versions, number=number), ext)
+
+
+@require_GET
+@staff_required()
+def schedule_received_file(request, pk, ext):
+    """The PDF (inline) or .ics (attachment) of a schedule sent to the person's agency or unit."""
+    if ext not in ("pdf", "ics"):
+        raise Http404
+    return _version_file(publication.received_version_get(request.membership, pk), ext)
 
 
 def received_panel(request, membership):

@@ -276,3 +276,20 @@ def test_outputs_are_made_once_per_version(world, django_capture_on_commit_callb
         publication.version_publish_outputs(version)
     version.refresh_from_db()
     assert (version.pdf.name, version.sendings.count()) == (pdf_name, count)
+
+
+def test_the_staff_of_the_agency_download_a_versions_files_others_get_404(
+        world, client_for, django_capture_on_commit_callbacks):
+    w = world
+    schedule, _entries, version = published(w, django_capture_on_commit_callbacks)
+    client = client_for(w["specialist"])
+    pdf = client.get(f"/schedules/{schedule.pk}/v1.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content) == Path(version.pdf.path).read_bytes()
+    ics = client.get(f"/schedules/{schedule.pk}/v1.ics")
+    assert ics.status_code == 200 and ics["Content-Disposition"].startswith("attachment")
+    assert client.get(f"/schedules/{schedule.pk}/v2.pdf").status_code == 404
+    assert client.get(f"/schedules/{schedule.pk}/v1.html").status_code == 404
+    assert 'data-testid="version-pdf"' in client.get(f"/schedules/{schedule.pk}/").content.decode()
+    stranger = client_for(factories.make_member(w["other"], "leader"))
+    assert stranger.get(f"/schedules/{schedule.pk}/v1.pdf").status_code == 404
