@@ -89,11 +89,14 @@ def _concerned_units(version):
 
 
 def _sendings_plan(version, changes_only):
-    """(channel, fields) for every recipient of the agency's list, each address and portal target once."""
+    """The fields of a sending for every recipient of the agency's list, each address and portal target once."""
     concerned = _concerned_units(version) if changes_only else None
     plan, seen = [], set()
     recipients = ScheduleRecipient.objects.filter(agency=version.schedule.agency).select_related(
         "unit", "target_agency").order_by("pk")
+    if version.schedule.unit_id:
+        # A unit's own schedule stays inside the agency (it is not on the public page either): units only.
+        recipients = recipients.filter(kind=ScheduleRecipient.Kind.UNIT)
     for recipient in recipients:
         if recipient.kind == ScheduleRecipient.Kind.UNIT:
             if concerned is not None and recipient.unit_id not in concerned:

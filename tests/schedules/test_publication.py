@@ -16,7 +16,7 @@ from schedules import publication, services
 from schedules.models import ScheduleRecipient, ScheduleSending
 from schedules.tasks import schedule_sending_send, schedule_sendings_recover
 from tests import factories
-from tests.schedules.sched_out_data import INTERNAL, WEEK, change_week, draft_week, make_world, publish
+from tests.schedules.sched_out_data import INTERNAL, WEEK, at, change_week, draft_week, make_world, publish
 from tests.smtp import free_port
 
 S = ScheduleSending.Status
@@ -293,3 +293,16 @@ def test_the_staff_of_the_agency_download_a_versions_files_others_get_404(
     assert 'data-testid="version-pdf"' in client.get(f"/schedules/{schedule.pk}/").content.decode()
     stranger = client_for(factories.make_member(w["other"], "leader"))
     assert stranger.get(f"/schedules/{schedule.pk}/v1.pdf").status_code == 404
+
+
+def test_a_units_own_schedule_goes_only_to_the_units_on_the_list(world, django_capture_on_commit_callbacks):
+    w = world
+    keeper = factories.make_member(w["agency"], unit=w["planning"], is_schedule_keeper=True)
+    schedule = services.schedule_for_week(agency=w["agency"], unit=w["planning"], week_start=WEEK,
+                                          created_by=keeper.user)
+    services.entry_add(membership=keeper, schedule=schedule, content="Họp phòng", starts_at=at(1, 9))
+    with django_capture_on_commit_callbacks(execute=True):
+        version = publish({**w, "keeper": keeper}, schedule)
+    assert {(s.channel, s.unit_id) for s in version.sendings.all()} == {
+        ("portal", w["finance"].pk), ("portal", w["planning"].pk)}
+    assert mail.outbox == []
