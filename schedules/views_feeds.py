@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.access import staff_required
 from core.ical import CONTENT_TYPE
@@ -33,7 +33,7 @@ def calendar_feeds(request):
     })
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token):
     response = HttpResponse(feeds.person_feed_for_token(token), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="lich-cong-tac-ca-nhan.ics"'

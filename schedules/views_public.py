@@ -5,14 +5,14 @@ from datetime import timedelta
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core.ical import CONTENT_TYPE
 
 from . import feeds, pdf
 
 
-@require_GET
+@require_safe
 def public_schedule(request, code):
     agency = feeds.public_agency(code)
     week_start = feeds.week_of(request.GET.get("week"))
@@ -24,7 +24,7 @@ def public_schedule(request, code):
     })
 
 
-@require_GET
+@require_safe
 def public_schedule_feed(request, code):
     agency = feeds.public_agency(code)
     response = HttpResponse(feeds.agency_feed(agency), content_type=CONTENT_TYPE)
