@@ -48,3 +48,16 @@ def test_the_schedule_pages_have_no_serious_accessibility_finding(week, axe_page
     log_in(axe_page, w["keeper"].user.email, lands_on=None)
     urls = ["/calendar/feeds/", "/schedules/recipients/", f"/schedules/{w['version'].schedule_id}/v1/sendings/"]
     assert findings(axe_page, urls) == {}
+
+
+def test_the_recipient_form_shows_the_field_the_kind_needs(week, page):
+    log_in(page, week["keeper"].user.email, lands_on=None)
+    page.goto("/schedules/recipients/")
+    expect(page.locator('[data-field="unit"]')).to_be_visible()
+    expect(page.locator('[data-field="email"]')).to_be_hidden()
+    page.select_option("select[name=kind]", "email")
+    expect(page.locator('[data-field="email"]')).to_be_visible()
+    expect(page.locator('[data-field="unit"]')).to_be_hidden()
+    page.fill("input[name=email]", "toasoan@baokontum.vn")
+    page.get_by_role("button", name="Thêm").click()
+    expect(page.get_by_test_id("recipients")).to_contain_text("toasoan@baokontum.vn")
