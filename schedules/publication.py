@@ -92,12 +92,12 @@ def _sendings_plan(version, changes_only):
     """The fields of a sending for every recipient of the agency's list, each address and portal target once."""
     concerned = _concerned_units(version) if changes_only else None
     plan, seen = [], set()
-    recipients = ScheduleRecipient.objects.filter(agency=version.schedule.agency).select_related(
+    listed = ScheduleRecipient.objects.filter(agency=version.schedule.agency).select_related(
         "unit", "target_agency").order_by("pk")
     if version.schedule.unit_id:
         # A unit's own schedule stays inside the agency (it is not on the public page either): units only.
-        recipients = recipients.filter(kind=ScheduleRecipient.Kind.UNIT)
-    for recipient in recipients:
+        listed = listed.filter(kind=ScheduleRecipient.Kind.UNIT)
+    for recipient in listed:
         if recipient.kind == ScheduleRecipient.Kind.UNIT:
             if concerned is not None and recipient.unit_id not in concerned:
                 continue
@@ -130,7 +130,8 @@ def version_publish_outputs(version):
     entries = version_entries(version)
     stem = file_stem(version)
     version.pdf.save(f"{stem}.pdf", ContentFile(pdf.schedule_pdf(version, entries)), save=False)
-    version.ics.save(f"{stem}.ics", ContentFile(calendar.version_ics(version, entries, removed_entries(version))), save=False)
+    ics = calendar.version_ics(version, entries, removed_entries(version))
+    version.ics.save(f"{stem}.ics", ContentFile(ics), save=False)
     version.save(update_fields=["pdf", "ics"])
 
     changes_only = version.number > 1 and bool(changed_uids(version.changes or {}))
@@ -149,7 +150,7 @@ def version_publish_outputs(version):
 
 
 def _queue(ids):
-    from .tasks import schedule_sending_send
+    from .tasks import schedule_sending_send  # tasks imports this module
 
     for pk in ids:
         # robust: a broker down at this moment leaves the row pending, and sendings_lost finds it later.
@@ -240,10 +241,6 @@ def sending_message(sending):
 
 def _public_path(agency, schedule):
     return reverse("public_schedule", args=[agency.code]) + f"?week={schedule.week_start:%Y-%m-%d}"
-
-
-class SendingFailed(Exception):
-    pass
 
 
 def backoff_seconds(attempts):
