@@ -460,3 +460,7 @@ CELERY_BEAT_SCHEDULE["meetings-reminders-due"] = {
 CELERY_BEAT_SCHEDULE["meetings-mails-recover"] = {
     "task": "meetings.tasks.meeting_mails_recover", "schedule": 600, "options": {"expires": 600},
 }
+# schedules: sendings of a published week whose task was lost are sent again.
+CELERY_BEAT_SCHEDULE["schedules-sendings-recover"] = {
+    "task": "schedules.tasks.schedule_sendings_recover", "schedule": 600, "options": {"expires": 600},
+}

@@ -354,11 +354,12 @@ def schedule_approve(*, membership, schedule):
 @transaction.atomic
 def entry_sync_for_meeting(*, agency, uid, starts_at, ends_at, content, chair_name="", chair=None, place="",
                            online_link="", leaders=(), people=(), units=(), postponed=False, cancelled=False,
-                           by=None):
+                           internal=False, by=None):
     """The entry of the meeting `uid` in `agency`'s own schedule for the meeting's week: created, updated,
     postponed or taken off (cancelled: removed while never published, else marked "Hoãn"). An entry of the
     meeting in another week (the meeting moved) is taken off that week the same way. Returns the entry in the
-    meeting's week, or None when there is none (cancelled). No permission check: meetings decide who may."""
+    meeting's week, or None when there is none (cancelled). `internal`: never public (a secret meeting). No
+    permission check: meetings decide who may."""
     week_start = week_start_of(starts_at)
     for entry in Entry.objects.filter(schedule__agency=agency, schedule__unit=None, meeting_uid=uid).exclude(
             schedule__week_start=week_start).select_related("schedule"):
@@ -373,7 +374,8 @@ def entry_sync_for_meeting(*, agency, uid, starts_at, ends_at, content, chair_na
     schedule = schedule_for_week(agency=agency, week_start=week_start, created_by=by or agency_creator(agency))
     schedule = _locked(schedule.pk)
     fields = {"starts_at": starts_at, "ends_at": ends_at, "all_day": False, "content": content,
-              "chair_name": chair_name, "chair": chair, "place": place, "online_link": online_link}
+              "chair_name": chair_name, "chair": chair, "place": place, "online_link": online_link,
+              "is_internal": internal}
     relations = {"leaders": list(leaders), "people": list(people), "units": list(units)}
     if existing is None:
         entry = Entry(schedule=schedule, meeting_uid=uid, created_by=by, is_postponed=postponed)

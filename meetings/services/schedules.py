@@ -43,5 +43,5 @@ def meeting_schedules_sync(meeting, *, by=None):
             agency=agency, uid=meeting.uid, starts_at=meeting.starts_at, ends_at=meeting.ends_at,
             content=meeting.title, chair_name=meeting.chair_name, chair=chair, place=meeting.place,
             online_link=meeting.online_link, leaders=leaders, people=people,
-            cancelled=cancelled or agency_id not in going, by=by,
+            cancelled=cancelled or agency_id not in going, internal=meeting.is_secret, by=by,
         )

@@ -11,6 +11,7 @@ from meetings.models import Invitee
 from meetings.tokens import invitee_token
 from schedules.models import Entry
 from tests import factories
+from tests.documents.conftest import to_agency
 
 pytestmark = pytest.mark.django_db
 K = Invitee.Kind
@@ -172,3 +173,15 @@ def test_the_desk_lists_invitations_waiting_for_an_answer_until_answered(invitat
     client = client_for(gialai["clerk"])
     client.post(reverse("meeting_invitation", args=[invitee.pk]), {"answer": "decline", "reason": "Trùng lịch"})
     assert 'data-testid="invitations-awaiting"' not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_a_secret_meeting_enters_the_schedule_as_internal_and_never_reaches_the_public_page(
+        issue_gm, guest_agencies, agency, client):
+    meeting = issue_gm(to_agency(guest_agencies["gialai"]["agency"]), secret=True, title="Phương án bảo vệ mục tiêu")
+    entry = Entry.objects.get(meeting_uid=meeting.uid, schedule__agency=agency)
+    assert entry.is_internal
+    client.logout()
+    week = entry.schedule.week_start.isoformat()
+    page = client.get(reverse("public_schedule", args=[agency.code]), {"week": week}).content.decode()
+    assert meeting.title not in page
+    assert meeting.title not in client.get(reverse("public_schedule_feed", args=[agency.code])).content.decode()
