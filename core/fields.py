@@ -11,11 +11,11 @@ def nfc(value):
     return nfc_text(value) if isinstance(value, str) else value
 
 
-class NFCCharField(models.CharField):
-    """A CharField kept in NFC whatever path writes it: forms, services, admin, imports, lookups.
+class _NFCText:
+    """Keeps a text field's value in NFC whatever path writes it: forms, services, admin, imports, lookups.
+    To the database and to migrations the field stays the plain Django field (`plain`): only the text changes."""
 
-    It is a plain CharField to the database and to migrations (deconstruct says so): only the text changes.
-    """
+    plain = ""
 
     def to_python(self, value):
         return nfc(super().to_python(value))
@@ -30,34 +30,26 @@ class NFCCharField(models.CharField):
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
-        return name, "django.db.models.CharField", args, kwargs
+        return name, self.plain, args, kwargs
 
 
-class NFCTextField(models.TextField):
-    """NFCCharField's rule for longer text (notes, content of a schedule entry)."""
+class NFCCharField(_NFCText, models.CharField):
+    """A CharField kept in NFC."""
 
-    # Methods of their own: NFCCharField's call super() bound to NFCCharField, which a TextField is not.
-    def to_python(self, value):
-        return nfc(super().to_python(value))
+    plain = "django.db.models.CharField"
 
-    def get_prep_value(self, value):
-        return nfc(super().get_prep_value(value))
 
-    def pre_save(self, model_instance, add):
-        value = nfc(super().pre_save(model_instance, add))
-        setattr(model_instance, self.attname, value)
-        return value
+class NFCTextField(_NFCText, models.TextField):
+    """A TextField kept in NFC (notes, the content of a schedule entry)."""
 
-    def deconstruct(self):
-        name, _path, args, kwargs = super().deconstruct()
-        return name, "django.db.models.TextField", args, kwargs
+    plain = "django.db.models.TextField"
 
 
 def names_normalise():
     """Rewrite in NFC every NFCCharField value stored before the field was one; returns {label: rows changed}."""
     counts = {}
     for model in apps.get_models():
-        names = [f.attname for f in model._meta.concrete_fields if isinstance(f, (NFCCharField, NFCTextField))]
+        names = [f.attname for f in model._meta.concrete_fields if isinstance(f, _NFCText)]
         if not names:
             continue
         with transaction.atomic():
