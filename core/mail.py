@@ -37,3 +37,9 @@ def mail_may_name(document):
     never leave through the open network). Mail-building code asks this of every document it mentions;
     tests/test_mail_secrecy.py checks that every sending path does."""
     return not getattr(document, "secrecy", "")
+
+
+def retry_backoff(attempts, *, first, most):
+    """Seconds to wait after the `attempts`-th failed try of a message: doubling from `first`, at most `most`
+    (document deliveries, schedule sendings and meeting e-mails back off alike)."""
+    return min(first * 2 ** max(attempts - 1, 0), most)

@@ -45,7 +45,7 @@ from django.utils.crypto import get_random_string, salted_hmac
 
 from agencies.mail_auth import effective_email_backend
 from core import codes
-from core.mail import mail_may_name
+from core.mail import mail_may_name, retry_backoff
 from core.mail_headers import MAIL_POLICY, MAIL_POLICY_KEEP
 from core.text import nfc
 from incidents.services import incident_relay_answered, incident_relay_unreachable, relay_outage_since
@@ -330,7 +330,7 @@ def message_id_for(delivery):
 
 
 def backoff_seconds(attempts):
-    return min(settings.DELIVERY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), settings.DELIVERY_RETRY_MAX_SECONDS)
+    return retry_backoff(attempts, first=settings.DELIVERY_RETRY_BASE_SECONDS, most=settings.DELIVERY_RETRY_MAX_SECONDS)
 
 
 def _lease_end():

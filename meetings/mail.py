@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from core.mail import mail_may_name
+from core.mail import mail_may_name, retry_backoff
 from core.mail_headers import PolicyEmailMessage
 from core.text import nfc
 
@@ -118,10 +118,6 @@ def mail_build(mail):
     )
 
 
-def _retry_wait(attempts):
-    return min(RETRY_FIRST_SECONDS * 2 ** (attempts - 1), RETRY_MAX_SECONDS)
-
-
 def _permanent(exc):
     return isinstance(exc, smtplib.SMTPRecipientsRefused) or (
         isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600)
@@ -158,7 +154,9 @@ def mail_send(mail_id, connection):
                 mail.attempts = MAX_ATTEMPTS
             mail.status, mail.error = M.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
             mail.save(update_fields=["status", "error", "attempts", "message_id"])
-            return _retry_wait(mail.attempts) if mail.attempts < MAX_ATTEMPTS else None
+            if mail.attempts >= MAX_ATTEMPTS:
+                return None
+            return retry_backoff(mail.attempts, first=RETRY_FIRST_SECONDS, most=RETRY_MAX_SECONDS)
         mail.status, mail.error, mail.sent_at = M.SENT, "", timezone.now()
         mail.save(update_fields=["status", "error", "attempts", "message_id", "sent_at"])
         return None

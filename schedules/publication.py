@@ -23,6 +23,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
+from core.mail import retry_backoff
 from core.mail_headers import PolicyEmailMessage
 
 from . import calendar, pdf, recipients
@@ -243,10 +244,6 @@ def _public_path(agency, schedule):
     return reverse("public_schedule", args=[agency.code]) + f"?week={schedule.week_start:%Y-%m-%d}"
 
 
-def backoff_seconds(attempts):
-    return min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
-
-
 def sending_send(sending_id):
     """Send one e-mail sending, once: the row is locked while it is sent and a sent row is skipped. A failure is
     recorded on the row (failed, with the error) and returns the seconds to wait before the next attempt, or
@@ -263,7 +260,9 @@ def sending_send(sending_id):
         except (smtplib.SMTPException, OSError) as exc:  # the relay refused or could not be reached
             sending.status, sending.error = ScheduleSending.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
             sending.save(update_fields=["status", "error", "attempts"])
-            return backoff_seconds(sending.attempts) if sending.attempts < MAX_ATTEMPTS else None
+            if sending.attempts >= MAX_ATTEMPTS:
+                return None
+            return retry_backoff(sending.attempts, first=RETRY_BASE_SECONDS, most=RETRY_MAX_SECONDS)
         sending.status, sending.error = ScheduleSending.Status.SENT, ""
         sending.message_id, sending.sent_at = message_id_of(sending), timezone.now()
         sending.save(update_fields=["status", "error", "attempts", "message_id", "sent_at"])
