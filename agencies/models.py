@@ -8,6 +8,36 @@ from core.validators import validate_official_email
 from .validators import validate_agency_code
 
 
+class Installation(models.Model):
+    """Another installation of the portal (liên thông): a ministry's, a province's own server. Agencies it serves
+    receive documents from this one as signed edXML envelopes over HTTPS, and send theirs and their statuses back
+    the same way (exchange app). Envelopes from it are accepted only when signed with one of its certificates
+    (or by a certificate they issued) and within its rate."""
+
+    code = models.SlugField(_("mã hệ thống"), max_length=50, unique=True,
+                            help_text=_("Tên ngắn không dấu, ví dụ “ubnd-nghe-an”."))
+    name = NFCCharField(_("tên hệ thống"), max_length=255)
+    endpoint = models.URLField(_("địa chỉ nhận gói tin"), max_length=500,
+                               help_text=_("Địa chỉ HTTPS nhận gói tin edXML của hệ thống đó, ví dụ "
+                                           "https://vanban.nghean.gov.vn/exchange/edxml/."))
+    signing_certificates_pem = models.TextField(
+        _("chứng thư ký gói tin (PEM)"),
+        help_text=_("Chứng thư số mà gói tin từ hệ thống này được ký bằng, hoặc chứng thư của tổ chức cấp chúng."))
+    tls_ca_pem = models.TextField(_("chứng thư gốc TLS (PEM)"), blank=True,
+                                  help_text=_("Để trống: dùng kho chứng thư gốc của máy chủ."))
+    rate_limit_per_minute = models.PositiveIntegerField(_("số gói tin nhận tối đa mỗi phút"), default=120)
+    is_active = models.BooleanField(_("đang liên thông"), default=True)
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hệ thống liên thông")
+        verbose_name_plural = _("hệ thống liên thông")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Agency(models.Model):
     """A state agency (cơ quan), identified by its national code; agencies form a tree."""
 
@@ -29,6 +59,12 @@ class Agency(models.Model):
     uses_portal = models.BooleanField(
         _("dùng cổng trao đổi"), default=True,
         help_text=_("Cơ quan dùng cổng nhận văn bản trực tiếp; cơ quan khác nhận qua thư điện tử."),
+    )
+    # Served by another installation of the portal: documents go to it as edXML envelopes (exchange app).
+    installation = models.ForeignKey(
+        Installation, verbose_name=_("hệ thống liên thông phục vụ cơ quan"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="agencies",
+        help_text=_("Để trống nếu cơ quan dùng cổng này hoặc nhận qua thư điện tử."),
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     search_text = models.TextField(editable=False, default="")

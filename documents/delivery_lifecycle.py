@@ -13,6 +13,8 @@ a row and at most one of them moves it.
     sending ─release (lease ran out)─▶ pending;  failed/bounced ─resend─▶ pending
     sent/uncertain ─bounce (a delivery report came back, documents.bounces)─▶ bounced
     pending/retry ─deliver_in_portal─▶ sent;  sending ─withhold (secret)─▶ not_electronic
+    peer (another installation): pending/retry ─claim─▶ sending ─deliver_to_peer─▶ sent, or ─retry/fail─▶
+    retry/failed (the receiver is idempotent, so any error before its answer is a retry, never uncertain)
 
 Before the final dot (`sending`) any error is harmless: the server discards a message without its
 final dot. Once `confirming` is committed and the dot is sent, only a definite answer of the server
@@ -61,6 +63,8 @@ TRANSITIONS = {
         Transition("release", frozenset({S.SENDING}), S.PENDING),
         # Defence in depth: planning never makes an e-mail row for a secret document.
         Transition("withhold", frozenset({S.SENDING}), S.NOT_ELECTRONIC),
+        # Another installation answered "received" or "already received" to the envelope (exchange app).
+        Transition("deliver_to_peer", frozenset({S.SENDING}), S.SENT),
         # Into the recipient agency's incoming queue (documents.services.delivery).
         Transition("deliver_in_portal", frozenset({S.PENDING, S.RETRY}), S.SENT),
         # Accepted by the relay, then returned: a bounce came back to the delivery's VERP address.
@@ -74,6 +78,7 @@ TRANSITIONS = {
 INITIAL = {
     Delivery.Channel.PORTAL: S.PENDING,
     Delivery.Channel.EMAIL: S.PENDING,
+    Delivery.Channel.PEER: S.PENDING,
     Delivery.Channel.PAPER: S.NOT_ELECTRONIC,
 }
 # Rows a sending task may still take (now or when due).

@@ -8,9 +8,17 @@ documents importing them (tests/test_layering.py). An app registers its hooks in
 - `MAIL_TEXT`: fn(outgoing, delivery) -> str: a paragraph of one recipient's text part (its answer link).
 - `PANELS[page]`: fn(request, obj) -> (template_name, context) or None: a card on a documents page,
   rendered by `{% extension_panels "<page>" obj %}`; pages: outgoing_detail, incoming_detail, dashboard.
+- `PEER_SEND`: fn(delivery_ids): send deliveries of channel `peer` (to an agency of another installation) now;
+  called by the fan-out and the recovery tasks (documents.tasks). The exchange app registers the one sender.
+- `INCOMING_STATUS`: fn(incoming, code, reason): an incoming document's sender should hear an edXML status
+  (01–06, 13, 15, 16). Called after commit by `incoming_status` (documents.services.incoming and revisions).
+- `REVISION_SENT`: fn(revision): after commit, once the signer agreed to a recall, update or replacement: tell the
+  recipients of channel `peer` (their RevisionNotice rows) by an edXML envelope of the business type.
 """
 
 from dataclasses import dataclass, field
+
+from django.db import transaction
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,9 @@ ISSUED = []
 MAIL_PARTS = []
 MAIL_TEXT = []
 PANELS = {"outgoing_detail": [], "incoming_detail": [], "dashboard": []}
+PEER_SEND = []
+INCOMING_STATUS = []
+REVISION_SENT = []
 
 
 def issued(outgoing):
@@ -43,3 +54,19 @@ def mail_text(outgoing, delivery):
 
 def panels(page, request, obj):
     return [panel for hook in PANELS[page] if (panel := hook(request, obj)) is not None]
+
+
+def peer_send(delivery_ids):
+    for hook in PEER_SEND:
+        hook(delivery_ids)
+
+
+def incoming_status(incoming, code, reason=""):
+    """After commit, tell the hooks that `incoming`'s sender should hear status `code` (an EdxmlStatus)."""
+    for hook in INCOMING_STATUS:
+        transaction.on_commit(lambda hook=hook: hook(incoming, code, reason), robust=True)
+
+
+def revision_sent(revision):
+    for hook in REVISION_SENT:
+        transaction.on_commit(lambda hook=hook: hook(revision), robust=True)

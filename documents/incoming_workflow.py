@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 
-from .models import Assignment, Incoming, IncomingEvent
+from .models import Assignment, EdxmlStatus, Incoming, IncomingEvent
 
 S = Incoming.Status
 
@@ -24,6 +24,9 @@ MEANINGS = {
     S.ASSIGNED: _("Lãnh đạo đã phân công đơn vị, người xử lý."),
     S.IN_PROGRESS: _("Đơn vị, người được phân công đang xử lý."),
     S.DONE: _("Văn bản đã được xử lý xong."),
+    S.RECALLED: _("Cơ quan nhận đã đồng ý thu hồi: văn bản thôi được xử lý, tệp được giữ làm hồ sơ."),
+    EdxmlStatus.REVISION_AGREED: _("Cơ quan nhận đồng ý đề nghị thu hồi, cập nhật hoặc thay thế văn bản."),
+    EdxmlStatus.REVISION_REFUSED: _("Cơ quan nhận từ chối đề nghị thu hồi, cập nhật hoặc thay thế văn bản (kèm lý do)."),
 }
 
 # action: (states it may start from, state it leads to; None keeps the state)

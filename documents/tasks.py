@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import delivery_lifecycle, mail_delivery, previews
+from . import delivery_lifecycle, extensions, mail_delivery, previews
 from .models import Delivery
 from .services import delivery as delivery_services
 from .services.reminders import overdue_digest_send
@@ -24,9 +24,16 @@ def outgoing_deliver(outgoing_id):
     )
     emails = [pk for pk, channel in rows if channel == Delivery.Channel.EMAIL]
     _queue_emails(emails)
+    _dispatch_portal_and_peer(rows)
+
+
+def _dispatch_portal_and_peer(rows):
     for pk, channel in rows:
         if channel == Delivery.Channel.PORTAL:
             delivery_to_portal.delay(pk)
+    peers = [pk for pk, channel in rows if channel == Delivery.Channel.PEER]
+    if peers:
+        extensions.peer_send(peers)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=5, retry_backoff_max=600, max_retries=10)
@@ -47,9 +54,7 @@ def deliveries_recover():
     ids = delivery_services.deliveries_recover()
     rows = list(Delivery.objects.filter(pk__in=ids).values_list("pk", "channel"))
     _queue_emails([pk for pk, channel in rows if channel == Delivery.Channel.EMAIL])
-    for pk, channel in rows:
-        if channel == Delivery.Channel.PORTAL:
-            delivery_to_portal.delay(pk)
+    _dispatch_portal_and_peer(rows)
     return len(ids)
 
 

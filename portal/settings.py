@@ -50,11 +50,13 @@ INSTALLED_APPS = [
     "incidents",
     "pki",
     "documents",
+    "exchange",
     "schedules",
     "meetings",
     "reports",
     "public_site",
     "intake",
+    "api",
 ]
 if DEBUG:  # development tools (manage.py seed_demo); production never loads them
     INSTALLED_APPS.append("devtools")

@@ -15,9 +15,10 @@ LAYERS = [
     ["pki"],
     ["intake"],
     ["documents"],
+    ["exchange"],  # edXML envelopes, exchange with other installations of the portal
     ["schedules"],  # weekly work schedules, calendar feeds
     ["meetings"],  # invitations (GM), attendance, papers; a meeting puts its entries into schedules
-    ["reports", "public_site"],
+    ["reports", "public_site", "api"],  # api: the REST API for the agency's other systems
     ["portal"],  # the project: settings, URLs, Celery, health
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -43,6 +43,21 @@ class DocumentType(models.TextChoices):
         return "" if self in (DocumentType.CONG_VAN, DocumentType.THU_CONG) else self.value
 
 
+class EdxmlStatus(models.TextChoices):
+    """Every status code of edXML (QCVN 102:2016/BTTTT) a recipient sends back to the sender: an incoming
+    document's own states (01–06, 13) and the answers to a recall or an update (15, 16)."""
+
+    ARRIVED = "01", _("Đã đến")
+    REFUSED = "02", _("Từ chối")
+    ACCEPTED = "03", _("Đã tiếp nhận")
+    ASSIGNED = "04", _("Đã phân công")
+    IN_PROGRESS = "05", _("Đang xử lý")
+    DONE = "06", _("Hoàn thành")
+    RECALLED = "13", _("Đã thu hồi")
+    REVISION_AGREED = "15", _("Đồng ý thu hồi, cập nhật")
+    REVISION_REFUSED = "16", _("Từ chối thu hồi, cập nhật")
+
+
 class Secrecy(models.TextChoices):
     NONE = "", _("Thường")
     MAT = "mat", _("Mật")

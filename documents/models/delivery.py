@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..delivery_responses import response_sentence
+from .common import EdxmlStatus
 
 
 class Delivery(models.Model):
@@ -18,6 +19,8 @@ class Delivery(models.Model):
         PORTAL = "portal", _("Trong cổng")
         EMAIL = "email", _("Thư điện tử")
         PAPER = "paper", _("Chỉ gửi bản giấy")
+        # To an agency served by another installation of the portal, as a signed edXML envelope (exchange app).
+        PEER = "peer", _("Liên thông")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Đang chờ gửi")
@@ -60,6 +63,12 @@ class Delivery(models.Model):
     response = models.TextField(_("phản hồi của máy chủ"), blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
     message_id = models.CharField(max_length=255, blank=True)
+    # What the recipient's installation last said of its copy (channel peer; a portal delivery's is
+    # `incoming.status`): an edXML status code, its reason (02), and when it was said.
+    remote_status = models.CharField(_("trạng thái tại nơi nhận"), max_length=2, choices=EdxmlStatus.choices,
+                                     blank=True)
+    remote_status_reason = models.TextField(_("lý do"), blank=True)
+    remote_status_at = models.DateTimeField(_("thời điểm cập nhật trạng thái"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -71,6 +80,8 @@ class Delivery(models.Model):
                                     name="one_portal_delivery_per_recipient", nulls_distinct=False),
             models.UniqueConstraint(fields=["outgoing", "email"], condition=Q(channel="email"),
                                     name="one_email_delivery_per_address"),
+            models.UniqueConstraint(fields=["outgoing", "agency"], condition=Q(channel="peer"),
+                                    name="one_peer_delivery_per_agency"),
         ]
         # The six-monthly report (reports.figures) sums each document's deliveries by an index-only scan.
         indexes = [

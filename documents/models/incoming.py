@@ -20,6 +20,8 @@ class Incoming(models.Model):
         PORTAL = "portal", _("Trong cổng")
         EMAIL = "email", _("Thư điện tử")
         PAPER = "paper", _("Bản giấy")
+        # An edXML envelope from another installation of the portal, or one a clerk imported (exchange app).
+        PEER = "peer", _("Liên thông")
 
     class Status(models.TextChoices):
         ARRIVED = "01", _("Đã đến")
@@ -28,6 +30,8 @@ class Incoming(models.Model):
         ASSIGNED = "04", _("Đã phân công")
         IN_PROGRESS = "05", _("Đang xử lý")
         DONE = "06", _("Hoàn thành")
+        # The sender recalled it and the clerk agreed: out of handling, its files kept but no longer served.
+        RECALLED = "13", _("Đã thu hồi")
 
     agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan nhận"), on_delete=models.PROTECT,
                                related_name="incoming")
@@ -51,6 +55,10 @@ class Incoming(models.Model):
     status = models.CharField(_("trạng thái"), max_length=2, choices=Status.choices, default=Status.ARRIVED)
     status_reason = models.TextField(_("lý do"), blank=True)
     arrived_at = models.DateTimeField(_("thời điểm đến"), auto_now_add=True)
+
+    # edXML DocumentId (OrganId,YYYY/MM/DD,number/notation) of a document that came as an envelope.
+    edxml_document_id = models.CharField(_("mã văn bản edXML"), max_length=255, blank=True)
+    withdrawn_at = models.DateTimeField(_("thời điểm thu hồi"), null=True, blank=True)
 
     inbound = models.OneToOneField("intake.InboundMessage", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="incoming")
@@ -82,6 +90,9 @@ class Incoming(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["register", "year", "arrival_number"], name="arrival_number_unique",
                                     condition=Q(arrival_number__isnull=False)),
+            # The receiver is idempotent on DocumentId: an envelope that comes again makes no second document.
+            models.UniqueConstraint(fields=["agency", "edxml_document_id"], condition=~Q(edxml_document_id=""),
+                                    name="incoming_edxml_document_once"),
         ]
         # The six-monthly report (reports.figures): handling times of a period by an index-only scan, and the
         # few documents still open past their due date.

@@ -15,6 +15,7 @@ from intake.models import InboundAttachment, InboundMessage
 from intake.services import inbound_set_status
 from pki.validation import validate_pdf
 
+from .. import extensions
 from .. import incoming_workflow as workflow
 from ..incidents import incident_signature_checked
 from ..models import (
@@ -37,9 +38,15 @@ class DuplicateWarning(ValidationError):
     """The same number and notation from the same issuer is already in the register."""
 
 
+# The steps whose status the sender hears (edXML): the others leave the status as it was.
+_TOLD = {"arrive", "register", "refuse", "route", "progress", "complete"}
+
+
 def _event(incoming, action, actor=None, text=""):
     """Record a step. Its text is part of the record, written in Vietnamese whatever the UI language."""
     IncomingEvent.objects.create(incoming=incoming, action=action, actor=actor, status=incoming.status, text=text)
+    if action in _TOLD:
+        extensions.incoming_status(incoming, incoming.status, text if action == "refuse" else "")
 
 
 def _locked(incoming):

@@ -545,7 +545,14 @@ class _DeliveryPlanner:
     def add_agency(self, agency, unit=None):
         if agency.pk == self.outgoing.agency_id and unit is None:
             return
-        if agency.uses_portal:
+        if agency.installation_id is not None and unit is None:
+            if not mail_may_name(self.outgoing):  # a secret document leaves the installation only on paper
+                self.add(("paper_peer", agency.pk), channel=Delivery.Channel.PAPER, agency=agency, name=agency.name,
+                         status=Delivery.Status.NOT_ELECTRONIC,
+                         note=_("Văn bản mật: không gửi liên thông điện tử, chỉ gửi bản giấy theo quy định."))
+            else:
+                self.add(("peer", agency.pk), channel=Delivery.Channel.PEER, agency=agency, name=agency.name)
+        elif agency.uses_portal:
             self.add(("portal", agency.pk, unit.pk if unit else None), channel=Delivery.Channel.PORTAL,
                      agency=agency, unit=unit, name=unit.name if unit else agency.name)
         else:

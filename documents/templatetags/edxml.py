@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from documents.incoming_workflow import MEANINGS
-from documents.models import Incoming
+from documents.models import EdxmlStatus
 
 register = template.Library()
 
@@ -15,11 +15,11 @@ def edxml_status(code):
     """ "01 · Đã đến" with the code explained on hover and to screen readers."""
     if not code:
         return ""
-    label = Incoming.Status(code).label
+    label = EdxmlStatus(code).label
     meaning = _("Mã trạng thái edXML %(code)s: %(meaning)s") % {"code": code, "meaning": MEANINGS[code]}
     return format_html('<abbr title="{}" data-testid="edxml-code">{}</abbr> · {}', meaning, code, label)
 
 
 @register.inclusion_tag("documents/_edxml_legend.html")
 def edxml_legend():
-    return {"statuses": [(status.value, status.label, MEANINGS[status]) for status in Incoming.Status]}
+    return {"statuses": [(status.value, status.label, MEANINGS[status]) for status in EdxmlStatus]}
