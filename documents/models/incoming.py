@@ -198,6 +198,11 @@ class IncomingEvent(models.Model):
         INPUT = "input", _("Góp ý phối hợp")
         COMPLETE = "complete", _("Hoàn thành")
         REPLY = "reply", _("Soạn văn bản trả lời")
+        # A recall, update or replacement the sender announced (documents.services.revisions), the clerk's
+        # answer, and an agreed recall (→ 13).
+        REVISION = "revision", _("Nhận đề nghị thu hồi, cập nhật, thay thế")
+        REVISION_ANSWER = "revision_answer", _("Trả lời đề nghị thu hồi, cập nhật, thay thế")
+        RECALL = "recall", _("Thu hồi văn bản")
 
     incoming = models.ForeignKey(Incoming, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)

@@ -273,6 +273,10 @@ class OutgoingEvent(models.Model):
         LINE_MAP = "line_map", _("Ghép dòng “Nơi nhận” với nơi nhận")
         LINE_DISMISS = "line_dismiss", _("Bỏ qua dòng “Nơi nhận”, có lý do")
         LINE_REOPEN = "line_reopen", _("Mở lại dòng “Nơi nhận” (đã bỏ nơi nhận được ghép)")
+        # An issued document's recall, update or replacement (documents.services.revisions).
+        REVISION_REQUEST = "revision_request", _("Đề nghị thu hồi, cập nhật, thay thế")
+        REVISION_AGREE = "revision_agree", _("Người ký đồng ý thu hồi, cập nhật, thay thế")
+        REVISION_DECLINE = "revision_decline", _("Người ký không đồng ý thu hồi, cập nhật, thay thế")
 
     outgoing = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
