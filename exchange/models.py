@@ -42,6 +42,9 @@ class ExchangeMessage(models.Model):
     status_code = models.CharField(_("mã trạng thái"), max_length=2, blank=True)
     from_code = models.CharField(_("mã cơ quan gửi"), max_length=13, blank=True)
     to_code = models.CharField(_("mã cơ quan nhận"), max_length=13, blank=True)
+    # A status envelope still to be built: the reason (02, 16) and who gave it, as the sender will read them.
+    reason = models.TextField(_("lý do"), blank=True)
+    staff_name = models.CharField(_("người xử lý"), max_length=255, blank=True)
     envelope = models.FileField(_("gói tin"), upload_to=_envelope_upload_to, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     delivery = models.ForeignKey("documents.Delivery", null=True, blank=True, on_delete=models.SET_NULL,

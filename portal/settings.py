@@ -466,3 +466,15 @@ CELERY_BEAT_SCHEDULE["meetings-mails-recover"] = {
 CELERY_BEAT_SCHEDULE["schedules-sendings-recover"] = {
     "task": "schedules.tasks.schedule_sendings_recover", "schedule": 600, "options": {"expires": 600},
 }
+
+# exchange: edXML envelopes to and from other installations of the portal (docs/exchange.md, "Between
+# installations"). The POST of one envelope gives up after these timeouts (and is retried with the deliveries'
+# backoff, DELIVERY_RETRY_*, up to DELIVERY_MAX_ATTEMPTS); status and revision envelopes whose task was lost or
+# whose worker died are sent again by the recovery beat.
+EXCHANGE_CONNECT_TIMEOUT = env.float("EXCHANGE_CONNECT_TIMEOUT", default=10)
+EXCHANGE_READ_TIMEOUT = env.float("EXCHANGE_READ_TIMEOUT", default=120)
+EXCHANGE_RECOVER_SECONDS = env.int("EXCHANGE_RECOVER_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["exchange-messages-recover"] = {
+    "task": "exchange.tasks.messages_recover", "schedule": EXCHANGE_RECOVER_SECONDS,
+    "options": {"expires": EXCHANGE_RECOVER_SECONDS, "queue": CELERY_RECOVERY_QUEUE},
+}

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("agencies.urls")),
     path("", include("pki.urls")),
     path("", include("documents.urls")),
+    path("", include("exchange.urls")),
     path("", include("schedules.urls")),
     path("", include("meetings.urls")),
     path("", include("reports.urls")),
