@@ -38,6 +38,8 @@ TRANSITIONS = {
     "input": ({S.ASSIGNED, S.IN_PROGRESS}, None),
     "complete": ({S.ASSIGNED, S.IN_PROGRESS}, S.DONE),
     "reply": ({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.DONE}, None),
+    # The clerk agrees to the sender's recall (documents.services.revisions): out of handling, for good.
+    "recall": ({S.ARRIVED, S.REFUSED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.DONE}, S.RECALLED),
 }
 # Each action is recorded as the IncomingEvent of the same name, whose label it shares.
 LABELS = {action: IncomingEvent.Action(action).label for action in TRANSITIONS}
@@ -65,6 +67,7 @@ ACTORS = {
     "input": lambda m, i: _assigned(m, i, Assignment.Role.COOPERATE, Assignment.Role.LEAD),
     "complete": is_lead,
     "reply": lambda m, i: is_lead(m, i) or m.has_role(Role.CLERK, Role.LEADER),
+    "recall": lambda m, i: m.has_role(Role.CLERK) and i.revisions.filter(kind="1", state="open").exists(),
 }
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import delivery_lifecycle, extensions, mail_delivery, previews
+from . import delivery_lifecycle, extensions, mail_delivery, previews, revision_mail
 from .models import Delivery
 from .services import delivery as delivery_services
 from .services.reminders import overdue_digest_send
@@ -74,3 +74,19 @@ def kept_uploads_purge():
 def page_previews_purge():
     """Daily (beat): page images of drafts' main files nobody previewed for a week."""
     return previews.purge_stale()
+
+
+@shared_task
+def revision_notices_send(notice_ids):
+    """E-mail the notices of a recall, update or replacement; a row that failed comes back with backoff."""
+    for notice_id, wait in revision_mail.notices_send(notice_ids):
+        revision_notices_send.apply_async([[notice_id]], countdown=wait)
+
+
+@shared_task
+def revision_notices_recover():
+    """Beat, every 10 minutes: send again the notice e-mails whose task or retry was lost."""
+    ids = revision_mail.notices_lost()
+    if ids:
+        revision_notices_send.delay(ids)
+    return len(ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, incoming, outgoing, registers, signing
+from .views import dashboard, incoming, outgoing, registers, revisions, signing
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("outgoing/<int:pk>/deliveries/resend-failed/", outgoing.deliveries_resend_failed_view,
          name="deliveries_resend_failed"),
     path("outgoing/<int:pk>/files/<int:file_pk>/", outgoing.outgoing_file, name="outgoing_file"),
+    path("outgoing/<int:pk>/revisions/new/", revisions.revision_request, name="revision_request"),
+    path("outgoing/<int:pk>/revisions/<int:revision_pk>/decide/", revisions.revision_decide,
+         name="revision_decide"),
     path("incoming/", incoming.incoming_list, name="incoming_list"),
     path("incoming/paper/new/", incoming.incoming_paper, name="incoming_paper"),
     path("incoming/mailbox/<int:message_pk>/register/", incoming.incoming_from_email, name="incoming_from_email"),
@@ -35,6 +38,8 @@ urlpatterns = [
     path("incoming/<int:pk>/route/", incoming.incoming_route, name="incoming_route"),
     path("incoming/<int:pk>/action/<str:action>/", incoming.incoming_action, name="incoming_action"),
     path("incoming/<int:pk>/files/<int:file_pk>/", incoming.incoming_file, name="incoming_file"),
+    path("incoming/<int:pk>/revisions/<int:revision_pk>/answer/", revisions.incoming_revision_answer,
+         name="incoming_revision_answer"),
     path("registers/outgoing/", registers.outgoing_register, name="outgoing_register"),
     path("registers/incoming/", registers.incoming_register, name="incoming_register_book"),
 ]

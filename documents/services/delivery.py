@@ -18,6 +18,7 @@ from ..incidents import incident_delivery_failed
 from ..mail_delivery import UNCERTAIN_NOTE, relay_probe
 from ..models import Delivery, Incoming, IncomingFile
 from .incoming import incoming_arrived
+from .revisions import portal_notices_arrived
 
 S = Delivery.Status
 
@@ -52,6 +53,8 @@ def delivery_into_portal(delivery_id):
     lifecycle.move(delivery.pk, "deliver_in_portal", sent_at=now, last_attempt_at=now,
                    attempts=delivery.attempts + 1, response="Đã chuyển vào cổng của cơ quan nhận")
     incoming_arrived(incoming)
+    # A recall, update or replacement agreed while this copy was on its way reaches it with it.
+    portal_notices_arrived(delivery, incoming)
     delivery.refresh_from_db()
     return delivery
 

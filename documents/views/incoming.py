@@ -19,6 +19,7 @@ from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, Text
 from ..navigation import PAGE_ROLES, STAFF
 from ..services import incoming as services
 from ..tables import IncomingTable
+from . import revisions
 
 
 def _add_errors(form, exc):
@@ -52,6 +53,7 @@ def _detail_context(membership, incoming, **extra):
         "text_form": TextForm(),
         "refuse_form": RefuseForm(),
         "today": timezone.localdate(),
+        **revisions.incoming_revisions_context(membership, incoming),
     }
     if "register" in actions:
         context["register_form"] = IncomingMetadataForm(instance=incoming)
@@ -135,6 +137,8 @@ def incoming_action(request, pk, action):
 def incoming_file(request, pk, file_pk):
     incoming = selectors.incoming_get_for_user(request.membership, pk)
     file = get_object_or_404(incoming.files, pk=file_pk)
+    if incoming.withdrawn_at is not None:
+        return revisions.recalled_file(request, incoming)
     return file_response(file.file, name=file.name, content_type=file.content_type,
                          download=request.GET.get("download") == "1")
 

@@ -33,6 +33,7 @@ from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
 from ..tables import OutgoingTable
 from ..uploads import upload_discard, upload_keep, upload_kept
+from .revisions import outgoing_revisions_context
 from .signing import signing_context
 
 
@@ -164,6 +165,7 @@ def _detail_context(request, outgoing, **extra):
         "comment_form": CommentForm(),
         **signing_context(membership, outgoing),
         **_deliveries_context(outgoing),
+        **outgoing_revisions_context(membership, outgoing),
         **extra,
     }
 

@@ -101,10 +101,13 @@ def test_every_transition_is_an_event_kind_with_one_label():
         assert transition.label == OutgoingEvent.Action(name).label
     for action in incoming_workflow.TRANSITIONS:
         assert incoming_workflow.LABELS[action] == IncomingEvent.Action(action).label
-    assert set(IncomingEvent.Action) - set(incoming_workflow.TRANSITIONS) == {IncomingEvent.Action.ARRIVE}
+    # A recall's request and answer are events of documents.services.revisions that move no state.
+    assert set(IncomingEvent.Action) - set(incoming_workflow.TRANSITIONS) == {
+        IncomingEvent.Action.ARRIVE, IncomingEvent.Action.REVISION, IncomingEvent.Action.REVISION_ANSWER}
     line_moves = {move.event for move in workflow.LINE_MOVES.values()}
-    assert set(OutgoingEvent.Action) - set(workflow.TRANSITIONS) - line_moves == {OutgoingEvent.Action.CREATE,
-                                                                                  OutgoingEvent.Action.EDIT}
+    assert set(OutgoingEvent.Action) - set(workflow.TRANSITIONS) - line_moves == {
+        OutgoingEvent.Action.CREATE, OutgoingEvent.Action.EDIT, OutgoingEvent.Action.REVISION_REQUEST,
+        OutgoingEvent.Action.REVISION_AGREE, OutgoingEvent.Action.REVISION_DECLINE}
 
 
 def test_the_history_names_each_event_by_its_label(clerk, other_agency, client_for):

@@ -1,0 +1,121 @@
+"""Pages of a recall, update or replacement: the clerk's request and the signer's decision on the outgoing page,
+the recipient clerk's answer on the incoming page (documents.services.revisions)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.access import mfa_required, staff_required
+from accounts.models import Role
+
+from .. import selectors
+from ..models import IncomingRevision, RevisionKind
+from ..services import revisions as services
+
+
+class RevisionForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Loại"), choices=RevisionKind.choices)
+    reason = forms.CharField(label=gettext_lazy("Lý do (nơi nhận sẽ thấy)"), widget=forms.Textarea(attrs={"rows": 2}))
+    replacement = forms.ModelChoiceField(
+        label=gettext_lazy("Văn bản cập nhật, thay thế (đã phát hành)"), queryset=None, required=False,
+        help_text=gettext_lazy("Chỉ khi cập nhật hoặc thay thế; thu hồi thì để trống."))
+
+    def __init__(self, *args, outgoing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = services.replacement_choices(outgoing)
+        self.fields["replacement"].label_from_instance = lambda o: f"{o.notation} – {o.summary[:80]}"
+
+
+class AnswerForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Lý do (bắt buộc khi từ chối)"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _errors(exc):
+    return exc.messages if hasattr(exc, "messages") else [str(exc)]
+
+
+def outgoing_revisions_context(membership, outgoing):
+    """The card on the outgoing page: every revision with each recipient's notice, and what this person may do."""
+    revisions = list(outgoing.revisions.select_related("replacement", "requested_by", "decided_by")
+                     .prefetch_related("notices__delivery"))
+    may_request = services.is_issuing_clerk(membership, outgoing) and not services.request_blockers(outgoing)
+    return {
+        "revisions": revisions,
+        "revision_form": RevisionForm(outgoing=outgoing) if may_request else None,
+        "may_decide": services.is_signer(membership, outgoing),
+    }
+
+
+@require_POST
+@staff_required(Role.CLERK)
+def revision_request(request, pk):
+    outgoing = selectors.outgoing_get_for_user(request.membership, pk)
+    form = RevisionForm(request.POST, outgoing=outgoing)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("outgoing_detail", pk)
+    try:
+        services.revision_request(membership=request.membership, outgoing=outgoing, **form.cleaned_data)
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Đã gửi đề nghị tới người ký văn bản."))
+    return redirect("outgoing_detail", pk)
+
+
+@require_POST
+@staff_required(Role.LEADER)
+@mfa_required
+def revision_decide(request, pk, revision_pk):
+    """The signer's decision, in a session that passed two-factor recently (as for approving)."""
+    outgoing = selectors.outgoing_get_for_user(request.membership, pk)
+    revision = get_object_or_404(outgoing.revisions, pk=revision_pk)
+    agree = request.POST.get("decision") == "agree"
+    try:
+        services.revision_decide(membership=request.membership, revision=revision, agree=agree,
+                                 comment=request.POST.get("comment", ""))
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Đã đồng ý; các nơi nhận đang được thông báo.") if agree
+                         else _("Đã không đồng ý; văn thư sẽ thấy ý kiến của bạn."))
+    return redirect("outgoing_detail", pk)
+
+
+def incoming_revisions_context(membership, incoming):
+    revisions = list(incoming.revisions.select_related("replacement", "answered_by"))
+    return {"incoming_revisions": revisions,
+            "answer_form": AnswerForm() if any(services.can_answer(membership, r) for r in revisions) else None}
+
+
+@require_POST
+@staff_required(Role.CLERK)
+def incoming_revision_answer(request, pk, revision_pk):
+    incoming = selectors.incoming_get_for_user(request.membership, pk)
+    revision = get_object_or_404(IncomingRevision, pk=revision_pk, incoming=incoming)
+    form = AnswerForm(request.POST)
+    form.is_valid()
+    agree = request.POST.get("decision") == "agree"
+    try:
+        services.incoming_revision_answer(membership=request.membership, revision=revision, agree=agree,
+                                          reason=form.cleaned_data.get("reason", ""))
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+    else:
+        messages.success(request, _("Đã trả lời; cơ quan gửi sẽ thấy câu trả lời."))
+    return redirect("incoming_detail", pk)
+
+
+def recalled_file(request, incoming):
+    """A file of a recalled copy: kept for the record, no longer served (410)."""
+    return render(request, "documents/incoming_recalled.html", {"i": incoming}, status=410)
