@@ -9,7 +9,9 @@ class ExchangeConfig(AppConfig):
     def ready(self):
         from documents import extensions
 
-        from . import tasks, transport
+        from . import panels, tasks, transport
+
+        panels.register()
 
         # The one sender of peer deliveries, of incoming statuses to other installations, and of revisions.
         if tasks.peer_send not in extensions.PEER_SEND:

@@ -297,7 +297,8 @@ def _status_header(header, status):
     _add(staff, "Staff", status.staff_name)
 
 
-def _tree(message):
+def envelope_element(message):
+    """The unsigned envelope of `message` (an lxml element); envelope_bytes signs it."""
     root = etree.Element(_q("edXMLEnvelope"), nsmap=_NSMAP)
     header = _add(root, "edXMLHeader")
     etree.SubElement(header, f"{{{EXT_NS}}}MessageId").text = message.message_id
@@ -360,8 +361,8 @@ def envelope_bytes(message, *, certificate) -> bytes:
         method = SignatureMethod.ECDSA_SHA256
     else:
         raise EnvelopeError(_("Chứng thư số của cơ quan dùng loại khóa không ký được gói tin edXML."))
-    root = _tree(message)
-    etree.SubElement(root, f"{{{DS_NS}}}Signature", Id="placeholder")
+    root = envelope_element(message)
+    etree.SubElement(root, f"{{{DS_NS}}}Signature", Id="placeholder", nsmap={"ds": DS_NS})
     chain = [cert, *_pem_list(certificate.chain_pem)]
     try:
         signed = XMLSigner(signature_algorithm=method, digest_algorithm="sha256").sign(
@@ -441,10 +442,14 @@ def _asn1(cert):
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def _check_trust(signer_cert, others, trusted_pem):
+def _check_validity(signer_cert):
     now = timezone.now()
     if not (signer_cert.not_valid_before_utc <= now <= signer_cert.not_valid_after_utc):
         raise EnvelopeError(_("Chứng thư số đã ký gói tin edXML đã hết hạn hoặc chưa có hiệu lực."))
+
+
+def _check_trust(signer_cert, others, trusted_pem):
+    now = timezone.now()
     if trusted_pem is None:
         roots = trust.trust_roots()
     else:
@@ -613,6 +618,7 @@ def envelope_read(data: bytes, *, trusted_pem: list | None = None) -> Read:
     root = _parse(data)
     certificates = _signature_certificates(root)
     signer_cert = certificates[0]
+    _check_validity(signer_cert)
     signed = _verify_signature(root, signer_cert)
     _check_trust(signer_cert, certificates[1:], trusted_pem)
     return Read(message=_message(signed),

@@ -2,18 +2,26 @@
 incoming document of the agency it is addressed to. Signing and checking the XML is exchange.edxml; sending it
 between installations is exchange.transport."""
 
-from django.core.exceptions import ValidationError
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from agencies.models import Agency
 from core import files as core_files
+from core.text import fold
 from documents.models import DocumentType, Incoming, IncomingEvent, IncomingFile, Outgoing, Secrecy, Urgency
 from documents.services.incoming import incoming_arrived
+from pki.models import AgencyCertificate
 
+from . import edxml
 from .edxml import Attachment, Envelope, EnvelopeError, Organ, ResponseFor, Trace, document_id
+from .models import ExchangeMessage
 
 # OtherInfo/Priority: 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc (4, hỏa tốc hẹn giờ, is read as hỏa tốc).
 PRIORITY = {Urgency.NONE: "0", Urgency.KHAN: "1", Urgency.THUONG_KHAN: "2", Urgency.HOA_TOC: "3"}
@@ -184,4 +192,86 @@ def incoming_from_envelope(envelope, *, agency, installation=None, actor=None) -
                             % {"id": envelope.document_id}) from None
     if actor is not None:
         IncomingEvent.objects.filter(incoming=incoming, action=IncomingEvent.Action.ARRIVE).update(actor=actor)
+    return incoming
+
+
+# --- a clerk's export and import of a file --------------------------------------------------------
+
+def _keep(row, data):
+    row.envelope.save(f"{row.message_id}.edxml", ContentFile(data), save=False)
+    row.size = len(data)
+    row.save(update_fields=["envelope", "size"])
+
+
+def envelope_filename(outgoing):
+    """The download name: the notation and the date, safe for every file system (“01-BNV-VP_2026-12-01.edxml”)."""
+    notation = "".join(ch if ch.isalnum() else "-" for ch in fold(outgoing.notation)).strip("-") or str(outgoing.pk)
+    return f"{notation}_{timezone.localdate(outgoing.issued_at):%Y-%m-%d}.edxml"
+
+
+@transaction.atomic
+def envelope_export(*, membership, outgoing) -> bytes:
+    """The signed envelope of an issued, non-secret outgoing document for its agency's clerk to download, kept
+    as an outgoing ExchangeMessage without an installation."""
+    if not (membership and membership.has_role(Role.CLERK) and membership.agency_id == outgoing.agency_id):
+        raise PermissionDenied(_("Chỉ văn thư của cơ quan ban hành được xuất gói tin edXML."))
+    envelope = outgoing_envelope(outgoing)
+    certificate = AgencyCertificate.objects.filter(agency=outgoing.agency_id, is_active=True).first()
+    if certificate is None:
+        raise EnvelopeError(_("Cơ quan chưa có chứng thư số đang dùng để ký gói tin edXML."))
+    data = edxml.envelope_bytes(envelope, certificate=certificate)
+    row = ExchangeMessage.objects.create(
+        direction=ExchangeMessage.Direction.OUT, kind=ExchangeMessage.Kind.DOCUMENT, message_id=envelope.message_id,
+        document_id=envelope.document_id, business=envelope.business, from_code=envelope.from_organ.code,
+        to_code=envelope.to_organs[0].code if len(envelope.to_organs) == 1 else "",
+        state=ExchangeMessage.State.DONE, done_at=timezone.now())
+    _keep(row, data)
+    return data
+
+
+def _subject_names(certificate):
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    names += certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return {fold(str(name.value)) for name in names}
+
+
+def sender_check(read):
+    """The envelope must be signed by the agency it says it is from: by one of that agency's certificates when
+    the directory knows them, else by a certificate naming it (its CN or O is the From OrganName)."""
+    sender = read.message.from_organ
+    certificate = x509.load_pem_x509_certificate(read.signer_pem.encode("ascii"))
+    known = set(AgencyCertificate.objects.filter(agency__code=sender.code).values_list("fingerprint_sha256",
+                                                                                        flat=True))
+    if known:
+        matches = certificate.fingerprint(hashes.SHA256()).hex() in known
+    else:
+        matches = bool(sender.name) and fold(sender.name) in _subject_names(certificate)
+    if not matches:
+        raise EnvelopeError(_("Gói tin edXML không được ký bằng chứng thư số của cơ quan gửi %(name)s (%(code)s).")
+                            % {"name": sender.name, "code": sender.code})
+
+
+@transaction.atomic
+def envelope_import(*, membership, data) -> Incoming:
+    """A clerk imports an `.edxml` file as an incoming document of their agency: the envelope is checked (its
+    signature chains to the portal's trust roots and is the sending agency's; every file's SHA-256), then
+    incoming_from_envelope. Raises EnvelopeError with the reason; nothing is written then."""
+    if not (membership and membership.has_role(Role.CLERK)):
+        raise PermissionDenied(_("Chỉ văn thư được nhập văn bản đến từ gói tin edXML."))
+    read = edxml.envelope_read(data)
+    if not isinstance(read.message, Envelope):
+        raise EnvelopeError(_("Đây là gói tin trạng thái, không phải gói tin văn bản."))
+    sender_check(read)
+    envelope = read.message
+    incoming = incoming_from_envelope(envelope, agency=membership.agency, actor=membership.user)
+    # The same file imported by another agency it was addressed to keeps the first row (one per message id).
+    known = ExchangeMessage.objects.filter(direction=ExchangeMessage.Direction.IN, installation=None,
+                                           message_id=envelope.message_id)
+    if not known.exists():
+        row = ExchangeMessage.objects.create(
+            direction=ExchangeMessage.Direction.IN, kind=ExchangeMessage.Kind.DOCUMENT,
+            message_id=envelope.message_id, document_id=envelope.document_id, business=envelope.business,
+            from_code=envelope.from_organ.code, to_code=membership.agency.code, incoming=incoming,
+            state=ExchangeMessage.State.DONE, done_at=timezone.now())
+        _keep(row, bytes(data))
     return incoming
