@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("intake.urls")),
     path("", include("public_site.urls")),
+    path("api/", include("api.urls")),
 ]
