@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "public_site",
     "intake",
     "api",
+    # api: the REST API (see the "REST API" block below).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 if DEBUG:  # development tools (manage.py seed_demo); production never loads them
     INSTALLED_APPS.append("devtools")
@@ -478,3 +482,44 @@ CELERY_BEAT_SCHEDULE["exchange-messages-recover"] = {
     "task": "exchange.tasks.messages_recover", "schedule": EXCHANGE_RECOVER_SECONDS,
     "options": {"expires": EXCHANGE_RECOVER_SECONDS, "queue": CELERY_RECOVERY_QUEUE},
 }
+
+# ---- REST API (api app, docs/api.md) -------------------------------------------------------------------------
+# Only the agency admin's tokens open it (Authorization: Bearer …); no session, so no CSRF and no browser login.
+# Each token has its own rate (in the cache, so shared by every process through Redis).
+API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="120/min")
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser",
+                               "rest_framework.parsers.FormParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Cổng trao đổi văn bản",
+    "DESCRIPTION": "Văn bản đi, văn bản đến, trạng thái gửi và danh bạ cho các hệ thống khác của cơ quan "
+                   "(docs/api.md). Xác thực: Authorization: Bearer <mã truy cập do quản trị cơ quan cấp>.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the portal's own static files (drf-spectacular-sidecar): our CSP allows no other origin.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OutgoingStatusEnum": "documents.models.Outgoing.Status",
+        "IncomingStatusEnum": "documents.models.Incoming.Status",
+        "DeliveryStatusEnum": "documents.models.Delivery.Status",
+        "RecipientKindEnum": "documents.models.Recipient.Kind",
+        "FileKindEnum": "documents.models.OutgoingFile.Kind",
+    },
+}
+# ---- end of REST API ---------------------------------------------------------------------------------------
