@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from core.mail import mail_may_name
-from documents import mail_delivery
-from documents.models import Delivery, DocumentType, Incoming, Recipient
+from documents import mail_delivery, revision_mail
+from documents.models import Delivery, DocumentType, Incoming, Recipient, RevisionNotice
 from documents.services import incoming as incoming_services
 from documents.services import outgoing as outgoing_services
+from documents.services import revisions
 from documents.services.reminders import overdue_digest_send
 from intake.models import InboundMessage, Mailbox, Question
 from intake.questions import question_answer
@@ -58,6 +59,8 @@ SENDING_PATHS = {
     "meetings.mail:MeetingEmailMessage": "meeting e-mails (changes, reminders, answer reminders) with their iCalendar",
     "meetings.mail:mail_send": "each meeting e-mail row, sent once under its lock (none for a secret meeting)",
     "schedules.publication:sending_message": "a published work schedule e-mailed with its PDF and .ics",
+    "documents.revision_mail:notice_build": "the notice of a recall, update or replacement to e-mail recipients",
+    "documents.revision_mail:notice_send": "each such notice, sent once under its lock (none for a secret document)",
 }
 # allauth's own messages (password reset, address confirmation) go through Django's send_mail from the library;
 # the scenario below triggers them too.
@@ -247,6 +250,18 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
         question_answer(membership=w["clerk"], question=question, text=f"Xem văn bản {secret.notation}.")
     question_answer(membership=w["clerk"], question=question, text="Hồ sơ gồm đơn đề nghị.")
 
+    # The secret document and the public reply are recalled: the citizen is told by e-mail; the secret
+    # document's e-mail row (the forced one) is not, even when its notice is forced to be sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        for document in (secret, reply):
+            revision = revisions.revision_request(membership=w["clerk"], outgoing=document, kind="1",
+                                                  reason="Ban hành sai thẩm quyền")
+            revisions.revision_decide(membership=w["leader"], revision=revision, agree=True)
+    RevisionNotice.objects.update_or_create(revision=secret.revisions.get(), delivery=forced,
+                                            defaults={"sending": RevisionNotice.Sending.PENDING})
+    revision_mail.notices_send(list(RevisionNotice.objects.values_list("pk", flat=True)))
+    assert RevisionNotice.objects.get(delivery=forced).sending == RevisionNotice.Sending.WITHHELD
+
     # The ministry's week is published and e-mailed with its PDF and .ics; an internal entry names the secret
     # document and meeting (internal entries are never printed, attached or written in a schedule's e-mail).
     w["clerk"].is_schedule_keeper = True
@@ -284,6 +299,7 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
     assert set(by_recipient) >= {"dan@example.com", "moi@moha.gov.vn", router, handler,
                                  w["leader"].user.email, "moi@example.com"}
     assert reply.notation in "".join(by_recipient["dan@example.com"])
+    assert "đã bị THU HỒI" in "".join(by_recipient["dan@example.com"])
     assert "Hủy cuộc họp: Họp công khai" in "".join(by_recipient["khach@congty.vn"])
     assert "Giao ban tuần của Bộ" in "".join(by_recipient["lich@congty.vn"])
     digest = next(t for t in by_recipient[handler] if "quá hạn" in t)
