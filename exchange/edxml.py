@@ -34,12 +34,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError, ValidationError
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
 from signxml import InvalidInput, SignatureMethod, XMLSigner, XMLVerifier
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidSignature, SignXMLException
 
 from pki import aio, keystores, trust
 from pki.errors import SigningError
+from pki.http_session import CachedTlsSession
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 EXT_NS = "urn:vn-gov:cong-trao-doi-van-ban:edxml-ext:1"
@@ -458,14 +460,32 @@ def _check_trust(signer_cert, others, trusted_pem):
             return
     if not roots:
         raise EnvelopeError(_("Chưa cấu hình chứng thư số tin cậy để kiểm tra gói tin edXML."))
-    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=now)
-    validator = CertificateValidator(_asn1(signer_cert), intermediate_certs=[_asn1(c) for c in others],
-                                     validation_context=context)
     try:
-        aio.call(asyncio.run, validator.async_validate_path())
+        aio.call(asyncio.run, _validate_path(signer_cert, others, roots, now))
+    except RevokedError as exc:
+        raise EnvelopeError(_("Chứng thư số đã ký gói tin edXML đã bị thu hồi.")) from exc
     except (PathBuildingError, PathValidationError, ValidationError) as exc:
         raise EnvelopeError(_("Chứng thư số đã ký gói tin edXML không thuộc cơ quan, hệ thống hay tổ chức chứng "
                               "thực được tin cậy.")) from exc
+
+
+async def _validate_path(signer_cert, others, roots, moment):
+    """The path from the signer to a trusted root. Revocation (OCSP, CRL named by the certificates) is asked
+    when settings.EXCHANGE_CHECK_REVOCATION is on (default): a revoked certificate is refused; an answer that
+    cannot be had (responder down) does not stop the envelope (soft-fail), as the PDFs inside are checked too."""
+    fetching = getattr(settings, "EXCHANGE_CHECK_REVOCATION", True)
+    backend = None
+    if fetching:
+        backend = AIOHttpFetcherBackend(session=CachedTlsSession(), per_request_timeout=settings.PKI_HTTP_TIMEOUT)
+    try:
+        context = ValidationContext(trust_roots=roots, allow_fetching=fetching, revocation_mode="soft-fail",
+                                    moment=moment, fetchers=backend.get_fetchers() if backend else None)
+        validator = CertificateValidator(_asn1(signer_cert), intermediate_certs=[_asn1(c) for c in others],
+                                         validation_context=context)
+        await validator.async_validate_path()
+    finally:
+        if backend is not None:
+            await backend.close()
 
 
 def _text(element, path, default=""):

@@ -21,7 +21,13 @@ def peer_clerk(peer_agency):
 
 
 @pytest.fixture
-def issued(certified, specialist, leader, clerk, peer_agency, django_capture_on_commit_callbacks):
+def signing_agency(certified):
+    """The issuing agency, able to sign (a test on a token overrides this)."""
+    return certified
+
+
+@pytest.fixture
+def issued(signing_agency, specialist, leader, clerk, peer_agency, django_capture_on_commit_callbacks):
     """An issued document of Bộ Nội vụ to Nghệ An, with an appendix, urgent."""
     outgoing = approved(specialist, leader, to_agency(peer_agency), to_email("contact@congty.vn"),
                         summary="V/v thử nghiệm liên thông văn bản điện tử", urgency="thuong_khan",

@@ -203,3 +203,16 @@ def test_a_second_signature_or_a_signature_over_part_of_the_envelope_is_refused(
     signature = root.find("ds:Signature", NS)
     root.find("edXML:edXMLHeader", NS).append(etree.fromstring(etree.tostring(signature)))
     assert "nhiều hơn một chữ ký số" in refused(etree.tostring(root))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_revoked_signing_certificate_is_refused(agency):
+    """OCSP of the CA (the demo services over HTTP) says the key is revoked: the envelope is refused."""
+    envelope = edxml.Envelope(from_organ=edxml.Organ(agency.code, agency.name),
+                              to_organs=[edxml.Organ("000.00.00.H40")], document_id="000.00.00.G09,2026/12/01,1/BNV",
+                              attachments=[edxml.Attachment("001", "a.pdf", "application/pdf", b"%PDF-1.7")])
+    certificate, key, chain = demo.issue_keypair(agency.name)
+    data = signed_with(edxml.envelope_element(envelope), key, [certificate, *chain])
+    assert edxml.envelope_read(data).message == envelope
+    demo.revoke(format(certificate.serial_number, "X"))
+    assert "đã bị thu hồi" in refused(data)
