@@ -21,7 +21,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDoc
 from core import exports as portal_exports
 
 from .evaluation import SCORES
-from .tables import channel_label, direction_label, status_label
+from .tables import channel_label, direction_label, remote_status_text, status_label
 
 CHART_ITEMS = 30  # bars at most in a chart of agencies or units
 ISSUED_COLOR, RECEIVED_COLOR = colors.HexColor("#1f4e79"), colors.HexColor("#c55a11")
@@ -33,7 +33,8 @@ def number(value):
 
 
 def decimal(value, places=1):
-    return "—" if value is None else number_format(value, places, force_grouping=True)
+    # Rounded first: number_format cuts the digits it does not show (66,66… would read 66,6).
+    return "—" if value is None else number_format(round(value, places), places, force_grouping=True)
 
 
 def percent(value):
@@ -54,7 +55,8 @@ def indicators(report):
     return [
         (_("Văn bản đi đã phát hành"), "count", c.issued, p.issued),
         (_("Văn bản đến đã nhận"), "count", c.received, p.received),
-        (_("Tỷ lệ văn bản đi gửi bằng điện tử (cổng, thư điện tử)"), "share", c.electronic_share, p.electronic_share),
+        (_("Tỷ lệ văn bản đi gửi bằng điện tử (cổng, liên thông, thư điện tử)"), "share", c.electronic_share,
+         p.electronic_share),
         (_("Tỷ lệ văn bản đi gửi kèm bản giấy"), "share", c.paper_share, p.paper_share),
         (_("Tỷ lệ văn bản đến nhận qua môi trường điện tử"), "share", c.received_electronic_share,
          p.received_electronic_share),
@@ -85,6 +87,27 @@ def meeting_indicators(report):
         (_("Tài liệu họp phát hành không kèm bản giấy"), "count", c.papers_without_copies, p.papers_without_copies),
         (_("Tỷ lệ tài liệu họp không kèm bản giấy"), "share", c.paperless_share, p.paperless_share),
     ]
+
+
+def exchange_indicators(report):
+    """Exchanges with other installations and revisions of issued documents (issue 15): (label, unit kind,
+    current, previous)."""
+    c, p = report.current, report.previous
+    r, rp = report.revisions, report.revisions_previous
+    return [
+        (_("Lượt gửi liên thông tới cơ quan dùng hệ thống khác"), "count", c.peer_deliveries, p.peer_deliveries),
+        (_("Lượt gửi liên thông thành công"), "count", c.peer_delivered, p.peer_delivered),
+        (_("Tỷ lệ gửi liên thông thành công"), "share", c.peer_success_rate, p.peer_success_rate),
+        (_("Văn bản đến nhận qua liên thông"), "count", c.received_peer, p.received_peer),
+        (_("Văn bản đi bị thu hồi"), "count", r.recalls, rp.recalls),
+        (_("Văn bản đi được cập nhật, đính chính"), "count", r.updates, rp.updates),
+        (_("Văn bản đi được thay thế"), "count", r.replacements, rp.replacements),
+    ]
+
+
+EXCHANGE_NOTE = gettext_lazy(
+    "Lượt gửi liên thông tính theo ngày phát hành văn bản đi, văn bản đến theo ngày đến; thu hồi, cập nhật, "
+    "thay thế tính theo ngày đề nghị, khi người ký đã đồng ý và nơi nhận đã được thông báo.")
 
 
 def _show(kind, value):
@@ -272,6 +295,7 @@ def usage_xlsx(report, agency, evaluation=None):
     _sheet(workbook, _("Theo loại văn bản"), [_("Loại văn bản"), _("Văn bản đi"), _("Văn bản đến")],
            [[r.label, r.figures.issued, r.figures.received] for r in report.by_type])
     _sheet(workbook, _("Lịch công tác và cuộc họp"), summary_headers, _summary_rows(meeting_indicators(report)))
+    _sheet(workbook, _("Liên thông, thu hồi"), summary_headers, _summary_rows(exchange_indicators(report)))
     if evaluation is not None:
         _evaluation_sheets(workbook, evaluation)
     buffer = io.BytesIO()
@@ -350,7 +374,7 @@ def _share_chart(rows, value, width):
 def _evaluation_story(evaluation, heading, body, width):
     escape = portal_exports._escape
     scores = [str(label) for label in SCORES.values()]
-    story = [*heading(escape(_("VII. Đánh giá việc sử dụng (Chỉ thị 34, mục 1.c)"))),
+    story = [*heading(escape(_("VIII. Đánh giá việc sử dụng (Chỉ thị 34, mục 1.c)"))),
              Paragraph(escape(_("Theo đơn vị")), body),
              _table([_("Đơn vị"), *scores], evaluation_text_rows([*evaluation.by_unit, evaluation.total]),
                     [width * w for w in (0.28, 0.18, 0.18, 0.18, 0.18)], body)]
@@ -419,6 +443,10 @@ def usage_pdf(report, agency, evaluation=None):
         *heading(escape(_("VI. Lịch công tác và cuộc họp"))),
         _table([_("Chỉ tiêu"), _("Kỳ báo cáo"), _("Kỳ trước"), _("Thay đổi")],
                indicator_rows(report, meeting_indicators), [width * w for w in (0.52, 0.15, 0.15, 0.18)], body),
+        *heading(escape(_("VII. Liên thông giữa các hệ thống; thu hồi, cập nhật, thay thế văn bản"))),
+        _table([_("Chỉ tiêu"), _("Kỳ báo cáo"), _("Kỳ trước"), _("Thay đổi")],
+               indicator_rows(report, exchange_indicators), [width * w for w in (0.52, 0.15, 0.15, 0.18)], body),
+        Paragraph(escape(EXCHANGE_NOTE), body),
     ]
     if evaluation is not None:
         story += _evaluation_story(evaluation, heading, body, width)
@@ -435,6 +463,7 @@ TRAFFIC_HEADERS = [
     gettext_lazy("Thời điểm"), gettext_lazy("Chiều"), gettext_lazy("Số, ký hiệu"), gettext_lazy("Trích yếu"),
     gettext_lazy("Kênh"), gettext_lazy("Nơi nhận / nơi gửi"), gettext_lazy("Địa chỉ"), gettext_lazy("Trạng thái"),
     gettext_lazy("Gửi xong"), gettext_lazy("Đến"), gettext_lazy("Vào sổ"), gettext_lazy("Hoàn thành"),
+    gettext_lazy("Trạng thái tại nơi nhận"),
 ]
 
 
@@ -446,7 +475,8 @@ def traffic_row(row):
     return [_time(row["log_at"]), str(direction_label(row["log_direction"])), row["log_notation"], row["log_summary"],
             str(channel_label(row["log_channel"])), row["log_counterpart"], row["log_address"],
             str(status_label(row["log_direction"], row["log_status"])), _time(row["log_sent"]),
-            _time(row["log_arrived"]), _time(row["log_registered"]), _time(row["log_completed"])]
+            _time(row["log_arrived"]), _time(row["log_registered"]), _time(row["log_completed"]),
+            remote_status_text(row["log_remote"])]
 
 
 def traffic_xlsx(rows, agency, subtitle):

@@ -20,12 +20,16 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, Unit
 from documents.models import DocumentType
 
+from .exchange_figures import RevisionFigures, revision_figures
 from .meeting_figures import MeetingFigures, meeting_figures
 
-ELECTRONIC_CHANNELS = "('portal', 'email')"
+# A delivery to, or a document from, another installation (liên thông) is as electronic as one inside the portal.
+ELECTRONIC_CHANNELS = "('portal', 'peer', 'email')"
 OPEN_STATUSES = "('04', '05')"  # assigned, in progress: the handling is under way
-COUNTERS = ("documents", "electronic", "on_paper", "deliveries", "delivered", "citizen_replies", "registered",
-            "completed", "on_time", "late", "overdue_open")
+# peer: out, deliveries to agencies of other installations; in, documents that came from one. peer_delivered: of
+# those deliveries, sent. late and overdue_open stay last (report_sql's overdue branch fills them alone).
+COUNTERS = ("documents", "electronic", "on_paper", "deliveries", "delivered", "citizen_replies", "peer",
+            "peer_delivered", "registered", "completed", "on_time", "late", "overdue_open")
 STORED = COUNTERS[:-1]  # MonthFact keeps all but overdue_open, which changes with the date
 FACT_LOCK = 740_634_001  # pg_advisory_xact_lock key: one refresh of MonthFact at a time
 
@@ -106,7 +110,9 @@ def facts_sql(d, agency_count, range_count, array="ids"):
                SUM({flag(f"d.channel IN {ELECTRONIC_CHANNELS}")}) AS electronic,
                SUM({flag(f"d.channel IN {ELECTRONIC_CHANNELS} AND d.status = 'sent'")}) AS sent,
                SUM({flag("d.channel = 'paper'")}) AS paper,
-               SUM({flag("d.is_citizen AND d.status = 'sent'")}) AS citizen
+               SUM({flag("d.is_citizen AND d.status = 'sent'")}) AS citizen,
+               SUM({flag("d.channel = 'peer'")}) AS peer,
+               SUM({flag("d.channel = 'peer' AND d.status = 'sent'")}) AS peer_sent
         FROM documents_delivery d JOIN o ON o.id = d.outgoing_id
         GROUP BY d.outgoing_id
     ),
@@ -122,12 +128,14 @@ def facts_sql(d, agency_count, range_count, array="ids"):
                {flag("COALESCE(d.electronic, 0) > 0")} AS electronic,
                {flag("o.also_on_paper OR COALESCE(d.paper, 0) > 0")} AS on_paper,
                COALESCE(d.electronic, 0) AS deliveries, COALESCE(d.sent, 0) AS delivered,
-               COALESCE(d.citizen, 0) AS citizen_replies,
+               COALESCE(d.citizen, 0) AS citizen_replies, COALESCE(d.peer, 0) AS peer,
+               COALESCE(d.peer_sent, 0) AS peer_delivered,
                0 AS registered, 0 AS completed, 0 AS on_time, 0 AS late, 0 AS overdue_open
         FROM o LEFT JOIN d ON d.outgoing_id = o.id
         UNION ALL
         SELECT i.cur, 'in', i.agency_id, i.unit_id, i.doc_type, i.month, 1,
                {flag(f"i.source IN {ELECTRONIC_CHANNELS}")}, {flag("i.source = 'paper'")}, 0, 0, 0,
+               {flag("i.source = 'peer'")}, 0,
                {flag("i.registered_at IS NOT NULL")}, {flag("i.completed_on IS NOT NULL")},
                {flag("i.due_date IS NOT NULL AND i.completed_on <= i.due_date")},
                {flag("i.due_date IS NOT NULL AND i.completed_on > i.due_date")}, 0
@@ -230,9 +238,12 @@ class Figures:
     on_paper: int = 0  # issued documents that (also) went on paper
     received_electronic: int = 0
     received_on_paper: int = 0
-    deliveries: int = 0  # electronic deliveries (portal, e-mail) of the issued documents
+    deliveries: int = 0  # electronic deliveries (portal, other installations, e-mail) of the issued documents
     delivered: int = 0  # of which sent
     citizen_replies: int = 0
+    peer_deliveries: int = 0  # deliveries to agencies served by another installation (liên thông)
+    peer_delivered: int = 0  # of which sent
+    received_peer: int = 0  # incoming documents that came from another installation
     registered: int = 0
     completed: int = 0
     on_time: int = 0  # completed by the due date
@@ -250,8 +261,11 @@ class Figures:
             self.deliveries += row["deliveries"]
             self.delivered += row["delivered"]
             self.citizen_replies += row["citizen_replies"]
+            self.peer_deliveries += row["peer"]
+            self.peer_delivered += row["peer_delivered"]
         else:
             self.received += row["documents"]
+            self.received_peer += row["peer"]
             self.received_electronic += row["electronic"]
             self.received_on_paper += row["on_paper"]
             for name in ("registered", "completed", "on_time", "late", "overdue_open"):
@@ -280,6 +294,10 @@ class Figures:
     @property
     def success_rate(self):
         return self._share(self.delivered, self.deliveries)
+
+    @property
+    def peer_success_rate(self):
+        return self._share(self.peer_delivered, self.peer_deliveries)
 
     @property
     def on_time_rate(self):
@@ -312,6 +330,9 @@ class UsageReport:
     # Work schedules and meetings (issue 14), this period and the one before.
     meetings: MeetingFigures = field(default_factory=MeetingFigures)
     meetings_previous: MeetingFigures = field(default_factory=MeetingFigures)
+    # Recalls, updates and replacements of issued documents (issue 15), this period and the one before.
+    revisions: RevisionFigures = field(default_factory=RevisionFigures)
+    revisions_previous: RevisionFigures = field(default_factory=RevisionFigures)
 
     def change(self, name):
         """(current, previous, difference) of a figure; shares and rates differ in percentage points."""
@@ -439,12 +460,14 @@ def usage_report(agency_ids, period, today=None, use_month_facts=True):
             breakdowns[grain].setdefault(key, Row(key, "")).figures.add(direction, row)
     _store_percentiles(current, d, _execute(percentiles_sql(d, len(agency_ids)), params))
     computed_at = timezone.now()
+    revisions, revisions_previous = revision_figures(agency_ids, period, previous)
     return UsageReport(
         agencies=list(agency_ids), period=period, previous_period=previous, current=current, previous=before,
         months=list(by_month.values()), by_agency=_label_agencies(breakdowns["agency"]),
         by_unit=_label_units(breakdowns["unit"]), by_type=_label_types(breakdowns["type"]),
         computed_at=computed_at, meetings=meeting_figures(agency_ids, period, computed_at),
         meetings_previous=meeting_figures(agency_ids, previous, computed_at),
+        revisions=revisions, revisions_previous=revisions_previous,
     )
 
 

@@ -43,6 +43,10 @@ class MonthFact(models.Model):
     deliveries = models.PositiveIntegerField(default=0)
     delivered = models.PositiveIntegerField(default=0)
     citizen_replies = models.PositiveIntegerField(default=0)
+    # Out: deliveries to agencies of other installations (liên thông), and of those the sent; in: documents
+    # that came from another installation (peer_delivered 0).
+    peer = models.PositiveIntegerField(default=0)
+    peer_delivered = models.PositiveIntegerField(default=0)
     registered = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
     on_time = models.PositiveIntegerField(default=0)

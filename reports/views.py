@@ -54,7 +54,10 @@ def traffic_log(request):
     if request.GET.get("export") == "xlsx":
         content = exports.traffic_xlsx(list(rows[:TRAFFIC_EXPORT_LIMIT]), request.membership.agency, _period_text(form))
         return portal_exports.download(content, f"so-luu-luong-{timezone.localdate():%Y%m%d}.xlsx", portal_exports.XLSX)
-    table = _paginate(TrafficTable(rows, request=request), request)
+    table = TrafficTable(rows, request=request)
+    _paginate(table, request)
+    table.open_incidents = selectors.deliveries_with_open_incident(request.membership, [
+        row.record["log_key"] // 2 for row in table.page.object_list if row.record["log_direction"] == "out"])
     return render(request, "reports/traffic.html", {
         "form": form, "table": table, "incidents": _incidents_table(
             request, selectors.incident_list(membership=request.membership, filters={"state": "open"}),
@@ -128,6 +131,8 @@ def usage_report(request):
         "form": form, "report": report, "agency": agency, "title": exports.report_title(),
         "subtitle": exports.report_subtitle(report, agency), "indicators": exports.indicator_rows(report),
         "meeting_indicators": exports.indicator_rows(report, exports.meeting_indicators),
+        "exchange_indicators": exports.indicator_rows(report, exports.exchange_indicators),
+        "exchange_note": exports.EXCHANGE_NOTE,
         "breakdown_headers": exports.breakdown_headers(),
         "by_agency": [exports.breakdown_row(r) for r in report.by_agency],
         "by_unit": [exports.breakdown_row(r) for r in report.by_unit],

@@ -230,7 +230,7 @@ def test_the_pdf_has_the_evaluation_and_the_people_only_for_those_who_may_see_th
                               check=True).stdout
 
     leader = text("leader")
-    assert "VII. Đánh giá việc sử dụng (Chỉ thị 34, mục 1.c)" in leader
+    assert "VIII. Đánh giá việc sử dụng (Chỉ thị 34, mục 1.c)" in leader
     assert "Sử Chuyên Viên" in leader and "40,0 % (2/5)" in leader
     admin = text("admin")
-    assert "VII. Đánh giá việc sử dụng" in admin and "Sử Chuyên Viên" not in admin
+    assert "VIII. Đánh giá việc sử dụng" in admin and "Sử Chuyên Viên" not in admin

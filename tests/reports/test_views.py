@@ -144,7 +144,7 @@ def test_the_report_page_shows_the_figures_and_the_charts(province, staff, clien
     html = usage(client_for(staff["leader"])).content.decode()
     assert "Ủy ban nhân dân tỉnh Thử và các cơ quan trực thuộc – 6 tháng đầu năm 2026 (01/01/2026 – 30/06/2026)" in html
     assert "So sánh với kỳ trước: 6 tháng cuối năm 2025" in html
-    assert "Tỷ lệ văn bản đi gửi bằng điện tử (cổng, thư điện tử)" in html and "80,0 %" in html
+    assert "Tỷ lệ văn bản đi gửi bằng điện tử (cổng, liên thông, thư điện tử)" in html and "80,0 %" in html
     assert "+4 (+400,0 %)" in html  # issued: 5 against 1
     assert "Sở Tài chính tỉnh Thử" in html and "Phòng Tổ chức – SNV" in html
     assert 'id="report-charts"' in html and "vendor/chartjs/chart.umd.min.js" in html
@@ -186,10 +186,10 @@ def test_the_xlsx_export_has_the_figures_and_the_breakdowns(province, staff, cli
     assert response["Content-Disposition"] == 'attachment; filename="bao-cao-20260101-20260630.xlsx"'
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Tổng hợp", "Theo tháng", "Theo cơ quan", "Theo đơn vị", "Theo loại văn bản",
-                               "Lịch công tác và cuộc họp"]
+                               "Lịch công tác và cuộc họp", "Liên thông, thu hồi"]
     summary = {row[0]: row[1:] for row in book["Tổng hợp"].iter_rows(min_row=5, values_only=True)}
     assert summary["Văn bản đi đã phát hành"] == (5, 1, 4)
-    assert summary["Tỷ lệ văn bản đi gửi bằng điện tử (cổng, thư điện tử)"] == (80.0, 100.0, -20.0)
+    assert summary["Tỷ lệ văn bản đi gửi bằng điện tử (cổng, liên thông, thư điện tử)"] == (80.0, 100.0, -20.0)
     assert summary["Thời gian từ khi đến đến khi vào sổ – trung vị (giờ)"][0] == 3.0
     assert book["Tổng hợp"]["A2"].value.startswith("Ủy ban nhân dân tỉnh Thử và các cơ quan trực thuộc")
     units = {row[0]: row[1:] for row in book["Theo đơn vị"].iter_rows(min_row=2, values_only=True)}
