@@ -8,13 +8,14 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import Delivery, Incoming
+from documents.models import Delivery, EdxmlStatus, Incoming
 from incidents.models import Incident
 
 from .forms import DATE_INPUT, PeriodFilterForm, _start_of
 
 STATES = [("open", _("Chưa khắc phục")), ("resolved", _("Đã khắc phục"))]
-CHANNELS = [("portal", _("Trong cổng")), ("email", _("Thư điện tử")), ("paper", _("Bản giấy"))]
+CHANNELS = [("portal", _("Trong cổng")), ("peer", _("Liên thông")), ("email", _("Thư điện tử")),
+            ("paper", _("Bản giấy"))]
 DIRECTIONS = [("out", _("Văn bản đi")), ("in", _("Văn bản đến"))]
 STATUSES = [(_("Văn bản đi (lượt gửi)"), Delivery.Status.choices), (_("Văn bản đến"), Incoming.Status.choices)]
 
@@ -67,6 +68,9 @@ class TrafficFilter(PeriodFilterSet):
                                           empty_label=_("Tất cả"))
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), field_name="log_status", choices=STATUSES,
                                          empty_label=_("Tất cả"))
+    # What the recipient said of an outgoing document's copy (edXML), in the portal or at another installation.
+    remote = django_filters.ChoiceFilter(label=_("Trạng thái tại nơi nhận"), field_name="log_remote",
+                                         choices=EdxmlStatus.choices, empty_label=_("Tất cả"))
     counterpart = django_filters.CharFilter(label=_("Nơi nhận hoặc nơi gửi"), method="by_counterpart",
                                             max_length=100)
 

@@ -6,6 +6,7 @@ parent or a sibling. Its per-person figures are for the agency's leaders and chi
 of the agency's own people.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import BigIntegerField, Case, CharField, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -27,7 +28,7 @@ PAGE_ROLES = {"traffic_log": TRAFFIC_ROLES, "incident_list": TRAFFIC_ROLES, "usa
 # apart from the models' fields, as the ORM wants of annotations.
 TRAFFIC_COLUMNS = ("log_key", "log_direction", "log_channel", "log_notation", "log_summary", "log_counterpart",
                    "log_address", "log_status", "log_at", "log_sent", "log_arrived", "log_registered",
-                   "log_completed", "log_outgoing", "log_incoming")
+                   "log_completed", "log_outgoing", "log_incoming", "log_remote")
 
 
 def may_open(name, membership):
@@ -63,6 +64,14 @@ def _redacted(visible, secrecy, summary, address):
     }
 
 
+def _remote_status():
+    """The edXML status of the recipient's copy, as the outgoing page shows it: what the other installation last
+    said (channel peer), or the status of the incoming document made in the portal; "" for the rest."""
+    return Case(When(channel=Delivery.Channel.PEER, then=F("remote_status")),
+                When(channel=Delivery.Channel.PORTAL, incoming__isnull=False, then=F("incoming__status")),
+                default=Value(""), output_field=CharField())
+
+
 def _outgoing_rows(membership, deliveries):
     """One row per delivery of the agency's issued documents; for the portal, the recipient's handling times."""
     visible = outgoing_visible_to(membership).values("pk")
@@ -73,7 +82,7 @@ def _outgoing_rows(membership, deliveries):
         log_status=F("status"), log_at=F("outgoing__issued_at"), log_sent=F("sent_at"),
         log_arrived=F("incoming__arrived_at"), log_registered=F("incoming__registered_at"),
         log_completed=F("incoming__completed_at"), log_outgoing=F("outgoing_id"),
-        log_incoming=Value(None, output_field=BigIntegerField()),
+        log_incoming=Value(None, output_field=BigIntegerField()), log_remote=_remote_status(),
     )
 
 
@@ -87,6 +96,7 @@ def _incoming_rows(membership, incoming):
         log_status=F("status"), log_at=F("arrived_at"), log_sent=Value(None, output_field=DateTimeField()),
         log_arrived=F("arrived_at"), log_registered=F("registered_at"), log_completed=F("completed_at"),
         log_outgoing=Value(None, output_field=BigIntegerField()), log_incoming=F("pk"),
+        log_remote=Value("", output_field=CharField()),
     )
 
 
@@ -106,6 +116,16 @@ def traffic_list(*, membership, filters=None):
     database) of dicts with the TRAFFIC_COLUMNS keys, newest first. Dates are whole days in Vietnam's time; status
     is a delivery status or an incoming status code."""
     return traffic_filterset(membership=membership, filters=filters).qs
+
+
+def deliveries_with_open_incident(membership, delivery_ids):
+    """Of these deliveries (ids, e.g. a page of the log), those of the member's agency with a failure still open."""
+    if not _may_see_traffic(membership) or not delivery_ids:
+        return set()
+    return set(Incident.objects.filter(
+        agency=membership.agency, kind=Incident.Kind.DELIVERY_FAILED, resolved_at__isnull=True,
+        subject_type=ContentType.objects.get_for_model(Delivery), subject_id__in=list(delivery_ids),
+    ).values_list("subject_id", flat=True))
 
 
 def _about_a_document_not_theirs(membership):

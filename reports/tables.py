@@ -1,12 +1,14 @@
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from documents.models import Delivery, Incoming
+from documents.models import Delivery, EdxmlStatus, Incoming
+from documents.templatetags.edxml import edxml_status
 from incidents.models import Incident
 
-CHANNEL_LABELS = {"portal": _("Trong cổng"), "email": _("Thư điện tử"), "paper": _("Bản giấy")}
+CHANNEL_LABELS = {"portal": _("Trong cổng"), "peer": _("Liên thông"), "email": _("Thư điện tử"),
+                  "paper": _("Bản giấy")}
 STATUS_LABELS = {"out": dict(Delivery.Status.choices), "in": dict(Incoming.Status.choices)}
 DIRECTION_LABELS = {"out": _("Đi"), "in": _("Đến")}
 
@@ -23,6 +25,11 @@ def direction_label(value):
     return DIRECTION_LABELS.get(value, value)
 
 
+def remote_status_text(code):
+    """“01 · Đã đến”: the recipient's edXML status as plain text (exports)."""
+    return f"{code} · {EdxmlStatus(code).label}" if code in EdxmlStatus.values else (code or "")
+
+
 class TrafficTable(tables.Table):
     """The traffic log (sổ theo dõi lưu lượng công văn) over reports.selectors.traffic_for rows."""
 
@@ -36,6 +43,7 @@ class TrafficTable(tables.Table):
     log_arrived = tables.DateTimeColumn(verbose_name=_("Đến"), format="d/m/Y H:i")
     log_registered = tables.DateTimeColumn(verbose_name=_("Vào sổ"), format="d/m/Y H:i")
     log_completed = tables.DateTimeColumn(verbose_name=_("Hoàn thành"), format="d/m/Y H:i")
+    open_incidents = frozenset()  # the view sets the ids of its page's deliveries with a failure still open
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "traffic-table"}
@@ -49,7 +57,17 @@ class TrafficTable(tables.Table):
         return channel_label(value)
 
     def render_log_status(self, record, value):
-        return status_label(record["log_direction"], value)
+        """The delivery's (or incoming document's) status; under it the recipient's edXML status, and a
+        failure still open."""
+        parts = [format_html("{}", status_label(record["log_direction"], value))]
+        if record.get("log_remote"):
+            parts.append(format_html("<div class='small text-muted' data-testid='remote-status'>{}</div>",
+                                     edxml_status(record["log_remote"])))
+        if record["log_direction"] == "out" and record["log_key"] // 2 in self.open_incidents:
+            parts.append(format_html("<div><a class='badge text-bg-danger' href='{}?kind={}&amp;state=open' "
+                                     "data-testid='open-incident'>{}</a></div>", reverse("incident_list"),
+                                     Incident.Kind.DELIVERY_FAILED, _("Sự cố chưa khắc phục")))
+        return format_html_join("", "{}", ((part,) for part in parts))
 
     def render_log_counterpart(self, record, value):
         if record["log_address"]:
