@@ -61,11 +61,11 @@ class TrafficTable(tables.Table):
         failure still open."""
         parts = [format_html("{}", status_label(record["log_direction"], value))]
         if record.get("log_remote"):
-            parts.append(format_html("<div class='small text-muted' data-testid='remote-status'>{}</div>",
+            parts.append(format_html('<div class="small text-muted" data-testid="remote-status">{}</div>',
                                      edxml_status(record["log_remote"])))
         if record["log_direction"] == "out" and record["log_key"] // 2 in self.open_incidents:
-            parts.append(format_html("<div><a class='badge text-bg-danger' href='{}?kind={}&amp;state=open' "
-                                     "data-testid='open-incident'>{}</a></div>", reverse("incident_list"),
+            parts.append(format_html('<div><a class="badge text-bg-danger" href="{}?kind={}&amp;state=open" '
+                                     'data-testid="open-incident">{}</a></div>', reverse("incident_list"),
                                      Incident.Kind.DELIVERY_FAILED, _("Sự cố chưa khắc phục")))
         return format_html_join("", "{}", ((part,) for part in parts))
 
