@@ -33,6 +33,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
+from pkcs11 import exceptions as p11_errors
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError, ValidationError
 from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
@@ -40,7 +41,7 @@ from signxml import InvalidInput, SignatureMethod, XMLSigner, XMLVerifier
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidSignature, SignXMLException
 
 from pki import aio, keystores, trust
-from pki.errors import SigningError
+from pki.errors import KeyStoreUnavailable, SigningError
 from pki.http_session import CachedTlsSession
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
@@ -334,7 +335,10 @@ class _TokenKey:
         async def sign():
             return await self.signer.async_sign_raw(data, "sha256")
 
-        return aio.call(asyncio.run, sign())
+        try:
+            return aio.call(asyncio.run, sign())
+        except p11_errors.PKCS11Error as exc:  # the token went away or refused: said as for PDFs
+            raise KeyStoreUnavailable() from exc
 
 
 def _pem_list(text):

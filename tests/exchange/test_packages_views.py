@@ -4,6 +4,7 @@ denial (another agency → 404, a wrong role → 403)."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from documents.models import Incoming
 from documents.services import outgoing as services
@@ -25,8 +26,8 @@ def test_the_issuing_clerk_downloads_the_envelope_from_the_document_page(client_
     assert 'data-testid="edxml-download"' in page and reverse("outgoing_edxml", args=[issued.pk]) in page
     response = client.get(reverse("outgoing_edxml", args=[issued.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/xml"
-    assert response["Content-Disposition"] == 'attachment; filename="01-bnv-vp_%s.edxml"' % (
-        issued.issued_at.astimezone().date().isoformat())
+    issued_on = timezone.localdate(issued.issued_at)
+    assert response["Content-Disposition"] == f'attachment; filename="01-bnv-vp_{issued_on:%Y-%m-%d}.edxml"'
     read = edxml.envelope_read(response.content)
     assert read.message.document_id.endswith(",01/BNV-VP")
     assert ExchangeMessage.objects.get(direction="out").envelope.read() == response.content
@@ -93,3 +94,11 @@ def test_only_clerks_import(client_for, peer_agency):
     client.logout()
     response = client.get(reverse("incoming_import_edxml"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_without_an_active_certificate_the_clerk_is_told_why(client_for, issued, agency, clerk):
+    agency.certificates.update(is_active=False)
+    response = client_for(clerk).get(reverse("outgoing_edxml", args=[issued.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("outgoing_detail", args=[issued.pk])
+    assert "Cơ quan chưa có chứng thư số đang dùng để ký gói tin edXML." in response.content.decode()
+    assert not ExchangeMessage.objects.exists()
