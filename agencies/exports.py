@@ -15,21 +15,24 @@ def directory_csv(rows):
     writer.writerow([
         _("Mã định danh"), _("Cơ quan"), _("Cơ quan cấp trên"), _("Đơn vị"), _("Họ và tên"),
         _("Chức vụ"), _("Thư điện tử chính thức"), _("Điện thoại"), _("Địa chỉ"), _("Trang thông tin"),
+        _("Liên thông qua hệ thống"),
     ])
     for node, unit, official in rows:
         agency = node.agency
         parent = node.path[-1] if node.path else ""
+        served_by = agency.installation.name if agency.installation_id else ""
         if unit:
-            writer.writerow([agency.code, agency.name, parent, unit.name, "", "", unit.official_email, "", "", ""])
+            writer.writerow([agency.code, agency.name, parent, unit.name, "", "", unit.official_email, "", "", "",
+                             served_by])
         elif official:
             writer.writerow([
                 agency.code, agency.name, parent, official.unit.name if official.unit else "",
-                official.user.full_name, official.position, official.official_email, "", "", "",
+                official.user.full_name, official.position, official.official_email, "", "", "", served_by,
             ])
         else:
             writer.writerow([
                 agency.code, agency.name, parent, "", "", "", agency.official_email,
-                agency.phone, agency.address, agency.website,
+                agency.phone, agency.address, agency.website, served_by,
             ])
     return buffer.getvalue()
 

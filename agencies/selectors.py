@@ -39,7 +39,7 @@ def directory_entries(query=""):
     each with the path of agencies above it.
     """
     agencies = list(
-        Agency.objects.filter(is_active=True).prefetch_related(
+        Agency.objects.filter(is_active=True).select_related("installation").prefetch_related(
             Prefetch("units", queryset=Unit.objects.filter(is_active=True).order_by("name")),
             Prefetch("memberships", queryset=_public_officials(), to_attr="public_officials"),
         )
