@@ -215,7 +215,7 @@ def _delivery_record(delivery, message, answer, token):
 
 def _received_from(incoming):
     """The in message that brought `incoming` from another installation (None: imported from a file, or not peer)."""
-    return M.objects.filter(direction=M.Direction.IN, kind=M.Kind.DOCUMENT, business="0", incoming=incoming,
+    return M.objects.filter(direction=M.Direction.IN, kind=M.Kind.DOCUMENT, incoming=incoming,
                             installation__isnull=False).select_related("installation").first()
 
 
@@ -301,11 +301,14 @@ def _build(message):
         return edxml.envelope_bytes(status, certificate=_certificate(incoming.agency))
     notice = _notice_of(message)
     revision = notice.revision
-    envelope = packages.outgoing_envelope(revision.outgoing, to_agency=notice.delivery.agency,
-                                          business=revision.kind, revision=revision)
+    # A recall carries no document; an update or a replacement carries the new document itself, its Bussiness
+    # naming the document it updates or replaces (docs/exchange.md).
+    document = revision.outgoing if revision.kind == "1" else revision.replacement
+    envelope = packages.outgoing_envelope(document, to_agency=notice.delivery.agency, business=revision.kind,
+                                          revision=revision)
     envelope.message_id = message.message_id
     if not message.document_id:
-        message.document_id = envelope.business_document_id or envelope.document_id
+        message.document_id = envelope.document_id
         message.save(update_fields=["document_id"])
     return edxml.envelope_bytes(envelope, certificate=_certificate(revision.outgoing.agency))
 
@@ -462,7 +465,7 @@ def _act(installation, message, row):
     row.to_code = agency.code
     if message.business == "0":
         return _document_arrived(installation, message, row, agency)
-    return _revision_arrived(message, row, agency)
+    return _revision_arrived(installation, message, row, agency)
 
 
 def _our_agency(envelope):
@@ -485,7 +488,7 @@ def _document_arrived(installation, envelope, row, agency):
     return "received"
 
 
-def _revision_arrived(envelope, row, agency):
+def _revision_arrived(installation, envelope, row, agency):
     from documents.services.revisions import incoming_revision_arrived
 
     target = envelope.business_document_id or envelope.document_id
@@ -493,17 +496,29 @@ def _revision_arrived(envelope, row, agency):
     if incoming is None:
         raise edxml.EnvelopeError(f"Cơ quan {agency.name} chưa nhận văn bản {target} nên không thể thu hồi, "
                                   "cập nhật hay thay thế.")
-    row.incoming = incoming
-    notation = envelope.notation if envelope.business in ("2", "3") else ""
+    row.incoming, replacement, notation = incoming, None, ""
+    if envelope.business in ("2", "3"):  # the new document came in the same envelope
+        replacement = _replacement_arrived(installation, envelope, agency)
+        row.incoming, notation = replacement, envelope.notation
     incoming_revision_arrived(incoming, kind=envelope.business, reason=envelope.business_reason,
-                              replacement_notation=notation, message_id=envelope.message_id)
+                              replacement_notation=notation, message_id=envelope.message_id,
+                              replacement=replacement)
     return "received"
 
 
+def _replacement_arrived(installation, envelope, agency):
+    from . import packages
+
+    existing = Incoming.objects.filter(agency=agency, edxml_document_id=envelope.document_id).first()
+    return existing or packages.incoming_from_envelope(envelope, agency=agency, installation=installation)
+
+
 def _status_arrived(installation, status, row):
-    sent = M.objects.filter(direction=M.Direction.OUT, kind=M.Kind.DOCUMENT, business="0",
-                            installation=installation, document_id=status.document_id, to_code=status.from_code,
-                            delivery__isnull=False).first()
+    sent_any = M.objects.filter(direction=M.Direction.OUT, kind=M.Kind.DOCUMENT, installation=installation,
+                                document_id=status.document_id, to_code=status.from_code, delivery__isnull=False)
+    sent = sent_any.filter(business="0").first()
+    if sent is None and sent_any.exists():
+        return "received"  # a status of the new document of an update or replacement: its delivery is the old one's
     if sent is None:
         raise edxml.EnvelopeError(f"Hệ thống này không gửi văn bản {status.document_id} tới cơ quan "
                                   f"{status.from_code}.")
