@@ -18,7 +18,7 @@ from ..incidents import incident_delivery_failed
 from ..mail_delivery import UNCERTAIN_NOTE, relay_probe
 from ..models import Delivery, Incoming, IncomingFile
 from .incoming import incoming_arrived
-from .revisions import portal_notices_arrived
+from .revisions import portal_notices_arrived, withdrawn_by
 
 S = Delivery.Status
 
@@ -62,6 +62,8 @@ def delivery_into_portal(delivery_id):
 def _check_clerk(membership, outgoing):
     if not (membership.has_role(Role.CLERK) and membership.agency_id == outgoing.agency_id):
         raise PermissionDenied(_("Chỉ văn thư của cơ quan ban hành được gửi lại."))
+    if withdrawn_by(outgoing) is not None:  # a recalled or replaced document is not sent again
+        raise ValidationError(_("Văn bản đã bị thu hồi hoặc đã được thay thế nên không gửi lại."))
 
 
 def email_batches(ids):

@@ -360,7 +360,12 @@ def delivery_resend_view(request, pk, delivery_pk):
 @staff_required(Role.CLERK)
 def deliveries_resend_failed_view(request, pk):
     outgoing = selectors.outgoing_get_for_user(request.membership, pk)
-    count = deliveries_resend_failed(membership=request.membership, outgoing=outgoing)
+    try:
+        count = deliveries_resend_failed(membership=request.membership, outgoing=outgoing)
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+        return redirect("outgoing_detail", pk)
     if count:
         messages.success(request, _("Đang gửi lại %(count)s lượt thất bại.") % {"count": count})
     else:

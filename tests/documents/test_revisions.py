@@ -271,3 +271,17 @@ def test_secret_documents_are_never_named_in_a_notice_email(setup, specialist, l
     assert revision_mail.notices_send([RevisionNotice.objects.get(delivery=forced).pk]) == []
     assert mail.outbox == []
     assert IncomingRevision.objects.filter(incoming__agency=portal_agency).count() == 1
+
+
+def test_a_recalled_document_is_not_sent_again(issued, clerk, leader, django_capture_on_commit_callbacks):
+    from documents.services.delivery import deliveries_resend_failed, delivery_resend
+
+    email = issued.deliveries.get(channel=Delivery.Channel.EMAIL)
+    Delivery.objects.filter(pk=email.pk).update(status=Delivery.Status.FAILED)
+    with django_capture_on_commit_callbacks(execute=True):
+        revision = revisions.revision_request(membership=clerk, outgoing=issued, kind="1", reason="Sai sót")
+        revisions.revision_decide(membership=leader, revision=revision, agree=True)
+    with pytest.raises(ValidationError):
+        delivery_resend(membership=clerk, delivery=email, email="contact@congty.vn")
+    with pytest.raises(ValidationError):
+        deliveries_resend_failed(membership=clerk, outgoing=issued)
