@@ -341,6 +341,26 @@ class _TokenKey:
             raise KeyStoreUnavailable() from exc
 
 
+def _huge_safe_parser():
+    """No entities, no DTD, no network; text nodes past libxml2's 10 MB (a file's base64) allowed."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           huge_tree=True)
+
+
+class _Signer(XMLSigner):
+    """signxml's signer re-parses the envelope: with our parser, so that large files fit."""
+
+    @property
+    def parser(self):
+        return _huge_safe_parser()
+
+
+class _Verifier(XMLVerifier):
+    @property
+    def parser(self):
+        return _huge_safe_parser()
+
+
 def _pem_list(text):
     if not text or not text.strip():
         return []
@@ -371,7 +391,7 @@ def envelope_bytes(message, *, certificate) -> bytes:
     etree.SubElement(root, f"{{{DS_NS}}}Signature", Id="placeholder", nsmap={"ds": DS_NS})
     chain = [cert, *_pem_list(certificate.chain_pem)]
     try:
-        signed = XMLSigner(signature_algorithm=method, digest_algorithm="sha256").sign(
+        signed = _Signer(signature_algorithm=method, digest_algorithm="sha256").sign(
             root, key=_TokenKey(signer, public), cert=chain)
     except (SignXMLException, InvalidInput) as exc:
         raise EnvelopeError(_("Không ký được gói tin edXML.")) from exc
@@ -387,9 +407,6 @@ def _malformed(detail=""):
     return EnvelopeError(f"{text}: {detail}." if detail else f"{text}.")
 
 
-def _parser():
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=True, remove_comments=True, remove_pis=True)
 
 
 def _parse(data):
@@ -399,7 +416,7 @@ def _parse(data):
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise EnvelopeError(_("Gói tin edXML có khai báo DTD hoặc thực thể (DOCTYPE, ENTITY): bị từ chối."))
     try:
-        root = etree.fromstring(data, parser=_parser())
+        root = etree.fromstring(data, parser=_huge_safe_parser())
     except etree.XMLSyntaxError as exc:
         raise _malformed(_("không đọc được XML")) from exc
     if root.getroottree().docinfo.doctype:
@@ -432,7 +449,7 @@ def _signature_certificates(root):
 def _verify_signature(root, signer_cert):
     pem_text = signer_cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
     try:
-        result = XMLVerifier().verify(root, x509_cert=pem_text, expect_references=1)
+        result = _Verifier().verify(root, x509_cert=pem_text, expect_references=1)
     except (InvalidSignature, InvalidDigest, InvalidCertificate, InvalidInput) as exc:
         raise EnvelopeError(_("Chữ ký số của gói tin edXML không hợp lệ: nội dung đã bị sửa đổi sau khi ký hoặc "
                               "chữ ký không khớp chứng thư số.")) from exc

@@ -216,3 +216,15 @@ def test_a_revoked_signing_certificate_is_refused(agency):
     assert edxml.envelope_read(data).message == envelope
     demo.revoke(format(certificate.serial_number, "X"))
     assert "đã bị thu hồi" in refused(data)
+
+
+def test_a_large_file_travels_whole(certified, agency):
+    """Base64 text beyond libxml2's 10 MB node limit is read (huge_tree), still without entities or a DTD."""
+    import os
+
+    data = os.urandom(12 * 1024 * 1024)
+    envelope = edxml.Envelope(from_organ=edxml.Organ(agency.code, agency.name), to_organs=[edxml.Organ("000.00.00.H40")],
+                              document_id="000.00.00.G09,2026/12/01,1/BNV",
+                              attachments=[edxml.Attachment("001", "lớn.pdf", "application/pdf", data)])
+    read = edxml.envelope_read(edxml.envelope_bytes(envelope, certificate=active_certificate(agency)))
+    assert read.message.attachments[0].data == data
