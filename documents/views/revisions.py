@@ -48,6 +48,9 @@ def outgoing_revisions_context(membership, outgoing):
         "revisions": revisions,
         "revision_form": RevisionForm(outgoing=outgoing) if may_request else None,
         "may_decide": services.is_signer(membership, outgoing),
+        "withdrawn": services.withdrawn_by(outgoing),
+        # The documents this one updates or replaces (their signer agreed).
+        "replaced": list(outgoing.replaces.filter(state="sent").select_related("outgoing")),
     }
 
 

@@ -285,3 +285,50 @@ def test_a_recalled_document_is_not_sent_again(issued, clerk, leader, django_cap
         delivery_resend(membership=clerk, delivery=email, email="contact@congty.vn")
     with pytest.raises(ValidationError):
         deliveries_resend_failed(membership=clerk, outgoing=issued)
+
+
+def test_a_notice_refused_for_good_fails_at_once_and_a_lost_one_is_sent_by_the_recovery(
+        issued, clerk, leader, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    from documents.tasks import revision_notices_recover
+
+    revision = revisions.revision_request(membership=clerk, outgoing=issued, kind="1", reason="Sai sót")
+    revisions.revision_decide(membership=leader, revision=revision, agree=True)  # its task is lost
+    notice = RevisionNotice.objects.get(delivery__channel=Delivery.Channel.EMAIL)
+    assert revision_mail.notices_lost() == []  # not yet: its task may still come
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert revision_mail.notices_lost(later) == [notice.pk]
+    monkeypatch.setattr(revision_mail, "notices_lost", lambda: [notice.pk])
+    assert revision_notices_recover() == 1
+    notice.refresh_from_db()
+    assert notice.sending == RevisionNotice.Sending.SENT and len(mail.outbox) == 1
+
+    class Refusing:
+        def send_messages(self, messages):
+            raise smtplib.SMTPRecipientsRefused({"x@congty.vn": (550, b"No such user")})
+
+        def close(self):
+            pass
+
+    RevisionNotice.objects.filter(pk=notice.pk).update(sending=RevisionNotice.Sending.PENDING, attempts=0)
+    monkeypatch.setattr(revision_mail, "get_connection", lambda: Refusing())
+    assert revision_mail.notices_send([notice.pk]) == []
+    notice.refresh_from_db()
+    assert notice.sending == RevisionNotice.Sending.FAILED and "No such user" in notice.response
+
+
+def test_the_pages_of_both_documents_say_which_replaces_which(issued, setup, specialist, leader, clerk,
+                                                              portal_agency, client_for,
+                                                              django_capture_on_commit_callbacks):
+    new = issue(specialist, leader, clerk, to_agency(portal_agency), capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        revision = revisions.revision_request(membership=clerk, outgoing=issued, kind="3", reason="Thay",
+                                              replacement=new)
+        revisions.revision_decide(membership=leader, revision=revision, agree=True)
+    client = client_for(clerk)
+    old_page = client.get(f"/outgoing/{issued.pk}/").content.decode()
+    assert f"Đã được thay thế bởi văn bản {new.notation}" in old_page
+    assert f"Thay thế văn bản số {issued.notation}" in client.get(f"/outgoing/{new.pk}/").content.decode()
