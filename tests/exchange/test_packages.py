@@ -164,3 +164,14 @@ def test_an_envelope_to_one_agency_names_only_it(issued, peer_agency, other_agen
     assert [organ.code for organ in envelope.to_organs] == [other_agency.code]
     assert [organ.code for organ in packages.outgoing_envelope(issued).to_organs] == [peer_agency.code]
     assert envelope.to_places == ["Ủy ban nhân dân tỉnh Nghệ An", "Công ty TNHH Thử nghiệm"]
+
+
+def test_a_reply_names_the_document_it_answers(issued, clerk, peer_clerk, peer_agency):
+    """ResponseFor: the incoming document the outgoing one answers, by its own DocumentId."""
+    data = packages.envelope_export(membership=clerk, outgoing=issued)
+    answered = packages.envelope_import(membership=peer_clerk, data=data)
+    Incoming.objects.filter(pk=answered.pk).update(sender_agency=peer_agency)  # as if Nghệ An had written to us
+    type(issued).objects.filter(pk=issued.pk).update(in_reply_to=answered)
+    [response] = packages.outgoing_envelope(issued).response_for
+    assert response == edxml.ResponseFor(organ_code=peer_agency.code, code="01/BNV-VP",
+                                         promulgation_date=answered.doc_date, document_id=answered.edxml_document_id)
