@@ -188,7 +188,11 @@ def _portal_replacement(incoming, revision):
 
 
 def portal_notices_arrived(delivery, incoming):
-    """A portal copy arrived after its document's revision was sent: its notices reach it now."""
+    """A portal copy arrived after its document's revision was sent: its notices reach it now. A copy of an
+    updating or replacing document that arrives after the request it belongs to is linked to it."""
+    IncomingRevision.objects.filter(
+        incoming__agency_id=incoming.agency_id, replacement__isnull=True,
+        notice__revision__replacement_id=delivery.outgoing_id).update(replacement=incoming)
     for notice in RevisionNotice.objects.filter(delivery=delivery, sending=N.PENDING).select_related(
             "revision__replacement"):
         _notice_into_portal(notice, incoming)

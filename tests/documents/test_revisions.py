@@ -332,3 +332,19 @@ def test_the_pages_of_both_documents_say_which_replaces_which(issued, setup, spe
     old_page = client.get(f"/outgoing/{issued.pk}/").content.decode()
     assert f"Đã được thay thế bởi văn bản {new.notation}" in old_page
     assert f"Thay thế văn bản số {issued.notation}" in client.get(f"/outgoing/{new.pk}/").content.decode()
+
+
+def test_a_replacement_copy_arriving_after_the_request_is_linked_to_it(
+        issued, setup, specialist, leader, clerk, portal_agency, django_capture_on_commit_callbacks):
+    from documents.services.delivery import delivery_into_portal
+
+    new = services.outgoing_issue(membership=clerk, outgoing=approved(specialist, leader, to_agency(portal_agency)))
+    with django_capture_on_commit_callbacks(execute=True):
+        revision = revisions.revision_request(membership=clerk, outgoing=issued, kind="2", reason="Đính chính",
+                                              replacement=new)
+        revisions.revision_decide(membership=leader, revision=revision, agree=True)
+    request = IncomingRevision.objects.get()
+    assert request.replacement is None and request.replacement_notation == new.notation
+    delivery_into_portal(new.deliveries.get().pk)
+    request.refresh_from_db()
+    assert request.replacement == Incoming.objects.get(agency=portal_agency, notation=new.notation)
