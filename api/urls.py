@@ -1,6 +1,6 @@
 """Included under /api/: the REST API (v1), its OpenAPI schema and docs, and the agency admin's tokens page."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views, views_tokens
@@ -16,6 +16,8 @@ urlpatterns = [
     path("v1/incoming/<int:pk>/", views.IncomingDetail.as_view(), name="api_incoming_detail"),
     path("v1/incoming/<int:pk>/register/", views.IncomingRegister.as_view(), name="api_incoming_register"),
     path("v1/directory/", views.Directory.as_view(), name="api_directory"),
+    # Anything else under v1/ (an id that is not a number…) is the API's own JSON 404, not the portal's page.
+    re_path(r"^v1/", views.not_found),
     path("tokens/", views_tokens.api_tokens, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", views_tokens.api_token_revoke, name="api_token_revoke"),
 ]

@@ -4,6 +4,8 @@ leave the portal electronically, as they are never e-mailed)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -49,7 +51,27 @@ class TokenView:
         return response
 
 
+INTEGER_PARAMETERS = {"year"}
+
+
+def _query_checked(params, names, blank_allowed=("q",)):
+    """The query as the schema declares it: each parameter once, a year a whole number, and only the search may
+    be blank (the pages' filter bars send blanks for "all"; an integration says what it means)."""
+    errors = {}
+    for name in names:
+        values = params.getlist(name)
+        if len(values) > 1:
+            errors[name] = ["Chỉ được ghi một lần."]
+        elif values and name not in blank_allowed and not values[0].strip():
+            errors[name] = ["Không được để trống."]
+        elif values and name in INTEGER_PARAMETERS and not (values[0].isascii() and values[0].isdigit()):
+            errors[name] = ["Phải là một số nguyên."]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _filtered(filterset):
+    _query_checked(filterset.data, filterset.base_filters)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset.qs.filter(**NOT_SECRET)
@@ -61,7 +83,7 @@ def _filter_parameters(filterset_class):
         if name == "q":
             continue
         choices = [value for value, _label in getattr(field, "extra", {}).get("choices", [])]
-        params.append(OpenApiParameter(name, int if name == "year" else str, enum=choices or None))
+        params.append(OpenApiParameter(name, int if name in INTEGER_PARAMETERS else str, enum=choices or None))
     return params
 
 
@@ -192,6 +214,11 @@ class IncomingRegister(TokenView, APIView):
             membership=self.membership, incoming=incoming, **form.metadata()))
 
 
+@csrf_exempt  # as every API view: no session, so no CSRF to check
+def not_found(request):
+    return JsonResponse({"detail": "Không có địa chỉ này trong API."}, status=404)
+
+
 def _directory_rows(nodes):
     for node in nodes:
         yield node
@@ -205,6 +232,7 @@ class Directory(TokenView, generics.ListAPIView):
     serializer_class = api.AgencyOut
 
     def get_queryset(self):
+        _query_checked(self.request.query_params, ["q"])
         query = self.request.query_params.get("q", "")
         if len(query) > 200:
             raise ValidationError({"q": ["Tối đa 200 ký tự."]})
