@@ -78,6 +78,7 @@ def messages():
     deliveries = [(d.status, d.attempts, d.response) for d in Delivery.objects.filter(channel=Delivery.Channel.PEER)]
     return {"deliveries": deliveries, "rows": [
         {"direction": m.direction, "kind": m.kind, "status_code": m.status_code, "state": m.state,
+         "business": m.business,
          "message_id": m.message_id, "attempts": m.attempts, "document_id": m.document_id,
          "last_error": m.last_error}
         for m in ExchangeMessage.objects.order_by("pk")
@@ -103,7 +104,38 @@ def handle(summary, step, reason=""):
     return {"status": Incoming.objects.get(pk=document.pk).status}
 
 
-COMMANDS = {f.__name__: f for f in (agency_setup, peer_add, issue, delivery, incoming, messages, handle)}
+def recall(outgoing, reason):
+    """The issuing clerk asks to recall the document, its signer agrees: the recipients are told."""
+    from documents.models import Outgoing
+    from documents.services.revisions import revision_decide, revision_request
+
+    document = Outgoing.objects.get(pk=outgoing)
+    revision = revision_request(membership=STAFF["clerk"], outgoing=document, kind="1", reason=reason)
+    revision_decide(membership=STAFF["leader"], revision=revision, agree=True)
+    return {"revision": revision.pk}
+
+
+def notice(outgoing):
+    from documents.models import RevisionNotice
+
+    row = RevisionNotice.objects.get(revision__outgoing_id=outgoing)
+    return {"sending": row.sending, "answer": row.answer, "answered_by": row.answered_by}
+
+
+def revision_answer(summary, agree, reason=""):
+    """The recipient's clerk answers the sender's recall."""
+    from documents.models import IncomingRevision
+    from documents.services.revisions import incoming_revision_answer
+
+    revisions = list(IncomingRevision.objects.filter(incoming__summary=summary))
+    if not revisions:
+        return {"count": 0}
+    incoming_revision_answer(membership=STAFF["clerk"], revision=revisions[0], agree=agree, reason=reason)
+    return {"count": len(revisions), "status": Incoming.objects.get(summary=summary).status}
+
+
+COMMANDS = {f.__name__: f for f in (agency_setup, peer_add, issue, delivery, incoming, messages, handle, recall,
+                                    notice, revision_answer)}
 
 
 def main():

@@ -338,6 +338,16 @@ def test_a_document_crosses_to_another_installation_once_through_a_cut_and_every
     assert sorted(m["status_code"] for m in told) == ["01", "03", "04", "05", "06"]
     assert {m["state"] for m in told} == {"done"}
 
+    # The sender recalls it (its signer agreeing); the recipient's clerk agrees: 13 and 15 come back.
+    one("recall", outgoing=outgoing, reason="Ban hành nhầm đối tượng")
+    _until(lambda: two("messages") and any(m["business"] == "1" for m in two("messages")["rows"]),
+           "the recall never reached two", one, two)
+    answered = two("revision_answer", summary=summary, agree=True)
+    assert answered == {"count": 1, "status": "13"}
+    _until(lambda: one("notice", outgoing=outgoing)["answer"] == "15", "15 never came back", one, two)
+    assert one("notice", outgoing=outgoing)["sending"] == "sent"
+    _until(lambda: one("delivery", outgoing=outgoing)["remote_status"] == "13", "13 never came back", one, two)
+
     # Another document, refused with a reason: 02 and the reason reach the sender.
     refused = "V/v văn bản gửi nhầm nơi nhận"
     second = one("issue", to_code=KONTUM["code"], summary=refused)["outgoing"]
