@@ -11,12 +11,15 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from core.text import nfc
 
-from .models import Agency, RecipientGroup, Unit
+from .models import Agency, Installation, RecipientGroup, Unit
 
 CSV_COLUMNS = [
     "record", "agency_code", "name", "short_name", "parent_code",
     "official_email", "address", "phone", "website", "uses_portal",
 ]
+# Optional: the code of the installation serving the agency (agencies.Installation); blank for none. A file
+# without the column leaves every agency's installation as it is.
+INSTALLATION_COLUMN = "installation_code"
 TRUE_WORDS = {"1", "true", "yes", "x", "có", "co"}
 FALSE_WORDS = {"", "0", "false", "no", "không", "khong"}
 
@@ -119,12 +122,16 @@ def agencies_import_csv(data):
 
     agencies, units = {}, {}
     existing = {a.code: a for a in Agency.objects.all()}
+    served = {} if INSTALLATION_COLUMN in reader.fieldnames else None  # agency code: Installation or None
+    installations = {i.code: i for i in Installation.objects.all()}
     for row in reader:
         line = reader.line_num
         row = {k: (v or "").strip() for k, v in row.items() if k}
         kind = row["record"].lower()
         if kind == "agency":
             _check_agency_row(row, line, agencies, report)
+            if served is not None:
+                _check_installation(row, line, installations, served, report)
         elif kind == "unit":
             _check_unit_row(row, line, units, report)
         else:
@@ -135,8 +142,16 @@ def agencies_import_csv(data):
     if report.errors:
         report.errors.sort()
         return report
-    _write(agencies, units, existing, report)
+    _write(agencies, units, existing, report, served or {})
     return report
+
+
+def _check_installation(row, line, installations, served, report):
+    code = row[INSTALLATION_COLUMN]
+    if code and code not in installations:
+        report.errors.append((line, _("Không có hệ thống liên thông mã %(code)s; hãy thêm hệ thống trước.") % {
+            "code": code}))
+    served[row["agency_code"]] = installations.get(code)
 
 
 def _check_references(agencies, units, existing, report):
@@ -199,7 +214,7 @@ def _check_cycles(agencies, existing, report):
 
 
 @transaction.atomic
-def _write(agencies, units, existing, report):
+def _write(agencies, units, existing, report, served):
     saved = dict(existing)
     pending = dict(agencies)
     while pending:  # parents first: write whatever has its parent already saved
@@ -214,6 +229,8 @@ def _write(agencies, units, existing, report):
                 for name in ("name", "short_name", "official_email", "address", "phone", "website", "uses_portal"):
                     setattr(agency, name, getattr(incoming, name))
             agency.parent = saved[parent_code] if parent_code else None
+            if code in served:
+                agency.installation = served[code]
             agency.save()
             saved[code] = agency
     for (code, abbr), (_line, incoming) in units.items():

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from agencies.models import Agency, Installation
+from agencies.services import agencies_import_csv
 from tests import factories
 from tests.conftest import login
 
@@ -144,3 +145,35 @@ def test_a_paused_installation_is_marked(client, installation):
                           ).update(installation=installation)
     html = client.get("/directory/").content.decode()
     assert "Liên thông qua Hệ thống văn bản Bộ Tài chính" in html and "tạm ngừng liên thông" in html
+
+
+IMPORT_HEADER = ("record,agency_code,name,short_name,parent_code,official_email,address,phone,website,uses_portal,"
+                 "installation_code\n")
+
+
+def test_the_csv_import_sets_the_installation_of_an_agency(installation):
+    factories.make_agency("Bộ Nội vụ", short_name="BNV", code="000.00.00.G09", domain="moha.gov.vn",
+                          installation=installation)
+    report = agencies_import_csv((IMPORT_HEADER
+                                  + "agency,000.00.00.G12,Bộ Tài chính,BTC,,vanthu@mof.gov.vn,,,,0,bo-tai-chinh\n"
+                                  + "agency,000.00.00.G09,Bộ Nội vụ,BNV,,vanphong@moha.gov.vn,,,,1,\n").encode())
+    assert report.ok, report.errors
+    assert Agency.objects.get(code="000.00.00.G12").installation == installation
+    assert Agency.objects.get(code="000.00.00.G09").installation is None  # a blank cell: served by none
+
+
+def test_the_csv_import_refuses_an_unknown_installation_and_imports_nothing(installation):
+    report = agencies_import_csv((IMPORT_HEADER
+                                  + "agency,000.00.00.G12,Bộ Tài chính,BTC,,vanthu@mof.gov.vn,,,,0,bo-khac\n").encode())
+    assert report.errors == [(2, "Không có hệ thống liên thông mã bo-khac; hãy thêm hệ thống trước.")]
+    assert not Agency.objects.filter(code="000.00.00.G12").exists()
+
+
+def test_a_csv_without_the_column_leaves_the_installations_alone(installation):
+    factories.make_agency("Bộ Tài chính", short_name="BTC", code="000.00.00.G12", domain="mof.gov.vn",
+                          installation=installation)
+    header = IMPORT_HEADER.replace(",installation_code", "")
+    report = agencies_import_csv((header + "agency,000.00.00.G12,Bộ Tài chính (mới),BTC,,vanthu@mof.gov.vn,,,,0\n"
+                                  ).encode())
+    assert report.ok and report.agencies_updated == 1
+    assert Agency.objects.get(code="000.00.00.G12").installation == installation
