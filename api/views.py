@@ -5,6 +5,8 @@ leave the portal electronically, as they are never e-mailed)."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -61,11 +63,11 @@ def _query_checked(params, names, blank_allowed=("q",)):
     for name in names:
         values = params.getlist(name)
         if len(values) > 1:
-            errors[name] = ["Chỉ được ghi một lần."]
+            errors[name] = [_("Chỉ được ghi một lần.")]
         elif values and name not in blank_allowed and not values[0].strip():
-            errors[name] = ["Không được để trống."]
+            errors[name] = [_("Không được để trống.")]
         elif values and name in INTEGER_PARAMETERS and not (values[0].isascii() and values[0].isdigit()):
-            errors[name] = ["Phải là một số nguyên."]
+            errors[name] = [_("Phải là một số nguyên.")]
     if errors:
         raise ValidationError(errors)
 
@@ -78,7 +80,7 @@ def _filtered(filterset):
 
 
 def _filter_parameters(filterset_class):
-    params = [OpenApiParameter("q", str, description="Tìm theo số, ký hiệu, trích yếu")]
+    params = [OpenApiParameter("q", str, description=gettext_lazy("Tìm theo số, ký hiệu, trích yếu"))]
     for name, field in filterset_class.base_filters.items():
         if name == "q":
             continue
@@ -112,19 +114,19 @@ def _outgoing_create(membership, data):
     errors = {}
     data["drafting_unit"] = choices["units"].filter(pk=data["drafting_unit"]).first()
     if data["drafting_unit"] is None:
-        errors["drafting_unit"] = ["Không có đơn vị này trong cơ quan."]
+        errors["drafting_unit"] = [_("Không có đơn vị này trong cơ quan.")]
     data["signer"] = selectors.signers_for(membership.agency).filter(pk=data["signer"]).first()
     if data["signer"] is None:
-        errors["signer"] = ["Người ký phải là lãnh đạo đang công tác của cơ quan."]
+        errors["signer"] = [_("Người ký phải là lãnh đạo đang công tác của cơ quan.")]
     codes = list(dict.fromkeys(data.pop("recipient_agencies")))
     agencies = list(choices["agencies"].filter(code__in=codes))
     if len(agencies) != len(codes):
-        errors["recipient_agencies"] = ["Có mã cơ quan nhận không có trong danh bạ."]
+        errors["recipient_agencies"] = [_("Có mã cơ quan nhận không có trong danh bạ.")]
     reply_to = data.pop("in_reply_to", None)
     if reply_to is not None:
         data["in_reply_to"] = selectors.incoming_visible_to(membership).filter(pk=reply_to, **NOT_SECRET).first()
         if data["in_reply_to"] is None:
-            errors["in_reply_to"] = ["Không có văn bản đến này, hoặc không được xem."]
+            errors["in_reply_to"] = [_("Không có văn bản đến này, hoặc không được xem.")]
     if errors:
         raise ValidationError(errors)
     recipients = [{"kind": Recipient.Kind.AGENCY, "agency": agency} for agency in agencies]
@@ -216,7 +218,7 @@ class IncomingRegister(TokenView, APIView):
 
 @csrf_exempt  # as every API view: no session, so no CSRF to check
 def not_found(request):
-    return JsonResponse({"detail": "Không có địa chỉ này trong API."}, status=404)
+    return JsonResponse({"detail": _("Không có địa chỉ này trong API.")}, status=404)
 
 
 def _directory_rows(nodes):
@@ -225,7 +227,7 @@ def _directory_rows(nodes):
         yield from _directory_rows(node.children)
 
 
-@extend_schema(tags=["Danh bạ"], parameters=[OpenApiParameter("q", str, description="Tìm (không phân biệt dấu)")])
+@extend_schema(tags=["Danh bạ"], parameters=[OpenApiParameter("q", str, description=gettext_lazy("Tìm (không phân biệt dấu)"))])
 class Directory(TokenView, generics.ListAPIView):
     """Danh bạ công khai các cơ quan: mã định danh, địa chỉ chính thức, đơn vị, cán bộ công khai."""
 
@@ -235,6 +237,6 @@ class Directory(TokenView, generics.ListAPIView):
         _query_checked(self.request.query_params, ["q"])
         query = self.request.query_params.get("q", "")
         if len(query) > 200:
-            raise ValidationError({"q": ["Tối đa 200 ký tự."]})
+            raise ValidationError({"q": [_("Tối đa 200 ký tự.")]})
         return list(_directory_rows(agency_selectors.directory_entries(query)))
 
