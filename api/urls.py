@@ -11,9 +11,11 @@ urlpatterns = [
     path("v1/outgoing/", views.OutgoingList.as_view(), name="api_outgoing_list"),
     path("v1/outgoing/<int:pk>/", views.OutgoingDetail.as_view(), name="api_outgoing_detail"),
     path("v1/outgoing/<int:pk>/deliveries/", views.OutgoingDeliveries.as_view(), name="api_outgoing_deliveries"),
+    path("v1/outgoing/<int:pk>/files/<int:file_id>/", views.OutgoingFileContent.as_view(), name="api_outgoing_file"),
     path("v1/incoming/", views.IncomingList.as_view(), name="api_incoming_list"),
     path("v1/incoming/paper/", views.IncomingPaper.as_view(), name="api_incoming_paper"),
     path("v1/incoming/<int:pk>/", views.IncomingDetail.as_view(), name="api_incoming_detail"),
+    path("v1/incoming/<int:pk>/files/<int:file_id>/", views.IncomingFileContent.as_view(), name="api_incoming_file"),
     path("v1/incoming/<int:pk>/register/", views.IncomingRegister.as_view(), name="api_incoming_register"),
     path("v1/directory/", views.Directory.as_view(), name="api_directory"),
     # Anything else under v1/ (an id that is not a number…) is the API's own JSON 404, not the portal's page.

@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies import selectors as agency_selectors
+from core.http import file_response
 from documents import selectors
 from documents.filters import IncomingFilter, OutgoingFilter
 from documents.models import Recipient
@@ -158,6 +160,41 @@ class OutgoingDeliveries(TokenView, generics.ListAPIView):
         outgoing = generics.get_object_or_404(
             selectors.outgoing_visible_to(self.membership).filter(**NOT_SECRET), pk=self.kwargs["pk"])
         return outgoing.deliveries.select_related("agency", "incoming").order_by("channel", "name", "pk")
+
+
+class FileView(TokenView, APIView):
+    """A file answers in its own type; refusals still answer in JSON, whatever the client accepts."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+FILE_ANSWER = {(200, "*/*"): OpenApiTypes.BINARY}
+
+
+@extend_schema(tags=["Văn bản đi"], responses=FILE_ANSWER)
+class OutgoingFileContent(FileView):
+    """Tệp của văn bản đi: bản đã phát hành nếu có, nếu không bản người ký đã ký, nếu không bản dự thảo."""
+
+    def get(self, request, pk, file_id):
+        outgoing = generics.get_object_or_404(
+            selectors.outgoing_visible_to(self.membership).filter(**NOT_SECRET), pk=pk)
+        file = generics.get_object_or_404(outgoing.files.all(), pk=file_id)
+        return file_response(file.signed or file.approved or file.draft, name=file.name, download=True)
+
+
+@extend_schema(tags=["Văn bản đến"], responses={**FILE_ANSWER, 410: api.ErrorOut})
+class IncomingFileContent(FileView):
+    """Tệp của văn bản đến; văn bản đã bị thu hồi thì tệp không còn được cung cấp (410)."""
+
+    def get(self, request, pk, file_id):
+        incoming = generics.get_object_or_404(
+            selectors.incoming_visible_to(self.membership).filter(**NOT_SECRET), pk=pk)
+        file = generics.get_object_or_404(incoming.files.all(), pk=file_id)
+        if incoming.withdrawn_at is not None:
+            return Response({"detail": _("Văn bản đã bị thu hồi; tệp được lưu lại nhưng không còn được cung cấp.")},
+                            status=status.HTTP_410_GONE)
+        return file_response(file.file, name=file.name, content_type=file.content_type, download=True)
 
 
 @extend_schema(tags=["Văn bản đến"], parameters=_filter_parameters(IncomingFilter))

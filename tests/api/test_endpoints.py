@@ -4,6 +4,7 @@ token that writes."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from api.models import ApiToken
 from documents.models import Delivery, EdxmlStatus, Incoming, Outgoing, Recipient
@@ -157,6 +158,21 @@ def test_a_paper_document_is_registered_from_its_scans(client, keys, clerk):
     assert Incoming.objects.filter(notation="5/STC").count() == 1
 
 
+def test_files_are_served_as_stored_and_a_recalled_copys_no_longer(client, keys, docs):
+    draft = docs["draft"]
+    main = draft.files.get()
+    response = client.get(f"/api/v1/outgoing/{draft.pk}/files/{main.pk}/", **bearer(keys["clerk_read"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    with main.draft.open("rb") as stored:
+        assert b"".join(response.streaming_content) == stored.read()
+    incoming = docs["incoming"]
+    scan = incoming.files.create(kind="main", name="scan.pdf", file=pdf_file("scan.pdf"))
+    url = f"/api/v1/incoming/{incoming.pk}/files/{scan.pk}/"
+    assert client.get(url, **bearer(keys["clerk_read"])).status_code == 200
+    Incoming.objects.filter(pk=incoming.pk).update(withdrawn_at=timezone.now(), status=Incoming.Status.RECALLED)
+    assert client.get(url, **bearer(keys["clerk_read"])).status_code == 410
+
+
 def test_the_directory_lists_agencies_with_their_codes(client, keys, agency, other_agency):
     rows = client.get("/api/v1/directory/", **bearer(keys["clerk_read"])).json()["results"]
     assert {agency.code, other_agency.code} <= {row["code"] for row in rows}
@@ -167,11 +183,16 @@ def test_the_directory_lists_agencies_with_their_codes(client, keys, agency, oth
 # Every endpoint, refused: (method, url, what the request carries).
 def _endpoints(docs, unit, leader):
     draft, incoming = docs["draft"].pk, docs["incoming"].pk
+    main = docs["draft"].files.get().pk
+    scan = (docs["incoming"].files.first() or docs["incoming"].files.create(
+        kind="main", name="scan.pdf", file=pdf_file("scan.pdf"))).pk
     return [
         ("get", "/api/v1/outgoing/", None),
         ("post", "/api/v1/outgoing/", "draft"),
         ("get", f"/api/v1/outgoing/{draft}/", None),
         ("get", f"/api/v1/outgoing/{draft}/deliveries/", None),
+        ("get", f"/api/v1/outgoing/{draft}/files/{main}/", None),
+        ("get", f"/api/v1/incoming/{incoming}/files/{scan}/", None),
         ("get", "/api/v1/incoming/", None),
         ("get", f"/api/v1/incoming/{incoming}/", None),
         ("post", "/api/v1/incoming/paper/", "paper"),
@@ -221,7 +242,7 @@ def test_every_write_endpoint_refuses_a_read_token(client, keys, docs, unit, lea
 def test_another_agencys_token_sees_and_changes_nothing_of_this_agency(client, keys, docs, unit, leader):
     for method, url, kind in _endpoints(docs, unit, leader):
         response = _call(client, method, url, kind, unit, leader, bearer(keys["other"]))
-        body = response.json()
+        body = response.json() if response.status_code != 200 or "/files/" not in url else None
         if "/outgoing/" in url and method == "get" and url.endswith("/outgoing/"):
             assert [row["id"] for row in body["results"]] == [docs["foreign"].pk]
         elif url.endswith("/incoming/"):

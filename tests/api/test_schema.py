@@ -5,6 +5,7 @@ headers, body). Examples are bounded so the whole run stays well under a minute.
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.files.base import ContentFile
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.models import ApiTokenUse
 
-from .conftest import arrived, bearer, make_draft, to_agency
+from .conftest import arrived, bearer, make_draft, pdf_bytes, to_agency
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, negative_data_rejection]
@@ -36,7 +37,10 @@ def api_key(db, agency, unit, clerk, leader, specialist, other_agency, settings)
     settings.API_TOKEN_RATE = "100000/min"
     clerk.is_specialist = True
     clerk.save(update_fields=["is_specialist"])
-    ids = {"outgoing": make_draft(clerk, leader, to_agency(other_agency)).pk, "incoming": arrived(agency).pk}
+    draft, incoming = make_draft(clerk, leader, to_agency(other_agency)), arrived(agency)
+    scan = incoming.files.create(kind="main", name="scan.pdf", file=ContentFile(pdf_bytes(), name="scan.pdf"))
+    ids = {"outgoing": {"id": draft.pk, "file_id": draft.files.get().pk},
+           "incoming": {"id": incoming.pk, "file_id": scan.pk}}
     admin = factories.make_member(agency, "admin", unit=unit)
     return token_issue(admin=admin, name="Schemathesis", scope="write", member=clerk)[1], ids
 
@@ -62,12 +66,13 @@ def test_every_operation_answers_as_the_published_schema_says(published_schema, 
     key, ids = api_key
     authorization = bearer(key)["HTTP_AUTHORIZATION"]
     operations = [result.ok() for result in published_schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 11
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             # Valid requests name documents that exist, so that their answers are checked too, not only 404s.
-            known = {"id": ids[operation.path.split("/")[3]]} if "{id}" in operation.path else None
+            known = ({name: value for name, value in ids[operation.path.split("/")[3]].items()
+                      if f"{{{name}}}" in operation.path} if "{id}" in operation.path else None)
             if mode == GenerationMode.NEGATIVE:
                 known = None
 
