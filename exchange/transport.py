@@ -538,3 +538,16 @@ def _status_arrived(installation, status, row):
         Q(remote_status_at__isnull=True) | Q(remote_status_at__lte=at)
     ).update(remote_status=status.code, remote_status_reason=status.reason or "", remote_status_at=at)
     return "received"
+
+
+def message_resend(queryset, *, now):
+    """Status and revision messages that failed or were refused go out again (the admin's action, once the cause is
+    fixed): same message id, so a receiver that did get one answers "already_received". Returns how many."""
+    rows = queryset.filter(direction=M.Direction.OUT, state__in=[M.State.FAILED, M.State.REFUSED]).exclude(
+        kind=M.Kind.DOCUMENT, business="0")
+    ids = list(rows.values_list("pk", flat=True))
+    M.objects.filter(pk__in=ids).update(state=M.State.PENDING, attempts=0, next_attempt_at=None, last_error="",
+                                        claimed_at=now)
+    for pk in ids:
+        _queue_message(pk)
+    return len(ids)

@@ -20,6 +20,7 @@ from exchange import edxml, packages, transport
 from exchange.models import ExchangeMessage
 from incidents.models import Incident
 from pki import demo
+from tests import factories
 from tests.documents.conftest import approved, to_agency
 from tests.exchange.test_two_installations import tls_ca
 
@@ -373,3 +374,87 @@ def test_the_post_verifies_tls_and_reads_the_receivers_answer(tls_receiver, sett
     assert untrusted.outcome == "retry" and "CERTIFICATE_VERIFY_FAILED" in untrusted.text
     installation.endpoint = installation.endpoint.replace("https://", "http://")
     assert transport.envelope_post(installation, b"<x/>", "m-1").outcome == "retry"
+
+
+# --- recovery and the admin's resend --------------------------------------------------------------------------
+
+def test_a_status_whose_worker_died_or_that_failed_goes_out_again(client, envelope_from_peer, peer, peer_agency,
+                                                                    monkeypatch, settings,
+                                                                    django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    from accounts.models import User
+    from exchange.tasks import messages_recover
+    from tests.conftest import login
+
+    root = User.objects.create_superuser("root@portal.gov.vn", "Quản-trị-2026!", full_name="Quản trị cổng")
+    factories.totp_enable(root)  # /admin/ wants a session that passed two-factor
+    admin_client = login(Client(), root)
+
+    demo.issue_certificate(peer_agency)
+    settings.DELIVERY_MAX_ATTEMPTS = 1
+    posted = answers(monkeypatch, transport.Answer("retry", "503"), transport.Answer("delivered", "200 received"))
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, envelope_from_peer)
+    told = ExchangeMessage.objects.get(direction="out", kind="status")
+    assert told.state == "failed" and len(posted) == 1
+    # A worker died holding it: recovery gives it back after the POST's timeouts and queues it.
+    ExchangeMessage.objects.filter(pk=told.pk).update(
+        state="sending", claimed_at=timezone.now() - datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert messages_recover() == 1
+    told.refresh_from_db()
+    assert told.state == "done" and len(posted) == 2 and posted[0] == posted[1]
+    # The admin sends a failed one again, with the same id.
+    ExchangeMessage.objects.filter(pk=told.pk).update(state="refused")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post("/admin/exchange/exchangemessage/", {
+            "action": "resend", "_selected_action": [told.pk]})
+    assert response.status_code == 302
+    told.refresh_from_db()
+    assert told.state == "done" and len(posted) == 3 and posted[2][1] == told.message_id
+
+
+# --- recall, update, replace between installations -----------------------------------------------------------------
+
+def test_a_recall_goes_to_the_peer_recipient_once_and_the_notice_says_sent(sent_to_peer, issued, clerk, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
+    from documents.models import Revision, RevisionNotice
+
+    delivery, installation, _posted = sent_to_peer
+    posted = answers(monkeypatch, transport.Answer("delivered", "200 received"))
+    revision = Revision.objects.create(outgoing=issued, kind="1", reason="Ban hành nhầm", state="sent",
+                                       requested_by=clerk.user)
+    notice = RevisionNotice.objects.create(revision=revision, delivery=delivery)
+    with django_capture_on_commit_callbacks(execute=True):
+        transport.revision_queue(revision)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert transport.revision_queue(revision) == []  # told once
+    notice.refresh_from_db()
+    assert notice.sending == "sent" and notice.message_id and len(posted) == 1
+    recall = edxml.envelope_read(posted[0][0], trusted_pem=[certificate_pem(issued.agency)]).message
+    document_id = ExchangeMessage.objects.get(direction="out", business="0").document_id
+    assert (recall.business, recall.business_document_id, recall.business_reason) == ("1", document_id,
+                                                                                      "Ban hành nhầm")
+    assert recall.attachments == [] and recall.message_id == notice.message_id
+
+
+def test_a_replacement_arrives_with_its_new_document_and_asks_the_clerk(client, envelope_from_peer, issued, agency,
+                                                                         specialist, leader, clerk, peer_agency,
+                                                                         django_capture_on_commit_callbacks):
+    from documents.models import IncomingRevision, Revision
+
+    assert post(client, envelope_from_peer)[0] == 200
+    first = Incoming.objects.get(agency=peer_agency)
+    new = approved(specialist, leader, to_agency(peer_agency), summary="V/v thay thế văn bản thử nghiệm")
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.outgoing_issue(membership=clerk, outgoing=new)
+    revision = Revision.objects.create(outgoing=issued, kind="3", reason="Sai số liệu", replacement=new, state="sent",
+                                       requested_by=clerk.user)
+    data = sign(packages.outgoing_envelope(new, to_agency=peer_agency, business="3", revision=revision), agency)
+    assert post(client, data)[1]["result"] == "received"
+    assert post(client, data)[1]["result"] == "already_received"
+    replacement = Incoming.objects.get(agency=peer_agency, summary="V/v thay thế văn bản thử nghiệm")
+    asked = IncomingRevision.objects.get()
+    assert (asked.incoming, asked.kind, asked.reason, asked.replacement) == (first, "3", "Sai số liệu", replacement)
+    assert asked.replacement_notation == new.notation and asked.state == "open"
