@@ -4,6 +4,10 @@ Data: 500,000 outgoing documents (with about 1.5 million deliveries) and 500,000
 lead unit of those routed) spread over the last two years, generated in SQL with generate_series and kept
 between runs (generated again only when the count is not right).
 
+Exchanges with other installations and revisions (issue 15) are added on top, and kept the same way: 1 in 20
+issued outgoing documents also goes to an agency of another installation (channel peer), 1 in 20 portal incoming
+documents came from one, and 1 in 500 issued documents was recalled, updated or replaced.
+
 Measured in the same run, on the last complete half-year for the province and its children:
 (a) bare `SELECT count(*)` over that half-year's outgoing and incoming rows,
 (b) the whole report computed by reports.figures.usage_report (every figure, the previous period included),
@@ -58,7 +62,7 @@ JOIN bench_unit u ON u.idx = a.idx AND u.uidx = (w.g / %(agencies)s) %% %(units)
 ORDER BY w.g;
 
 INSERT INTO documents_delivery (outgoing_id, channel, agency_id, name, email, is_citizen, dossier, status, attempts,
-    claim_token, last_attempt_at, sent_at, response, note, message_id, created_at)
+    claim_token, last_attempt_at, sent_at, response, note, message_id, remote_status, remote_status_reason, created_at)
 SELECT o.id,
     CASE WHEN o.secrecy <> '' THEN 'paper' WHEN (o.id + k) %% 10 < 5 THEN 'portal' ELSE 'email' END,
     CASE WHEN o.secrecy = '' AND (o.id + k) %% 10 < 5 THEN r.id END,
@@ -67,7 +71,7 @@ SELECT o.id,
     o.secrecy = '' AND (o.id + k) %% 10 >= 5 AND (o.id + k) %% 20 = 19, '',
     CASE WHEN o.secrecy <> '' THEN 'not_electronic' WHEN (o.id * 31 + k) %% 50 = 0 THEN 'failed'
          WHEN (o.id * 31 + k) %% 200 = 1 THEN 'uncertain' ELSE 'sent' END,
-    1, '', o.issued_at, o.issued_at + interval '1 minute', '', '', '', o.issued_at
+    1, '', o.issued_at, o.issued_at + interval '1 minute', '', '', '', '', '', o.issued_at
 FROM documents_outgoing o
 JOIN bench_agency a ON a.id = o.agency_id
 CROSS JOIN LATERAL generate_series(1, 1 + o.id %% 5) k
@@ -80,7 +84,7 @@ INSERT INTO bench_when SELECT row_number() OVER (ORDER BY at), at, r
     FROM (SELECT now() - random() * interval '730 days' AS at, random() AS r FROM generate_series(1, %(incoming)s)) s;
 INSERT INTO documents_incoming (agency_id, target_unit_id, source, sender_name, notation, doc_date, doc_type, summary,
     secrecy, urgency, signer_name, signer_position, status, status_reason, arrived_at, year, arrival_number,
-    registered_at, note, instructions, due_date, routed_at, completed_at, result)
+    registered_at, note, instructions, due_date, routed_at, completed_at, result, edxml_document_id)
 SELECT a.id, u.id, (ARRAY['portal','portal','portal','portal','portal','email','email','email','paper','paper'])[1 + w.g %% 10],
     'Cơ quan gửi ' || (w.g %% 300), w.g || '/UBND', w.at::date,
     (ARRAY['CV','CV','CV','CV','QĐ','BC','KH','TB','GM','TTr'])[1 + (w.g * 3) %% 10], 'Văn bản đến số ' || w.g,
@@ -88,7 +92,7 @@ SELECT a.id, u.id, (ARRAY['portal','portal','portal','portal','portal','email','
     CASE WHEN s.status >= '03' THEN w.at + s.register END, '', '',
     CASE WHEN s.status >= '04' THEN ((w.at + s.register + s.route) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + 10 END,
     CASE WHEN s.status >= '04' THEN w.at + s.register + s.route END,
-    CASE WHEN s.status = '06' THEN w.at + s.register + s.route + s.handle END, ''
+    CASE WHEN s.status = '06' THEN w.at + s.register + s.route + s.handle END, '', ''
 FROM bench_when w
 JOIN bench_agency a ON a.idx = w.g %% %(agencies)s
 JOIN bench_unit u ON u.idx = a.idx AND u.uidx = (w.g / %(agencies)s) %% %(units)s
@@ -146,6 +150,7 @@ def _document_count(agency_ids):
 
 def _wipe(cursor, agency_ids):
     statements = [
+        "DELETE FROM documents_revision WHERE outgoing_id IN (SELECT id FROM documents_outgoing WHERE agency_id = ANY(%s))",
         "DELETE FROM documents_assignment WHERE incoming_id IN (SELECT id FROM documents_incoming WHERE agency_id = ANY(%s))",
         "DELETE FROM documents_incoming WHERE agency_id = ANY(%s)",
         "DELETE FROM documents_delivery WHERE outgoing_id IN (SELECT id FROM documents_outgoing WHERE agency_id = ANY(%s))",
@@ -177,6 +182,53 @@ def ensure_data():
     return province, agency_ids, leader, time.perf_counter() - start
 
 
+PEER_AGENCY_CODE = "000.00.00.P99"
+EXCHANGE = """
+INSERT INTO documents_delivery (outgoing_id, channel, agency_id, name, email, is_citizen, dossier, status, attempts,
+    claim_token, last_attempt_at, sent_at, response, note, message_id, remote_status, remote_status_reason,
+    created_at)
+SELECT o.id, 'peer', %(peer)s, 'Bộ Đo Hiệu Năng', '', false, '', CASE WHEN o.id %% 50 = 0 THEN 'failed' ELSE 'sent' END,
+    1, '', o.issued_at, o.issued_at + interval '1 minute', '', '', '', CASE WHEN o.id %% 50 = 0 THEN '' ELSE '03' END,
+    '', o.issued_at
+FROM documents_outgoing o
+WHERE o.agency_id = ANY(%(ids)s) AND o.status = 'issued' AND o.secrecy = '' AND o.id %% 20 = 0
+ORDER BY o.id;
+
+UPDATE documents_incoming SET source = 'peer' WHERE agency_id = ANY(%(ids)s) AND source = 'portal' AND id %% 20 = 0;
+
+INSERT INTO documents_revision (outgoing_id, kind, reason, replacement_id, state, requested_by_id, requested_at,
+    decided_by_id, decided_at, decision_comment)
+SELECT o.id, (1 + (o.id / 500) %% 3)::text, 'Sai sót', CASE WHEN (o.id / 500) %% 3 = 0 THEN NULL ELSE o.id END,
+    CASE WHEN o.id %% 5000 = 0 THEN 'declined' ELSE 'sent' END, %(user)s, o.issued_at + interval '1 day',
+    %(user)s, o.issued_at + interval '2 days', ''
+FROM documents_outgoing o
+WHERE o.agency_id = ANY(%(ids)s) AND o.status = 'issued' AND o.id %% 500 = 0
+ORDER BY o.id;
+"""
+
+
+def ensure_exchange(agency_ids, leader):
+    """Peer deliveries, peer incoming documents and revisions, added once to the generated documents."""
+    from agencies.models import Agency, Installation
+    from documents.models import Revision
+
+    if Revision.objects.filter(outgoing__agency_id__in=agency_ids).exists():
+        return
+    installation, _ = Installation.objects.get_or_create(code="bench-peer", defaults={
+        "name": "Hệ thống Đo Hiệu Năng", "endpoint": "https://peer.bench.gov.vn/exchange/edxml/",
+        "signing_certificates_pem": ""})
+    peer, _ = Agency.objects.get_or_create(code=PEER_AGENCY_CODE, defaults={
+        "name": "Bộ Đo Hiệu Năng", "short_name": "BDHN", "official_email": "vanthu@bdhn.gov.vn",
+        "installation": installation})
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(EXCHANGE, {"ids": agency_ids, "peer": peer.pk, "user": leader.user_id})
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("UPDATE reports_factmonth SET stale = true WHERE agency_id = ANY(%s)", [agency_ids])
+        for table in ("documents_delivery", "documents_incoming", "documents_revision"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
 def _bare_count(agency_ids, period):
     """(a): what PostgreSQL takes to count the half-year's rows, nothing else."""
     start, end = period.bounds
@@ -206,16 +258,20 @@ def _explain(agency_ids, period):
     from django.utils import timezone
 
     from reports import figures
+    from reports.exchange_figures import revision_counts
 
     d = figures.Dialect(connection.vendor)
     previous = period.previous()
     months, ranges = figures.split_ranges([previous, period], True)
     params = figures._params(agency_ids, period, previous, timezone.localdate(), months, ranges)
+    revisions, revision_params = revision_counts(agency_ids, period, previous).query.sql_with_params()
     summary = {}
-    for name, sql in (("report", figures.report_sql(d, len(agency_ids), len(ranges), bool(months))),
-                      ("percentiles", figures.percentiles_sql(d, len(agency_ids)))):
+    for name, sql, arguments in (
+            ("report", figures.report_sql(d, len(agency_ids), len(ranges), bool(months)), params),
+            ("percentiles", figures.percentiles_sql(d, len(agency_ids)), params),
+            ("revisions", revisions, revision_params)):
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, arguments)
             plan = cursor.fetchone()[0][0]
         nodes = _plan_nodes(plan["Plan"])
         summary[name] = (round(plan["Execution Time"], 1), sorted(set(n for n in nodes if "Scan" in n or "Aggregate" in n)))
@@ -231,6 +287,7 @@ def run():
 
     ensure_database()
     province, agency_ids, leader, generated = ensure_data()
+    ensure_exchange(agency_ids, leader)
     period = last_complete_half_year()
     months, _ranges = figures.split_ranges([period.previous(), period], True)
     start = time.perf_counter()
@@ -258,7 +315,8 @@ def run():
     details = {"half_year": f"{period.start:%d/%m/%Y}-{period.end:%d/%m/%Y}", "rows": figures_now.documents,
                "bare_count_ms": f"{bare * 1000:.1f}", "report_ms": f"{report * 1000:.1f}",
                "page_ms": f"{page_time * 1000:.1f}", "generated_s": f"{generated:.1f}",
-               "month_facts_computed": refreshed, "month_facts_s": f"{refresh_seconds:.1f}"}
+               "month_facts_computed": refreshed, "month_facts_s": f"{refresh_seconds:.1f}",
+               "peer_deliveries": figures_now.peer_deliveries, "received_peer": figures_now.received_peer}
     for name, (ms, nodes) in plans.items():
         details[f"plan_{name}"] = f"{ms}ms:" + "|".join(nodes).replace(" ", "_")
     return [

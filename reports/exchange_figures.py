@@ -29,16 +29,21 @@ class RevisionFigures:
 FIELDS = {RevisionKind.RECALL: "recalls", RevisionKind.UPDATE: "updates", RevisionKind.REPLACE: "replacements"}
 
 
-def revision_figures(agency_ids, period, previous):
-    """(this period's RevisionFigures, the previous period's) of the documents the agencies (ids) issued."""
+def revision_counts(agency_ids, period, previous):
+    """Rows (kind, cur, count) of both periods: a range scan of revision_report_idx, each row's document by its
+    primary key for the agency."""
     start, split, end = previous.bounds[0], period.bounds[0], period.bounds[1]
-    rows = (Revision.objects.filter(state=Revision.State.SENT, requested_at__gte=start, requested_at__lt=end,
+    return (Revision.objects.filter(state=Revision.State.SENT, requested_at__gte=start, requested_at__lt=end,
                                     outgoing__agency_id__in=list(agency_ids))
             .annotate(cur=Case(When(requested_at__gte=split, then=Value(1)), default=Value(0),
                                output_field=IntegerField()))
             .order_by().values("kind", "cur").annotate(count=Count("pk")))
+
+
+def revision_figures(agency_ids, period, previous):
+    """(this period's RevisionFigures, the previous period's) of the documents the agencies (ids) issued."""
     current, before = RevisionFigures(), RevisionFigures()
-    for row in rows:
+    for row in revision_counts(agency_ids, period, previous):
         figures = current if row["cur"] else before
         name = FIELDS.get(row["kind"])
         if name:

@@ -2,8 +2,13 @@
 replacements of issued documents; rows made directly over the small province of tests/reports/data.py."""
 
 import io
+import json
+import os
 import re
 import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -13,10 +18,12 @@ from reports.exchange_figures import RevisionFigures, revision_figures
 from reports.figures import usage_report
 from reports.models import FactMonth
 from reports.periods import half_year
+from reports.selectors import traffic_list
 from tests.reports import data
 
 pytestmark = pytest.mark.django_db
 H1 = half_year(2026, 1)
+ROOT = Path(__file__).resolve().parents[2]
 SENT = Delivery.Status.SENT
 
 
@@ -123,3 +130,45 @@ def test_another_province_leader_sees_only_their_own(province, exchange, client_
     assert usage(other, agency=str(province["p"].pk)).status_code == 404
     child = section_rows(usage(client_for(province["people"]["c"])).content.decode())
     assert child["Văn bản đi được thay thế"] == "1" and child["Văn bản đi bị thu hồi"] == "0"
+
+
+SQLITE_SCRIPT = """
+import json, django
+from dataclasses import asdict
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from reports.figures import usage_report
+from reports.periods import half_year
+from reports.selectors import traffic_list
+from tests.reports import data, exchange_data
+p = data.province()
+exchange_data.exchange(p)
+r = usage_report(p["p"].descendant_ids(), half_year(2026, 1), today=data.TODAY)
+clerk = p["people"]["p"]
+log = traffic_list(membership=clerk, filters={"channel": "peer"})
+from django.test import Client
+client = Client()
+client.force_login(clerk.user, backend="django.contrib.auth.backends.ModelBackend")
+page = client.get("/reports/usage/?year=2026&half=1")
+print(json.dumps({"page": page.status_code, "section": 'id="exchange"' in page.content.decode(),
+                  "peer": [r.current.peer_deliveries, r.current.peer_delivered, r.current.received_peer],
+                  "revisions": asdict(r.revisions), "previous": asdict(r.revisions_previous),
+                  "log": sorted([row["log_direction"], row["log_status"], row["log_remote"]] for row in log)}))
+"""
+
+
+def test_sqlite_gives_the_same_figures_and_log(province, exchange, tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PORTAL_VAR_DIR": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "1"}
+    env.pop("REDIS_URL", None)
+    output = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=300, check=True).stdout
+    sqlite = json.loads(output.strip().splitlines()[-1])
+    assert (sqlite["page"], sqlite["section"]) == (200, True)
+    postgres = report(province)
+    now = postgres.current
+    assert sqlite["peer"] == [now.peer_deliveries, now.peer_delivered, now.received_peer] == [3, 2, 2]
+    assert sqlite["revisions"] == asdict(postgres.revisions) and sqlite["previous"] == asdict(postgres.revisions_previous)
+    log = traffic_list(membership=province["people"]["p"], filters={"channel": "peer"})
+    assert sqlite["log"] == sorted([row["log_direction"], row["log_status"], row["log_remote"]] for row in log)
