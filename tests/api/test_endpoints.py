@@ -156,6 +156,10 @@ def test_a_paper_document_is_registered_from_its_scans(client, keys, clerk):
         "notation": "5/STC"}, **bearer(keys["clerk"]))
     assert duplicate.status_code == 400 and duplicate.json()["code"] == "duplicate"
     assert Incoming.objects.filter(notation="5/STC").count() == 1
+    confirmed = client.post("/api/v1/incoming/paper/", {
+        "scans": [pdf_file("scan.pdf")], "sender_name": "Sở Tài chính", "summary": "V/v dự toán",
+        "notation": "5/STC", "confirm_duplicate": "true"}, **bearer(keys["clerk"]))
+    assert confirmed.status_code == 201 and confirmed.json()["arrival_number"] == 2
 
 
 def test_files_are_served_as_stored_and_a_recalled_copys_no_longer(client, keys, docs):

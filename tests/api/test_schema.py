@@ -95,3 +95,16 @@ def test_the_schema_is_published_and_names_the_token_scheme(client):
     assert published["components"]["securitySchemes"]["tokenAuth"] == {
         "type": "http", "scheme": "bearer", "description": "Mã truy cập do quản trị cơ quan cấp (docs/api.md)."}
     assert {"/api/v1/outgoing/", "/api/v1/incoming/paper/", "/api/v1/directory/"} <= set(published["paths"])
+
+
+def test_drf_spectacular_private_methods_api_schema_overrides_are_still_there():
+    """api.schema.ApiSchema adds the refusals to every operation through these (no public hook for it)."""
+    import inspect
+    from importlib.metadata import version
+
+    from drf_spectacular.openapi import AutoSchema
+
+    assert version("drf-spectacular") == "0.30.0", "re-check api/schema.py"
+    assert list(inspect.signature(AutoSchema._get_response_bodies).parameters) == ["self", "direction"]
+    assert list(inspect.signature(AutoSchema._get_response_for_code).parameters)[:3] == [
+        "self", "serializer", "status_code"]
