@@ -4,8 +4,8 @@ failed once the cause is fixed. Documents themselves are sent again by their del
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .models import ExchangeMessage
 from .transport import message_resend
@@ -36,6 +36,5 @@ class ExchangeMessageAdmin(admin.ModelAdmin):
     @admin.action(description=_("Gửi lại gói tin trạng thái, thu hồi đã thất bại"), permissions=["view"])
     def resend(self, request, queryset):
         count = message_resend(queryset, now=timezone.now())
-        self.message_user(request, ngettext("Đã xếp %(count)d gói tin để gửi lại.",
-                                            "Đã xếp %(count)d gói tin để gửi lại.", count) % {"count": count},
+        self.message_user(request, gettext("Đã xếp %(count)d gói tin để gửi lại.") % {"count": count},
                           messages.SUCCESS if count else messages.WARNING)
