@@ -56,6 +56,7 @@ def test_the_page_shows_the_channel_the_edxml_status_and_an_open_failure(provinc
     assert "Liên thông" in html and '<option value="peer" selected>Liên thông</option>' in html
     assert 'data-testid="edxml-code">05</abbr> · Đang xử lý' in html
     assert "Mã trạng thái edXML 05" in html  # the code explained on hover and to screen readers
+    assert 'data-testid="edxml-legend"' in html  # and every code in the legend under the log
     assert html.count('data-testid="open-incident"') == 1  # only the failed delivery's row
     assert "?kind=delivery_failed&amp;state=open" in html
     # The incidents tab lists the failure with its cause.
