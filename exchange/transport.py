@@ -385,6 +385,13 @@ class Refused(Exception):
         self.reason, self.status = reason, status
 
 
+class NotYet(edxml.EnvelopeError):
+    """The envelope refers to a document that has not arrived yet (a recall overtaking its document): 425, so the
+    sender tries again later."""
+
+    status = 425
+
+
 def _pems(installations):
     return [installation.signing_certificates_pem for installation in installations
             if installation.signing_certificates_pem.strip()]
@@ -445,7 +452,7 @@ def envelope_receive(installation, message, data):
                                    message_id=message.message_id,
                                    defaults={**_in_fields(message, data), "state": M.State.REFUSED,
                                              "last_error": reason})
-        raise Refused(reason, 400) from exc
+        raise Refused(reason, getattr(exc, "status", 400)) from exc
 
 
 def _in_fields(message, data):
@@ -494,8 +501,8 @@ def _revision_arrived(installation, envelope, row, agency):
     target = envelope.business_document_id or envelope.document_id
     incoming = Incoming.objects.filter(agency=agency, edxml_document_id=target).first()
     if incoming is None:
-        raise edxml.EnvelopeError(f"Cơ quan {agency.name} chưa nhận văn bản {target} nên không thể thu hồi, "
-                                  "cập nhật hay thay thế.")
+        raise NotYet(f"Cơ quan {agency.name} chưa nhận văn bản {target} nên chưa thể thu hồi, cập nhật hay thay "
+                     "thế; hãy gửi lại sau.")
     row.incoming, replacement, notation = incoming, None, ""
     if envelope.business in ("2", "3"):  # the new document came in the same envelope
         replacement = _replacement_arrived(installation, envelope, agency)

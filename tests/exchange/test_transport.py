@@ -458,3 +458,20 @@ def test_a_replacement_arrives_with_its_new_document_and_asks_the_clerk(client, 
     asked = IncomingRevision.objects.get()
     assert (asked.incoming, asked.kind, asked.reason, asked.replacement) == (first, "3", "Sai số liệu", replacement)
     assert asked.replacement_notation == new.notation and asked.state == "open"
+
+
+def test_a_recall_that_overtakes_its_document_is_answered_too_early_and_retried(client, issued, agency, peer_agency,
+                                                                               peer, clerk):
+    from documents.models import Revision
+
+    revision = Revision.objects.create(outgoing=issued, kind="1", reason="Ban hành nhầm", state="sent",
+                                       requested_by=clerk.user)
+    recall = sign(packages.outgoing_envelope(issued, to_agency=peer_agency, business="1", revision=revision), agency)
+    document = sign(packages.outgoing_envelope(issued, to_agency=peer_agency), agency)
+    agency.installation = peer
+    agency.save()
+    status, answer = post(client, recall)
+    assert status == 425 and "gửi lại sau" in answer["reason"]
+    assert post(client, document)[1]["result"] == "received"
+    assert post(client, recall)[1]["result"] == "received"  # the same message, now that its document is here
+    assert Incoming.objects.get(agency=peer_agency).revisions.get().kind == "1"
