@@ -475,3 +475,17 @@ def test_a_recall_that_overtakes_its_document_is_answered_too_early_and_retried(
     assert post(client, document)[1]["result"] == "received"
     assert post(client, recall)[1]["result"] == "received"  # the same message, now that its document is here
     assert Incoming.objects.get(agency=peer_agency).revisions.get().kind == "1"
+
+
+def test_the_status_from_the_peer_shows_on_the_documents_page_as_an_in_portal_one(client, sent_to_peer, peer_agency,
+                                                                                  clerk, issued):
+    from django.test import Client
+
+    from tests.conftest import login
+
+    delivery, _installation, _posted = sent_to_peer
+    document_id = ExchangeMessage.objects.get(direction="out", delivery=delivery).document_id
+    post(client, status_from(peer_agency, document_id, "02", reason="Không thuộc thẩm quyền"))
+    page = login(Client(), clerk.user).get(reverse("deliveries_panel", args=[issued.pk])).content.decode()
+    row = page.split(f'data-delivery="{delivery.pk}"')[1].split("</tr>")[0]
+    assert 'data-testid="edxml-code">02</abbr> · Từ chối: Không thuộc thẩm quyền' in row
