@@ -489,3 +489,34 @@ def test_the_status_from_the_peer_shows_on_the_documents_page_as_an_in_portal_on
     page = login(Client(), clerk.user).get(reverse("deliveries_panel", args=[issued.pk])).content.decode()
     row = page.split(f'data-delivery="{delivery.pk}"')[1].split("</tr>")[0]
     assert 'data-testid="edxml-code">02</abbr> · Từ chối: Không thuộc thẩm quyền' in row
+
+
+# --- setting up a peer from the command line ---------------------------------------------------------------------
+
+def test_exchange_peer_sets_up_an_installation_and_the_agencies_it_serves(tmp_path, agency, certified, other_agency):
+    from django.core.management import CommandError, call_command
+
+    signing = tmp_path / "signing.pem"
+    signing.write_text(certificate_pem(agency))
+    ca_pem, _cert, key_path = tls_ca(tmp_path)
+    (tmp_path / "ca.pem").write_text(ca_pem)
+    call_command("exchange_peer", "quang-ngai", "--name", "Hệ thống của tỉnh Quảng Ngãi", "--endpoint",
+                 "https://vanban.quangngai.gov.vn/exchange/edxml/", "--signing-certificates", str(signing),
+                 "--tls-ca", str(tmp_path / "ca.pem"), "--rate", "30", "--agency", other_agency.code)
+    installation = Installation.objects.get(code="quang-ngai")
+    assert (installation.rate_limit_per_minute, installation.tls_ca_pem.strip(), installation.is_active) == (
+        30, ca_pem.strip(), True)
+    other_agency.refresh_from_db()
+    assert other_agency.installation == installation
+    # The admin form's checks: plain HTTP, a private key, an agency not in the directory change nothing.
+    with pytest.raises(CommandError, match="HTTPS"):
+        call_command("exchange_peer", "quang-ngai", "--name", "X", "--endpoint", "http://x.gov.vn/exchange/edxml/",
+                     "--signing-certificates", str(signing))
+    with pytest.raises(CommandError, match="khóa bí mật"):
+        call_command("exchange_peer", "quang-ngai", "--name", "X", "--endpoint", "https://x.gov.vn/exchange/edxml/",
+                     "--signing-certificates", str(key_path))
+    with pytest.raises(CommandError, match="000.00.00.Z99"):
+        call_command("exchange_peer", "quang-ngai", "--name", "X", "--endpoint", "https://x.gov.vn/exchange/edxml/",
+                     "--signing-certificates", str(signing), "--agency", "000.00.00.Z99")
+    installation.refresh_from_db()
+    assert installation.name == "Hệ thống của tỉnh Quảng Ngãi"
