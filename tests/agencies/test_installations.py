@@ -138,6 +138,15 @@ def test_the_directory_says_which_installation_serves_an_agency(client, installa
     assert {row[0]: row[column] for row in rows[1:]} == {served.code: installation.name, own.code: ""}
 
 
+def test_the_agency_page_says_it_too(client, installation):
+    served = factories.make_agency("Bộ Tài chính", short_name="BTC", code="000.00.00.G12", domain="mof.gov.vn",
+                                   installation=installation)
+    own = factories.make_agency("Bộ Nội vụ", short_name="BNV", code="000.00.00.G09", domain="moha.gov.vn")
+    page = client.get(f"/agencies/{served.code}/schedule/").content.decode()
+    assert 'data-testid="served-by"' in page and "Liên thông qua Hệ thống văn bản Bộ Tài chính" in page
+    assert "Liên thông qua" not in client.get(f"/agencies/{own.code}/schedule/").content.decode()
+
+
 def test_a_paused_installation_is_marked(client, installation):
     installation.is_active = False
     installation.save()
