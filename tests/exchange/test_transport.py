@@ -520,3 +520,10 @@ def test_exchange_peer_sets_up_an_installation_and_the_agencies_it_serves(tmp_pa
                      "--signing-certificates", str(signing), "--agency", "000.00.00.Z99")
     installation.refresh_from_db()
     assert installation.name == "Hệ thống của tỉnh Quảng Ngãi"
+
+
+def test_a_large_envelope_is_read_by_the_receiver_not_refused_by_the_form_limits(client, envelope_from_peer):
+    """Django's DATA_UPLOAD_MAX_MEMORY_SIZE (10 MB) is for forms: the receiver reads the body itself, up to
+    EXCHANGE_MAX_ENVELOPE_BYTES, and judges it as an envelope."""
+    status, answer = post(client, b"<?xml version='1.0'?><x>" + b"a" * (11 * 1024 * 1024) + b"</x>")
+    assert status == 400 and answer["result"] == "refused" and "edXML" in answer["reason"]
