@@ -491,7 +491,14 @@ def _document_arrived(installation, envelope, row, agency):
     if existing is not None:
         row.incoming = existing
         return "already_received"
-    row.incoming = packages.incoming_from_envelope(envelope, agency=agency, installation=installation)
+    try:
+        row.incoming = packages.incoming_from_envelope(envelope, agency=agency, installation=installation)
+    except edxml.EnvelopeError:
+        # The same document under another message id, received at this very moment by another request.
+        row.incoming = Incoming.objects.filter(agency=agency, edxml_document_id=envelope.document_id).first()
+        if row.incoming is None:
+            raise
+        return "already_received"
     return "received"
 
 

@@ -527,3 +527,32 @@ def test_a_large_envelope_is_read_by_the_receiver_not_refused_by_the_form_limits
     EXCHANGE_MAX_ENVELOPE_BYTES, and judges it as an envelope."""
     status, answer = post(client, b"<?xml version='1.0'?><x>" + b"a" * (11 * 1024 * 1024) + b"</x>")
     assert status == 400 and answer["result"] == "refused" and "edXML" in answer["reason"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_document_posted_twice_at_the_same_moment_arrives_once(envelope_from_peer, issued, peer_agency):
+    from django.db import connections
+    from django.test import Client
+
+    again = edxml.envelope_read(envelope_from_peer, trusted_pem=None).message
+    again.message_id = "the-same-document-under-another-id"
+    envelopes = [envelope_from_peer, envelope_from_peer, sign(again, issued.agency)]
+    start, answers_ = threading.Barrier(len(envelopes)), []
+
+    def send(data):
+        start.wait()
+        try:
+            answers_.append(post(Client(), data))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(data,)) for data in envelopes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(status for status, _answer in answers_) == [200, 200, 200]
+    assert sorted(answer["result"] for _status, answer in answers_) == [
+        "already_received", "already_received", "received"]
+    assert Incoming.objects.filter(agency=peer_agency).count() == 1
+    assert ExchangeMessage.objects.filter(direction="in", state="done").count() == 2
