@@ -35,7 +35,9 @@ from tests.conftest import ROOT
 from tests.smtp import free_port
 from tests.waiting import wait_for
 
-PREFIX = "portal_ex_b"
+# The installations' databases are named after the run's own (DATABASE_URL): <name>_one, <name>_two. Their workers
+# use Redis databases of their own, flushed at the start: EXCHANGE_TEST_REDIS_DBS (default "8,9").
+REDIS_DBS = [int(n) for n in os.environ.get("EXCHANGE_TEST_REDIS_DBS", "8,9").split(",")]
 BNV = {"name": "Bộ Nội vụ", "code": "000.00.00.G09", "domain": "moha.gov.vn", "short_name": "BNV"}
 KONTUM = {"name": "Ủy ban nhân dân tỉnh Kon Tum", "code": "000.00.00.H34", "domain": "kontum.gov.vn",
           "short_name": "UBND"}
@@ -140,6 +142,12 @@ class Proxy:
 
 # --- one installation: database, gunicorn over TLS, a worker, a driver -------------------------------------------
 
+def redis_base():
+    """The run's Redis server (REDIS_URL) without its database number."""
+    url = os.environ.get("REDIS_URL") or settings.REDIS_URL or "redis://127.0.0.1:6379/0"
+    return url.rsplit("/", 1)[0]
+
+
 def _database_url(name):
     return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
 
@@ -152,10 +160,10 @@ class Installation:
     def __init__(self, label, tmp_path, redis_db, tls):
         self.label, self.dir = label, tmp_path / label
         self.dir.mkdir()
-        self.database = f"{PREFIX}_{label}"
+        self.database = f"{os.environ['DATABASE_URL'].rsplit('/', 1)[1]}_{label}"
         self.port = free_port()
         self.url = f"https://127.0.0.1:{self.port}"
-        self.redis_url = f"redis://127.0.0.1:6379/{redis_db}"
+        self.redis_url = f"{redis_base()}/{redis_db}"
         self.tls = tls
         self.processes, self.logs = [], []
         self.driver = None
@@ -270,7 +278,7 @@ def installations(transactional_db, tmp_path):
     if not connection.settings_dict["ENGINE"].endswith("postgresql"):
         pytest.skip("two installations need PostgreSQL")
     tls = tls_ca(tmp_path)
-    one, two = Installation("one", tmp_path, 8, tls), Installation("two", tmp_path, 9, tls)
+    one, two = Installation("one", tmp_path, REDIS_DBS[0], tls), Installation("two", tmp_path, REDIS_DBS[1], tls)
     names = [one.database, two.database]
     _databases(names)
     proxy = Proxy(two.port)
