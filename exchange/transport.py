@@ -100,14 +100,16 @@ def envelope_post(installation, data, message_id):
             })
     except (urllib3.exceptions.HTTPError, OSError, ssl.SSLError) as exc:
         return Answer("retry", f"Không kết nối được hệ thống {installation.name}: {exc}")
+    # Sentences for the clerk (the delivery's response), never starting with the code: documents'
+    # response_sentence would read "400 …" as an SMTP reply.
     result, reason = _reason_of(response)
-    status = response.status
+    status, name = response.status, installation.name
     if 200 <= status < 300 and result in DELIVERED:
-        text = "Hệ thống nhận đã nhận" if result == "received" else "Hệ thống nhận đã có gói tin này"
-        return Answer("delivered", f"{status} {result}: {text}")
+        text = "đã nhận văn bản" if result == "received" else "đã có văn bản này từ lần gửi trước"
+        return Answer("delivered", f"Hệ thống {name} {text} (HTTP {status}, {result}).")
     if status in (408, 425, 429) or status >= 500 or status < 400:
-        return Answer("retry", f"{status}: {reason}")
-    return Answer("refused", f"{status}: {reason}")
+        return Answer("retry", f"Hệ thống {name} tạm thời chưa nhận (HTTP {status}): {reason}")
+    return Answer("refused", f"Hệ thống {name} từ chối (HTTP {status}): {reason}")
 
 
 # --- documents (Delivery of channel peer) --------------------------------------------------------------------------

@@ -367,7 +367,12 @@ def test_the_post_verifies_tls_and_reads_the_receivers_answer(tls_receiver, sett
     ]
     outcomes = [transport.envelope_post(installation, b"<x/>", "m-1") for _ in range(5)]
     assert [o.outcome for o in outcomes] == ["delivered", "delivered", "refused", "retry", "retry"]
-    assert "Gói tin không có chữ ký." in outcomes[2].text
+    assert outcomes[2].text == "Hệ thống Kon Tum từ chối (HTTP 400): Gói tin không có chữ ký."
+    assert outcomes[1].text == "Hệ thống Kon Tum đã có văn bản này từ lần gửi trước (HTTP 200, already_received)."
+    # The clerk reads these as they are (not as a mail server's reply).
+    from documents.delivery_responses import response_sentence
+
+    assert [response_sentence(o.text) for o in outcomes] == [o.text for o in outcomes]
     # Without the installation's CA the receiver's certificate is not trusted: nothing is sent, it is tried later.
     installation.tls_ca_pem = ""
     untrusted = transport.envelope_post(installation, b"<x/>", "m-1")
