@@ -48,7 +48,6 @@ NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 EXT_NS = "urn:vn-gov:cong-trao-doi-van-ban:edxml-ext:1"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 _NSMAP = {"edXML": NS, "exp": EXT_NS}
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 BUSINESS_TYPES = ("0", "1", "2", "3")
 STATUS_CODES = ("01", "02", "03", "04", "05", "06", "13", "15", "16")
@@ -180,7 +179,7 @@ def document_id(organ_code, promulgation_date, notation):
 
 
 def max_envelope_bytes():
-    return getattr(settings, "EXCHANGE_MAX_ENVELOPE_BYTES", DEFAULT_MAX_BYTES)
+    return settings.EXCHANGE_MAX_ENVELOPE_BYTES
 
 
 # --- writing -----------------------------------------------------------------------------------------
@@ -494,7 +493,7 @@ async def _validate_path(signer_cert, others, roots, moment):
     """The path from the signer to a trusted root. Revocation (OCSP, CRL named by the certificates) is asked
     when settings.EXCHANGE_CHECK_REVOCATION is on (default): a revoked certificate is refused; an answer that
     cannot be had (responder down) does not stop the envelope (soft-fail), as the PDFs inside are checked too."""
-    fetching = getattr(settings, "EXCHANGE_CHECK_REVOCATION", True)
+    fetching = settings.EXCHANGE_CHECK_REVOCATION
     backend = None
     if fetching:
         backend = AIOHttpFetcherBackend(session=CachedTlsSession(), per_request_timeout=settings.PKI_HTTP_TIMEOUT)

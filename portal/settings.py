@@ -466,6 +466,10 @@ CELERY_BEAT_SCHEDULE["meetings-reminders-due"] = {
 CELERY_BEAT_SCHEDULE["meetings-mails-recover"] = {
     "task": "meetings.tasks.meeting_mails_recover", "schedule": 600, "options": {"expires": 600},
 }
+# documents: notices of a recall, update or replacement whose e-mail task or retry was lost are sent again.
+CELERY_BEAT_SCHEDULE["revision-notices-recover"] = {
+    "task": "documents.tasks.revision_notices_recover", "schedule": 600, "options": {"expires": 600},
+}
 # schedules: sendings of a published week whose task was lost are sent again.
 CELERY_BEAT_SCHEDULE["schedules-sendings-recover"] = {
     "task": "schedules.tasks.schedule_sendings_recover", "schedule": 600, "options": {"expires": 600},
@@ -475,6 +479,10 @@ CELERY_BEAT_SCHEDULE["schedules-sendings-recover"] = {
 # installations"). The POST of one envelope gives up after these timeouts (and is retried with the deliveries'
 # backoff, DELIVERY_RETRY_*, up to DELIVERY_MAX_ATTEMPTS); status and revision envelopes whose task was lost or
 # whose worker died are sent again by the recovery beat.
+# The largest envelope read or accepted, files in base64 included; a signer's revocation is asked of its OCSP/CRL
+# services when an envelope is read (an unreachable responder is let through, a revoked certificate is not).
+EXCHANGE_MAX_ENVELOPE_BYTES = env.int("EXCHANGE_MAX_ENVELOPE_BYTES", default=64 * 1024 * 1024)
+EXCHANGE_CHECK_REVOCATION = env.bool("EXCHANGE_CHECK_REVOCATION", default=True)
 EXCHANGE_CONNECT_TIMEOUT = env.float("EXCHANGE_CONNECT_TIMEOUT", default=10)
 EXCHANGE_READ_TIMEOUT = env.float("EXCHANGE_READ_TIMEOUT", default=120)
 EXCHANGE_RECOVER_SECONDS = env.int("EXCHANGE_RECOVER_SECONDS", default=60)
