@@ -13,12 +13,14 @@ LAYERS = [
     ["agencies"],
     ["incidents"],
     ["pki"],
+    ["ocr"],  # the text of stored files: text layers, OCR (Vietnamese), PDF/A copies, corrections
     ["intake"],
     ["documents"],
     ["exchange"],  # edXML envelopes, exchange with other installations of the portal
     ["schedules"],  # weekly work schedules, calendar feeds
     ["meetings"],  # invitations (GM), attendance, papers; a meeting puts its entries into schedules
-    ["reports", "public_site", "api"],  # api: the REST API for the agency's other systems
+    ["archive"],  # digitised archive documents: batches of scans and their metadata
+    ["reports", "public_site", "api", "search"],  # api: the REST API; search: over everything a user may open
     ["portal"],  # the project: settings, URLs, Celery, health
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
