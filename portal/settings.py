@@ -533,3 +533,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 # ---- end of REST API ---------------------------------------------------------------------------------------
+# ---- Text of the files (ocr app) --------------------------------------------------------------------------
+# Tesseract's languages for OCRmyPDF ("vie", or "vie+eng"), a worker's claim on a file (a crashed worker's file is
+# taken again by beat after it), tries per file, seconds per page and per file, and Tesseract's threads per file.
+OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="vie")
+OCR_LEASE_SECONDS = env.int("OCR_LEASE_SECONDS", default=900)
+OCR_MAX_ATTEMPTS = env.int("OCR_MAX_ATTEMPTS", default=3)
+OCR_PAGE_TIMEOUT = env.int("OCR_PAGE_TIMEOUT", default=180)
+OCR_FILE_TIMEOUT = env.int("OCR_FILE_TIMEOUT", default=3600)
+OCR_JOBS = env.int("OCR_JOBS", default=1)
+CELERY_BEAT_SCHEDULE["ocr-texts-recover"] = {
+    "task": "ocr.tasks.texts_recover", "schedule": 300.0,
+    "options": {"expires": 300, "queue": CELERY_RECOVERY_QUEUE},
+}
+# ---- end of text of the files ------------------------------------------------------------------------------
