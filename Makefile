@@ -10,14 +10,19 @@ DEV_STAMP := $(VENV)/.dev-installed
 # delivery status notifications (Postfix, installed unconfigured: the tests run their own instance) and SpamAssassin.
 # npm (the machines' Node.js brings its own; Debian's only where none is there) installs axe-core, which the
 # accessibility tests run inside the page (package.json).
-TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 qpdf libnss3-tools postfix spamassassin
+# The text of the files (ocr app, docs/ocr.md): poppler's pdftotext reads text layers; Debian's OCRmyPDF 14 (its
+# own Python and libraries, called as a program, so nothing of it is pinned in requirements.txt) with Tesseract 5
+# and the Vietnamese model (tesseract-ocr-vie) and Ghostscript (PDF/A) recognises scans. `make run` needs them too.
+OCR_APT_PACKAGES := poppler-utils tesseract-ocr tesseract-ocr-vie ocrmypdf ghostscript
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 qpdf libnss3-tools postfix spamassassin \
+	$(OCR_APT_PACKAGES)
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
-.PHONY: run serve test bench setup setup-dev system-test-deps lint clean
+.PHONY: run serve test bench setup setup-dev system-test-deps system-run-deps lint clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +56,15 @@ system-test-deps:
 	fi
 	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 
+# What `make run` needs from Debian (OCR of scans): installed when missing and the machine lets us (root).
+system-run-deps:
+	@missing=""; for p in $(OCR_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "OCR needs:$$missing (apt-get install as root); scans stay without text until then"; fi; \
+	fi
+
 # Serves http://127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops both.
 run: export DEBUG ?= 1
 # The demo and local set-ups may read a mailbox on this machine or the office network.
@@ -60,7 +74,7 @@ run: export REMOTE_SIGNING_CSC_URL ?= http://127.0.0.1:8765
 run: export REMOTE_SIGNING_CSC_CLIENT_ID ?= portal
 run: export REMOTE_SIGNING_CSC_CLIENT_SECRET ?= portal-secret
 REMOTE_DEMO_SIGNER ?= lanhdao@mic.gov.vn
-run: setup
+run: setup system-run-deps
 	@echo "Portal: http://127.0.0.1:8000  (demo logins in README.md; e-mail written to var/mail/ unless EMAIL_URL is set)"
 	@echo "Remote signing phone of $(REMOTE_DEMO_SIGNER): http://127.0.0.1:8765/phone/$(REMOTE_DEMO_SIGNER)"
 	@trap 'kill 0' EXIT INT TERM; \

@@ -189,14 +189,22 @@ def _mine(file_text, claimed_at):
     return FileText.objects.filter(pk=file_text.pk, state=FileText.State.RUNNING, claimed_at=claimed_at)
 
 
-def _finish(file_text, claimed_at, method, pages, ocr_path):
+def _same_file_done(file_text):
+    """Another FileText of the same bytes already read (an issued file and its recipients' incoming copies)."""
+    if not file_text.sha256:
+        return None
+    return (FileText.objects.filter(sha256=file_text.sha256, state__in=[FileText.State.DONE, FileText.State.NO_TEXT])
+            .exclude(pk=file_text.pk).order_by("pk").first())
+
+
+def _finish(file_text, claimed_at, method, pages, ocr_path, ocr_name=""):
     text = join_pages(pages)
     with transaction.atomic():
         if not _mine(file_text, claimed_at).select_for_update().exists():
             return False  # another worker took the row over after our lease ran out
-        if ocr_path is not None:
-            if file_text.ocr_pdf:
-                file_text.ocr_pdf.delete(save=False)
+        if ocr_name:
+            file_text.ocr_pdf.name = ocr_name  # shared with the FileText of the same bytes, never deleted by us
+        elif ocr_path is not None:
             with open(ocr_path, "rb") as handle:
                 file_text.ocr_pdf.save("ocr.pdf", File(handle), save=False)
         file_text.method = method
@@ -231,6 +239,10 @@ def extract(file_text_id):
     file_text, claimed_at = _claim(file_text_id)
     if file_text is None:
         return False
+    same = _same_file_done(file_text)
+    if same is not None:
+        # Corrections of the other copy are kept: its pages are the best text of these bytes.
+        return _finish(file_text, claimed_at, same.method, list(same.pages), None, same.ocr_pdf.name)
     try:
         with tempfile.TemporaryDirectory(prefix="ocr-") as workdir:
             path = _copy_to_temp(_source_file(file_text), workdir)

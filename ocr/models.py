@@ -57,6 +57,8 @@ class FileText(models.Model):
         indexes = [
             models.Index(fields=["state", "claimed_at"], name="filetext_active_idx",
                          condition=Q(state__in=["pending", "running"])),
+            # The same bytes are read once: an issued file and every recipient's incoming copy share its text.
+            models.Index(fields=["sha256"], name="filetext_sha256_idx", condition=~Q(sha256="")),
         ]
 
     def __str__(self):

@@ -37,15 +37,17 @@ def _queue(file_text_id):
     transaction.on_commit(lambda: tasks.text_extract.delay(file_text_id), robust=True)
 
 
-def text_request(obj, field):
+def text_request(obj, field, *, sha256=None):
     """The FileText of `obj`'s file field `field`, created and queued if new or if the file changed since.
 
-    Idempotent: calling it twice for the same unchanged file queues nothing more. Returns the FileText."""
+    Idempotent: calling it twice for the same unchanged file queues nothing more. Returns the FileText.
+    `sha256`: the file's SHA-256 when the caller already knows it (saves reading the file here); a file whose
+    SHA-256 another FileText already has gets that one's text without being read or recognised again."""
     fieldfile = getattr(obj, field)
     if not fieldfile:
         raise ValueError(f"{obj!r} has no file in {field!r}")
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    sha256 = _file_sha256(fieldfile)
+    sha256 = sha256 or _file_sha256(fieldfile)
     file_text, created = FileText.objects.get_or_create(
         content_type=content_type, object_id=obj.pk, field=field, defaults={"sha256": sha256}
     )

@@ -13,6 +13,7 @@ from core import files as core_files
 from core.text import fold
 from intake.models import InboundAttachment, InboundMessage
 from intake.services import inbound_set_status
+from ocr.services import text_request
 from pki.validation import validate_pdf
 
 from .. import extensions
@@ -85,10 +86,17 @@ def files_check_signatures(incoming):
         incident_signature_checked(file)
 
 
+def files_text_request(incoming):
+    """Ask for the text of every file (ocr: text layer or OCR, by a task after commit; search indexes it)."""
+    for file in incoming.files.all():
+        text_request(file, "file", sha256=file.sha256)
+
+
 def incoming_arrived(incoming):
     """Record an arrival (the sender sees 01 the same moment) and check the files' signatures."""
     _event(incoming, "arrive")
     files_check_signatures(incoming)
+    files_text_request(incoming)
 
 
 def duplicates_of(incoming):
@@ -179,6 +187,7 @@ def incoming_from_paper(*, membership, scans, confirm_duplicate=False, **metadat
         _event(incoming, "arrive", membership.user, "Bản giấy")
         _register(membership, incoming, confirm_duplicate, metadata)
         files_check_signatures(incoming)
+        files_text_request(incoming)
     return incoming
 
 
@@ -202,6 +211,7 @@ def incoming_from_email(*, membership, inbound, confirm_duplicate=False, **metad
     _register(membership, incoming, confirm_duplicate, metadata)
     inbound_set_status(membership=membership, message=inbound, status=InboundMessage.Status.REGISTERED)
     files_check_signatures(incoming)
+    files_text_request(incoming)
     return incoming
 
 

@@ -14,6 +14,7 @@ from core import files as core_files
 from core.codes import lookup_code_new
 from core.mail import mail_may_name
 from core.text import fold
+from ocr.services import text_request
 from pki.errors import SigningError
 from pki.keystores import agency_signer, personal_signer
 from pki.layout import SEAL_DIAMETER_MM
@@ -691,6 +692,8 @@ def _issue(membership, outgoing, seal_signer, prefetched, *, parallel):
     Delivery.objects.bulk_create(deliveries)
     _record(outgoing, membership, "issue", before)
     extensions.issued(outgoing)  # e.g. a meeting's invitees (meetings app), before any message is built
+    for file in files:  # the issued files' text, read after commit (ocr); the signed file is only read
+        text_request(file, "signed", sha256=file.signed_sha256)
     # robust: the document is issued either way; if the broker is down the deliveries stay pending
     # and deliveries_recover (beat) sends them.
     transaction.on_commit(lambda: outgoing_deliver.delay(outgoing.pk), robust=True)
