@@ -12,6 +12,7 @@ from documents.models import Delivery, EdxmlStatus, Incoming
 from incidents.models import Incident
 
 from .forms import DATE_INPUT, PeriodFilterForm, _start_of
+from .paging import TrafficLog
 
 STATES = [("open", _("Chưa khắc phục")), ("resolved", _("Đã khắc phục"))]
 CHANNELS = [("portal", _("Trong cổng")), ("peer", _("Liên thông")), ("email", _("Thư điện tử")),
@@ -59,7 +60,8 @@ class TrafficFilter(PeriodFilterSet):
     """The traffic log's filter over its two halves, deliveries and incoming documents, each a queryset of the
     log's columns (selectors.TRAFFIC_COLUMNS, which the filters name). A UNION cannot be filtered once made, so `qs`
     filters each half with the same cleaned form and then joins them. The counterpart is searched in the address
-    as the viewer reads it: an address redacted for them is not searched either."""
+    as the viewer reads it: an address redacted for them is not searched either. The UNION is read a page at a time
+(paging.TrafficLog)."""
 
     time_field = "log_at"
     direction = django_filters.ChoiceFilter(label=_("Chiều"), field_name="log_direction", choices=DIRECTIONS,
@@ -81,8 +83,7 @@ class TrafficFilter(PeriodFilterSet):
     @property
     def qs(self):
         if not hasattr(self, "_qs"):
-            first, *rest = [self.filter_queryset(half) for half in self.halves]
-            self._qs = (first.union(*rest, all=True) if rest else first).order_by("-log_at", "-log_key")
+            self._qs = TrafficLog([self.filter_queryset(half) for half in self.halves])
         return self._qs
 
     def by_counterpart(self, queryset, name, value):

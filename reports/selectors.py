@@ -7,14 +7,14 @@ of the agency's own people.
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Case, CharField, DateTimeField, F, Q, Value, When
+from django.db.models import BigIntegerField, Case, CharField, DateTimeField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from documents.models import Delivery, Incoming, IncomingFile, Outgoing
+from documents.models import Delivery, Incoming, Outgoing
 from documents.selectors import incoming_visible_to, outgoing_visible_to
 from incidents.models import Incident
 
@@ -55,8 +55,9 @@ def _may_see_traffic(membership):
 
 def _redacted(visible, secrecy, summary, address):
     """The summary and the counterpart's address of a row, or in their place what a viewer who may not
-    open the document sees. `visible` is the document page's own rule (documents.selectors), as a subquery."""
-    shown = Q(**{visible[0]: visible[1]})
+    open the document sees. `visible` is the document page's own rule (documents.selectors) narrowed to the row's
+    document: an EXISTS worked out per row read, never the set of every document the viewer may open."""
+    shown = Exists(visible)
     return {
         "log_summary": Case(When(shown, then=F(summary)), When(**{secrecy: ""}, then=Value(_("(không có quyền xem)"))),
                             default=Value(_("(văn bản mật)")), output_field=CharField()),
@@ -74,11 +75,11 @@ def _remote_status():
 
 def _outgoing_rows(membership, deliveries):
     """One row per delivery of the agency's issued documents; for the portal, the recipient's handling times."""
-    visible = outgoing_visible_to(membership).values("pk")
+    visible = outgoing_visible_to(membership).filter(pk=OuterRef("outgoing_id"))
     return deliveries.order_by().values(
         log_key=F("pk") * 2, log_direction=Value("out", output_field=CharField()), log_channel=F("channel"),
         log_notation=F("outgoing__notation"), log_counterpart=F("name"),
-        **_redacted(("outgoing__in", visible), "outgoing__secrecy", "outgoing__summary", F("email")),
+        **_redacted(visible, "outgoing__secrecy", "outgoing__summary", F("email")),
         log_status=F("status"), log_at=F("outgoing__issued_at"), log_sent=F("sent_at"),
         log_arrived=F("incoming__arrived_at"), log_registered=F("incoming__registered_at"),
         log_completed=F("incoming__completed_at"), log_outgoing=F("outgoing_id"),
@@ -87,11 +88,11 @@ def _outgoing_rows(membership, deliveries):
 
 
 def _incoming_rows(membership, incoming):
-    visible = incoming_visible_to(membership).values("pk")
+    visible = incoming_visible_to(membership).filter(pk=OuterRef("pk"))
     return incoming.order_by().values(
         log_key=F("pk") * 2 + 1, log_direction=Value("in", output_field=CharField()), log_channel=F("source"),
         log_notation=F("notation"), log_counterpart=F("sender_name"),
-        **_redacted(("pk__in", visible), "secrecy", "summary",
+        **_redacted(visible, "secrecy", "summary",
                     Coalesce(F("inbound__sender_email"), Value(""), output_field=CharField())),
         log_status=F("status"), log_at=F("arrived_at"), log_sent=Value(None, output_field=DateTimeField()),
         log_arrived=F("arrived_at"), log_registered=F("registered_at"), log_completed=F("completed_at"),
@@ -130,13 +131,14 @@ def deliveries_with_open_incident(membership, delivery_ids):
 
 def _about_a_document_not_theirs(membership):
     """Incidents about a document the member may not open (the document pages' rule): a failed delivery of it,
-    a signature of one of its files, its being overdue."""
-    outgoing, incoming = outgoing_visible_to(membership).values("pk"), incoming_visible_to(membership).values("pk")
-    kind = Incident.Kind
+    a signature of one of its files, its being overdue. Each an EXISTS on the incident's own subject, worked out
+    for the rows of a page, never the set of every document the member may open."""
+    outgoing, incoming = outgoing_visible_to(membership), incoming_visible_to(membership)
+    subject, kind = OuterRef("subject_id"), Incident.Kind
     return (
-        (Q(kind=kind.DELIVERY_FAILED) & ~Q(subject_id__in=Delivery.objects.filter(outgoing__in=outgoing).values("pk")))
-        | (Q(kind=kind.SIGNATURE) & ~Q(subject_id__in=IncomingFile.objects.filter(incoming__in=incoming).values("pk")))
-        | (Q(kind=kind.OVERDUE) & ~Q(subject_id__in=incoming))
+        (Q(kind=kind.DELIVERY_FAILED) & ~Exists(outgoing.filter(deliveries=subject)))
+        | (Q(kind=kind.SIGNATURE) & ~Exists(incoming.filter(files=subject)))
+        | (Q(kind=kind.OVERDUE) & ~Exists(incoming.filter(pk=subject)))
     )
 
 

@@ -17,6 +17,7 @@ from .evaluation import evaluation_report
 from .evaluation_tables import EvaluationPersonTable, EvaluationUnitTable, evaluation_records
 from .figures import usage_report as compute_usage_report
 from .forms import IncidentResolveForm, UsageReportForm
+from .paging import BoundedPaginator
 from .tables import IncidentTable, TrafficTable
 
 TRAFFIC_EXPORT_LIMIT = 50_000
@@ -35,8 +36,10 @@ def _period_text(form):
 
 
 def _paginate(table, request, prefix="", per_page=50):
+    """A page of the table; its paginator counts at most paging.COUNT_LIMIT rows (the traffic log counts its own
+    UNION the same way), so a page never counts an agency's whole history."""
     try:
-        table.paginate(page=request.GET.get(f"{prefix}page", 1), per_page=per_page)
+        table.paginate(BoundedPaginator, page=request.GET.get(f"{prefix}page", 1), per_page=per_page)
     except (EmptyPage, PageNotAnInteger):
         raise Http404 from None
     return table

@@ -1,0 +1,82 @@
+"""Reading the reports' long lists a page at a time, whatever the size of an agency's history.
+
+The traffic log is a UNION of two halves (the deliveries of the agency's issued documents, its incoming
+documents). Sorting the UNION and then cutting a page out of it sorts the agency's whole history on every page;
+`TrafficLog` sorts and cuts each half first (on PostgreSQL, which allows ORDER BY and LIMIT inside a UNION) so a
+page reads at most `offset + page size` rows of each half, and what is worked out per row (the redaction of a row
+the viewer may not open) is worked out only for those. Counts stop at COUNT_LIMIT: the paginator offers that many
+rows, newest first, and the filters (a period) reach older ones.
+"""
+
+from types import SimpleNamespace
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
+
+COUNT_LIMIT = 10_000
+TIE_BREAK = "-log_key"  # unique: the order of a page never depends on the plan
+
+
+class TrafficLog:
+    """The traffic log's rows (dicts of selectors.TRAFFIC_COLUMNS) as the table and the export read them: sliced,
+    iterated, ordered by the table's columns, counted up to COUNT_LIMIT."""
+
+    model = None
+    count_limit = COUNT_LIMIT
+
+    def __init__(self, halves, ordering=("-log_at", TIE_BREAK)):
+        self.halves = list(halves)
+        self.ordering = tuple(ordering)
+        self.query = SimpleNamespace(order_by=self.ordering)  # what django-tables2 reads of the current order
+
+    def order_by(self, *fields):
+        named = {field.lstrip("-") for field in fields}
+        return TrafficLog(self.halves, (*fields, *(() if TIE_BREAK.lstrip("-") in named else (TIE_BREAK,))))
+
+    @staticmethod
+    def _cut_inside():
+        return connection.features.supports_slicing_ordering_in_compound
+
+    def _union(self, stop=None):
+        """The UNION ordered; with `stop`, each half sorted and cut to its first `stop` rows before the UNION."""
+        if stop is not None and self._cut_inside():
+            halves = [half.order_by(*self.ordering)[:stop] for half in self.halves]
+        else:
+            halves = [half.order_by() for half in self.halves]
+        first, *rest = halves
+        return (first.union(*rest, all=True) if rest else first).order_by(*self.ordering)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            if key.step not in (None, 1):
+                raise ValueError("TrafficLog slices have no step")
+            start, stop = key.start or 0, key.stop
+            return list(self._union(stop)[start:stop])
+        return self[key:key + 1][0]
+
+    def __iter__(self):
+        return iter(list(self._union()))
+
+    def count(self):
+        """How many rows, up to count_limit: each half reads at most that many."""
+        halves = [half.values("log_key").order_by() for half in self.halves]
+        if self._cut_inside():
+            halves = [half[:self.count_limit] for half in halves]
+        first, *rest = halves
+        union = first.union(*rest, all=True) if rest else first
+        return min(union.count(), self.count_limit)
+
+
+class BoundedPaginator(Paginator):
+    """A paginator over a django-tables2 table's rows (or a queryset) that counts at most `limit` rows."""
+
+    limit = COUNT_LIMIT
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        data = getattr(getattr(rows, "data", None), "data", rows)  # BoundRows → TableData → the queryset
+        if hasattr(data, "query") and hasattr(data, "model") and data.model is not None:
+            return data[:self.limit].count()
+        return min(len(rows), self.limit)
