@@ -2,13 +2,13 @@
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment, DocumentType, Incoming, IncomingFile, Outgoing, Recipient, Register
+from .models import Assignment, DocumentType, Incoming, IncomingFile, Outgoing, Recipient, Register, Secrecy, Urgency
 
 OUTGOING_COLUMNS = [
     _("Số, ký hiệu văn bản"), _("Ngày tháng văn bản"), _("Tên loại và trích yếu nội dung"), _("Người ký"),
@@ -18,28 +18,49 @@ OUTGOING_COLUMNS = [
 OUTGOING_WIDTHS = [0.1, 0.07, 0.22, 0.1, 0.2, 0.08, 0.05, 0.07, 0.05, 0.06]
 
 
-def _d(value):
-    return date_format(timezone.localtime(value), "SHORT_DATE_FORMAT") if value else ""
+def _register_id(agency, kind):
+    """The agency's register of `kind` as a subquery: rows are then read by (register, year, number)'s index."""
+    return Subquery(Register.objects.filter(agency=agency, kind=kind).values("pk")[:1])
 
 
-def outgoing_register_queryset(agency, year, kind=Register.Kind.OUTGOING):
+def outgoing_register_queryset(agency, year, kind=Register.Kind.OUTGOING, documents=None):
+    """The register's documents of `year`, out of `documents` (what the person may see; all if None)."""
+    documents = Outgoing.objects.all() if documents is None else documents
     return (
-        Outgoing.objects.filter(agency=agency, status=Outgoing.Status.ISSUED, year=year, register__kind=kind)
+        documents.filter(agency=agency, status=Outgoing.Status.ISSUED, year=year, register_id=_register_id(agency, kind))
         .select_related("signer__user", "drafting_unit")
         .prefetch_related(Prefetch("recipients", queryset=Recipient.objects.select_related("agency", "unit", "group")))
     )
 
 
-def outgoing_register_row(o):
-    recipients = [r.label for r in o.recipients.all()]
-    notes = " ".join(str(x) for x in (o.get_secrecy_display() if o.secrecy else "",
-                                      o.get_urgency_display() if o.urgency else "") if x)
-    return [
-        o.notation, _d(o.issued_at), f"{o.get_doc_type_display()} – {o.summary}",
-        f"{o.signer.user.full_name} ({o.signer.position})" if o.signer.position else o.signer.user.full_name,
-        "; ".join(recipients), f"VT, {o.drafting_unit.abbreviation}", len(recipients) + o.archive_copies,
-        _d(o.issued_at), "", notes,
-    ]
+def _labels(choices):
+    """{value: label} translated once for a whole export, not once per row."""
+    return {value: str(label) for value, label in choices}
+
+
+def _dates():
+    """A formatter of datetimes as the short local date, with the format looked up once."""
+    fmt, zone = get_format("SHORT_DATE_FORMAT"), timezone.get_current_timezone()
+    return lambda value: dateformat.format(value.astimezone(zone), fmt) if value else ""
+
+
+EXPORT_CHUNK = 1000
+
+
+def outgoing_register_rows(documents):
+    """The export's rows of `documents` (outgoing_register_queryset), fetched EXPORT_CHUNK at a time."""
+    types, secrecy, urgency, d = _labels(DocumentType.choices), _labels(Secrecy.choices), _labels(Urgency.choices), _dates()
+    for o in documents.iterator(chunk_size=EXPORT_CHUNK):
+        recipients = [r.label for r in o.recipients.all()]
+        notes = " ".join(x for x in (secrecy.get(o.secrecy, o.secrecy) if o.secrecy else "",
+                                     urgency.get(o.urgency, o.urgency) if o.urgency else "") if x)
+        signer = o.signer.user.full_name
+        yield [
+            o.notation, d(o.issued_at), f"{types.get(o.doc_type, o.doc_type)} – {o.summary}",
+            f"{signer} ({o.signer.position})" if o.signer.position else signer,
+            "; ".join(recipients), f"VT, {o.drafting_unit.abbreviation}", len(recipients) + o.archive_copies,
+            d(o.issued_at), "", notes,
+        ]
 
 
 class OutgoingRegisterTable(tables.Table):
@@ -99,9 +120,11 @@ ACTIVE_CONTENT = _("Có nội dung chủ động")
 INCOMING_WIDTHS = [0.07, 0.05, 0.14, 0.1, 0.07, 0.24, 0.13, 0.07, 0.05, 0.08]
 
 
-def incoming_register_queryset(agency, year, kind=Register.Kind.INCOMING):
+def incoming_register_queryset(agency, year, kind=Register.Kind.INCOMING, documents=None):
+    """The register's documents of `year`, out of `documents` (what the person may see; all if None)."""
+    documents = Incoming.objects.all() if documents is None else documents
     return (
-        Incoming.objects.filter(agency=agency, year=year, arrival_number__isnull=False)
+        documents.filter(agency=agency, year=year, arrival_number__isnull=False)
         .select_related("sender_agency")
         .prefetch_related(Prefetch("assignments", queryset=Assignment.objects.filter(is_current=True)
                                    .select_related("unit", "member__user")))
@@ -114,16 +137,19 @@ def _lead(incoming):
     return "; ".join(a.target for a in incoming.assignments.all() if a.role == Assignment.Role.LEAD)
 
 
-def incoming_register_row(i):
-    notes = " ".join(str(x) for x in (i.get_source_display(), i.get_secrecy_display() if i.secrecy else "",
-                                      i.get_urgency_display() if i.urgency else "",
-                                      ACTIVE_CONTENT if getattr(i, "has_active_content", False) else "",
-                                      i.note) if x)
-    return [
-        _d(i.registered_at), i.arrival_number, i.sender_name, i.notation,
-        i.doc_date.strftime("%d/%m/%Y") if i.doc_date else "", f"{i.get_doc_type_display()} – {i.summary}",
-        _lead(i), _d(i.routed_at), "", notes,
-    ]
+def incoming_register_rows(documents):
+    """The export's rows of `documents` (incoming_register_queryset), fetched EXPORT_CHUNK at a time."""
+    types, sources, d = _labels(DocumentType.choices), _labels(Incoming.Source.choices), _dates()
+    secrecy, urgency, active = _labels(Secrecy.choices), _labels(Urgency.choices), str(ACTIVE_CONTENT)
+    for i in documents.iterator(chunk_size=EXPORT_CHUNK):
+        notes = " ".join(x for x in (sources.get(i.source, i.source), secrecy.get(i.secrecy, i.secrecy) if i.secrecy else "",
+                                     urgency.get(i.urgency, i.urgency) if i.urgency else "",
+                                     active if getattr(i, "has_active_content", False) else "", i.note) if x)
+        yield [
+            d(i.registered_at), i.arrival_number, i.sender_name, i.notation,
+            i.doc_date.strftime("%d/%m/%Y") if i.doc_date else "", f"{types.get(i.doc_type, i.doc_type)} – {i.summary}",
+            _lead(i), d(i.routed_at), "", notes,
+        ]
 
 
 class IncomingRegisterTable(tables.Table):

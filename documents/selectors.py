@@ -84,7 +84,7 @@ def register_filterset(*, membership, kind, year, filters=None):
     else:
         queryset, visible, filterset = (registers.outgoing_register_queryset, outgoing_visible_to,
                                         registers.OutgoingRegisterFilter)
-    documents = queryset(membership.agency, year, kind).filter(pk__in=visible(membership).values("pk"))
+    documents = queryset(membership.agency, year, kind, documents=visible(membership))
     return filterset(filters, queryset=documents, agency=membership.agency)
 
 

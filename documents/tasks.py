@@ -90,3 +90,35 @@ def revision_notices_recover():
     if ids:
         revision_notices_send.delay(ids)
     return len(ids)
+
+
+@shared_task
+def register_pdf_make(token, membership_id, kind, year, filters):
+    """Make a register's PDF into the storage, noting how many rows are done for the page that shows progress."""
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    from accounts.models import Membership
+
+    from . import register_exports
+
+    job = register_exports.pdf_job(token)
+    if job is None:
+        return
+
+    def progress(done):
+        job["done"] = done
+        register_exports.pdf_job_save(token, job)
+
+    membership = Membership.objects.select_related("agency", "user").get(pk=membership_id)
+    try:
+        file, name, _content_type = register_exports.register_export_file(
+            membership=membership, kind=kind, year=year, filters=filters, export="pdf", progress=progress)
+    except Exception:
+        job["failed"] = True
+        register_exports.pdf_job_save(token, job)
+        raise
+    with file:
+        job["file"] = default_storage.save(f"exports/{token}.pdf", File(file, name=name))
+    job["name"], job["done"] = name, job["total"]
+    register_exports.pdf_job_save(token, job)

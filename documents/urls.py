@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import ocr_text
 from .views import dashboard, incoming, outgoing, registers, revisions, signing
 
 urlpatterns = [
@@ -38,8 +39,13 @@ urlpatterns = [
     path("incoming/<int:pk>/route/", incoming.incoming_route, name="incoming_route"),
     path("incoming/<int:pk>/action/<str:action>/", incoming.incoming_action, name="incoming_action"),
     path("incoming/<int:pk>/files/<int:file_pk>/", incoming.incoming_file, name="incoming_file"),
+    path("incoming/<int:pk>/files/<int:file_pk>/text/", ocr_text.incoming_file_text, name="incoming_file_text"),
+    path("incoming/<int:pk>/files/<int:file_pk>/ocr.pdf", ocr_text.incoming_file_ocr_pdf,
+         name="incoming_file_ocr_pdf"),
     path("incoming/<int:pk>/revisions/<int:revision_pk>/answer/", revisions.incoming_revision_answer,
          name="incoming_revision_answer"),
     path("registers/outgoing/", registers.outgoing_register, name="outgoing_register"),
     path("registers/incoming/", registers.incoming_register, name="incoming_register_book"),
+    path("registers/pdf/<slug:token>/", registers.register_pdf_job, name="register_pdf_job"),
+    path("registers/pdf/<slug:token>/file/", registers.register_pdf_file, name="register_pdf_file"),
 ]

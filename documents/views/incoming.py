@@ -17,6 +17,7 @@ from .. import incoming_workflow as workflow
 from .. import selectors
 from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
 from ..navigation import PAGE_ROLES, STAFF
+from ..pagination import paginate
 from ..services import incoming as services
 from ..tables import IncomingTable
 from . import revisions
@@ -36,7 +37,7 @@ def _add_errors(form, exc):
 def incoming_list(request):
     filterset = selectors.incoming_filterset(membership=request.membership, filters=request.GET)
     table = IncomingTable(filterset.qs, request=request)
-    table.paginate(page=request.GET.get("page", 1), per_page=25)
+    paginate(table, request, per_page=25)
     return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
 
 

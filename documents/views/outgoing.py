@@ -28,6 +28,7 @@ from ..forms import (
 )
 from ..models import Delivery, OutgoingFile
 from ..navigation import PAGE_ROLES
+from ..pagination import paginate
 from ..services import incoming as incoming_services
 from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
@@ -45,7 +46,7 @@ def _errors(exc):
 def outgoing_list(request):
     filterset = selectors.outgoing_filterset(membership=request.membership, filters=request.GET)
     table = OutgoingTable(filterset.qs, request=request)
-    table.paginate(page=request.GET.get("page", 1), per_page=25)
+    paginate(table, request, per_page=25)
     return render(request, "documents/outgoing_list.html", {"table": table, "filter": filterset})
 
 

@@ -1,13 +1,20 @@
-from django.shortcuts import render
+import uuid
+
+from django.core.files.storage import default_storage
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.access import staff_required
 from core import exports
 
-from .. import registers, selectors
+from .. import register_exports, selectors
 from ..models import Register
 from ..navigation import PAGE_ROLES
+from ..pagination import bounded_count, paginate
+
+# A PDF of more rows than this is made by a worker while the page shows its progress; fewer, in the request.
+PDF_INLINE_ROWS = 2000
 
 
 def _year(request):
@@ -22,27 +29,28 @@ def _years():
     return list(range(current, current - 6, -1))
 
 
-def _register_page(request, *, kind, table_class, columns, widths, row, slug):
+def _export(request, kind, year, export, documents):
+    if export == "pdf":
+        total, more = bounded_count(documents, PDF_INLINE_ROWS)
+        if more:
+            return _pdf_job_start(request, kind, year)
+    file, name, content_type = register_exports.register_export_file(membership=request.membership, kind=kind, year=year,
+                                                    filters=request.GET, export=export)
+    return register_exports.download(file, name, content_type)
+
+
+def _register_page(request, *, kind):
     agency = request.membership.agency
     year = _year(request)
     # The document pages' own rule: a register lists (and exports) only what this person may open.
     filterset = selectors.register_filterset(membership=request.membership, kind=kind, year=year, filters=request.GET)
-    documents = filterset.qs
-    title = f"{Register.Kind(kind).label} – {agency.name}"
     export = request.GET.get("export")
     if export in ("xlsx", "pdf"):
-        rows = [row(document) for document in documents.order_by(table_class.number_field)]
-        subtitle = _("Năm %(year)s") % {"year": year}
-        if export == "xlsx":
-            content = exports.xlsx_bytes(str(Register.Kind(kind).label), columns, rows,
-                                         subtitle=f"{agency.name} – {subtitle}")
-            return exports.download(content, f"{slug}-{year}.xlsx", exports.XLSX)
-        return exports.download(exports.pdf_bytes(title, columns, rows, subtitle, widths), f"{slug}-{year}.pdf",
-                                exports.PDF)
-    table = table_class(documents, request=request)
-    table.paginate(page=request.GET.get("page", 1), per_page=50)
+        return _export(request, kind, year, export, filterset.qs)
+    table = paginate(register_exports.KINDS[kind][0](filterset.qs, request=request), request, per_page=50)
     return render(request, "documents/register.html", {
-        "table": table, "filter": filterset, "year": year, "years": _years(), "kind": kind, "title": title,
+        "table": table, "filter": filterset, "year": year, "years": _years(), "kind": kind,
+        "title": f"{Register.Kind(kind).label} – {agency.name}",
         "secret_switch": kind in (Register.Kind.OUTGOING, Register.Kind.OUTGOING_SECRET),
     })
 
@@ -51,20 +59,48 @@ def _register_page(request, *, kind, table_class, columns, widths, row, slug):
 def outgoing_register(request):
     """Sổ đăng ký văn bản đi for a chosen year; secret documents have their own register."""
     kind = Register.Kind.OUTGOING_SECRET if request.GET.get("register") == "secret" else Register.Kind.OUTGOING
-    return _register_page(
-        request, kind=kind,
-        table_class=registers.OutgoingRegisterTable,
-        columns=registers.OUTGOING_COLUMNS, widths=registers.OUTGOING_WIDTHS, row=registers.outgoing_register_row,
-        slug="so-van-ban-di",
-    )
+    return _register_page(request, kind=kind)
 
 
 @staff_required(*PAGE_ROLES["incoming_register_book"])
 def incoming_register(request):
     """Sổ đăng ký văn bản đến for a chosen year, paper and electronic in one series."""
-    return _register_page(
-        request, kind=Register.Kind.INCOMING,
-        table_class=registers.IncomingRegisterTable,
-        columns=registers.INCOMING_COLUMNS, widths=registers.INCOMING_WIDTHS, row=registers.incoming_register_row,
-        slug="so-van-ban-den",
-    )
+    return _register_page(request, kind=Register.Kind.INCOMING)
+
+
+def _pdf_job_start(request, kind, year):
+    from ..tasks import register_pdf_make
+
+    token = uuid.uuid4().hex
+    filters = {key: value for key, value in request.GET.items() if key not in ("export", "page")}
+    total, _more = bounded_count(selectors.register_filterset(
+        membership=request.membership, kind=kind, year=year, filters=filters).qs, 10**7)
+    register_exports.pdf_job_save(token, {"membership": request.membership.pk, "done": 0, "total": total, "file": "", "name": "",
+                         "failed": False})
+    register_pdf_make.delay(token, request.membership.pk, kind, year, filters)
+    return redirect("register_pdf_job", token)
+
+
+def _own_job(request, token):
+    job = register_exports.pdf_job(token)
+    if job is None or job["membership"] != request.membership.pk:
+        raise Http404
+    return job
+
+
+@staff_required(*PAGE_ROLES["outgoing_register"], *PAGE_ROLES["incoming_register_book"])
+def register_pdf_job(request, token):
+    """The progress of a register's PDF being made by a worker; the fragment is polled while it is not done."""
+    job = _own_job(request, token)
+    job["percent"] = round(100 * job["done"] / job["total"]) if job["total"] else 100
+    template = "documents/_register_pdf_progress.html" if request.headers.get("HX-Request") \
+        else "documents/register_pdf_job.html"
+    return render(request, template, {"job": job, "token": token})
+
+
+@staff_required(*PAGE_ROLES["outgoing_register"], *PAGE_ROLES["incoming_register_book"])
+def register_pdf_file(request, token):
+    job = _own_job(request, token)
+    if not job["file"]:
+        raise Http404
+    return register_exports.download(default_storage.open(job["file"], "rb"), job["name"], exports.PDF)

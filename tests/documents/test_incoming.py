@@ -221,12 +221,12 @@ def test_the_incoming_register_lists_registered_documents_and_exports(client_for
     client = client_for(clerk)
     page = client.get("/registers/incoming/").content.decode()
     assert "12/SNV-TCBC" in page and "01/BNV-VP" in page
-    sheet = load_workbook(io.BytesIO(client.get("/registers/incoming/?export=xlsx").content)).active
+    sheet = load_workbook(io.BytesIO(client.get("/registers/incoming/?export=xlsx").getvalue())).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     header = next(r for r in rows if r[0] == "Ngày đến")
     assert header[1] == "Số đến" and header[2] == "Tác giả"
     assert [r[1] for r in rows[rows.index(header) + 1:]] == [1, 2]
-    assert client.get("/registers/incoming/?export=pdf").content.startswith(b"%PDF")
+    assert client.get("/registers/incoming/?export=pdf").getvalue().startswith(b"%PDF")
     assert client_for(kontum_staff["lead"]).get("/registers/incoming/").status_code == 403
 
 

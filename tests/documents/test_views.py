@@ -157,7 +157,7 @@ def test_the_outgoing_register_lists_issued_documents_sorts_filters_and_keeps_se
 def test_the_outgoing_register_exports_to_xlsx_and_pdf(client_for, register):
     client = client_for(register)
     response = client.get("/registers/outgoing/?export=xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = next(r for r in rows if r[0] == "Số, ký hiệu văn bản")
     assert header[2] == "Tên loại và trích yếu nội dung" and header[4] == "Nơi nhận văn bản"
@@ -165,7 +165,7 @@ def test_the_outgoing_register_exports_to_xlsx_and_pdf(client_for, register):
     assert [r[0] for r in body] == ["01/BNV-VP", "02/BNV-VP"]
     assert body[0][4] == "Ủy ban nhân dân tỉnh Quảng Ngãi"
     pdf = client.get("/registers/outgoing/?export=pdf")
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.getvalue().startswith(b"%PDF")
 
 
 def test_a_specialist_has_no_register_page(client_for, specialist):

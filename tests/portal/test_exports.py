@@ -29,7 +29,7 @@ def clerk(province):
 
 def _cells(response):
     assert response.status_code == 200
-    return [cell for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for cell in row]
+    return [cell for row in load_workbook(io.BytesIO(response.getvalue())).active.iter_rows() for cell in row]
 
 
 def _only_text(cells, text):

@@ -1,0 +1,56 @@
+"""Paging long lists without counting or skipping over millions of rows.
+
+A list counts at most COUNT_LIMIT rows (`SELECT count(*) FROM (… LIMIT COUNT_LIMIT + 1)`), says "hơn 10.000"
+past that, and offers pages only within those rows, so neither the count nor the OFFSET of the last page grows
+with the table: narrowing by year, type or status reaches the older documents. A page number past the last
+one, or not a number, is a 404.
+"""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404
+from django.utils.functional import cached_property
+
+COUNT_LIMIT = 10_000
+
+
+def _queryset(object_list):
+    """The QuerySet behind a django-tables2 BoundRows (or the object list itself), or None."""
+    data = getattr(getattr(object_list, "data", None), "data", object_list)
+    return data if hasattr(data, "query") else None
+
+
+class BoundedPaginator(Paginator):
+    """A Paginator whose count stops at `limit` (then `capped` is True)."""
+
+    limit = COUNT_LIMIT
+
+    def __init__(self, object_list, per_page, *args, limit=None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        if limit is not None:
+            self.limit = limit
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        queryset = _queryset(self.object_list)
+        if queryset is None:
+            return super().count
+        found = queryset.order_by()[: self.limit + 1].count()
+        self.capped = found > self.limit
+        return min(found, self.limit)
+
+
+def bounded_count(queryset, limit=COUNT_LIMIT):
+    """(number of rows up to `limit`, True if there are more): a figure that costs at most `limit` rows."""
+    found = queryset.order_by()[: limit + 1].count()
+    return min(found, limit), found > limit
+
+
+def paginate(table, request, per_page):
+    """Paginate a django-tables2 table by BoundedPaginator; a page that does not exist is a 404."""
+    try:
+        table.paginate(paginator_class=BoundedPaginator, page=request.GET.get(table.prefixed_page_field, 1),
+                       per_page=per_page)
+    except (EmptyPage, PageNotAnInteger) as exc:
+        raise Http404(str(exc)) from exc
+    return table
