@@ -547,3 +547,12 @@ CELERY_BEAT_SCHEDULE["ocr-texts-recover"] = {
     "options": {"expires": 300, "queue": CELERY_RECOVERY_QUEUE},
 }
 # ---- end of text of the files ------------------------------------------------------------------------------
+# ---- Digitised archive (archive app) ----------------------------------------------------------------------
+# A batch's storing run holds its claim this long, renewed after every scan; beat queues again a storing batch
+# whose claim ran out (a crashed worker) or whose task was queued longer ago than ARCHIVE_REQUEUE_SECONDS.
+ARCHIVE_LEASE_SECONDS = env.int("ARCHIVE_LEASE_SECONDS", default=30)
+ARCHIVE_REQUEUE_SECONDS = env.int("ARCHIVE_REQUEUE_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["archive-batches-recover"] = {
+    "task": "archive.tasks.batches_recover", "schedule": 30.0, "options": {"expires": 120},
+}
+# ---- end of digitised archive ------------------------------------------------------------------------------

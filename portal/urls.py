@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("intake.urls")),
     path("", include("public_site.urls")),
+    path("", include("archive.urls")),
     path("api/", include("api.urls")),
 ]
