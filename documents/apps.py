@@ -20,3 +20,7 @@ class DocumentsConfig(AppConfig):
         remote_readers(REMOTE_PURPOSE)(remote_may_read)
         # Bounces and auto-replies read from an agency mailbox (intake knows nothing of deliveries).
         on_automatic_mail(mail_report_received)
+        # The files' text (ocr): its state on the incoming page, and who may correct a page of it.
+        from .ocr_text import register as ocr_text_register
+
+        ocr_text_register()

@@ -117,3 +117,49 @@ def cer(reference, recognised):
 
 def reference(index):
     return "\n".join(TEXTS[index])
+
+
+TEXT_LAYER_PAGE = "Trang có lớp văn bản: Quyết định phê duyệt kế hoạch chuyển đổi số năm 2026."
+
+
+def mixed_pdf(path):
+    """Page 1 carries a text layer (drawn with Liberation Serif), pages 2 to 6 are the scanned test pages."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("OcrTestSerif", str(FONTS_DIR / "LiberationSerif-Regular.ttf")))
+    document = canvas.Canvas(str(path), pagesize=A4)
+    document.setFont("OcrTestSerif", 12)
+    document.drawString(72, 760, TEXT_LAYER_PAGE)
+    document.showPage()
+    for index in range(len(TEXTS)):
+        image = page_image(index)
+        width, height = image.size[0] * 72 / DPI, image.size[1] * 72 / DPI
+        document.setPageSize((width, height))
+        document.drawImage(ImageReader(image.convert("RGB")), 0, 0, width, height)
+        document.showPage()
+    document.save()
+    return path
+
+
+def text_pdf_bytes(*page_texts):
+    """A PDF with a real text layer (Liberation Serif embedded, so Vietnamese letters are mapped), a page per text."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("OcrTestSerif", str(FONTS_DIR / "LiberationSerif-Regular.ttf")))
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer, pagesize=A4)
+    for text in page_texts:
+        document.setFont("OcrTestSerif", 12)
+        document.drawString(72, 760, text)
+        document.showPage()
+    document.save()
+    return buffer.getvalue()
