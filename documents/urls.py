@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import ocr_text
-from . import ocr_text
 from .views import dashboard, incoming, outgoing, registers, revisions, signing
 
 urlpatterns = [
@@ -40,9 +39,6 @@ urlpatterns = [
     path("incoming/<int:pk>/route/", incoming.incoming_route, name="incoming_route"),
     path("incoming/<int:pk>/action/<str:action>/", incoming.incoming_action, name="incoming_action"),
     path("incoming/<int:pk>/files/<int:file_pk>/", incoming.incoming_file, name="incoming_file"),
-    path("incoming/<int:pk>/files/<int:file_pk>/text/", ocr_text.incoming_file_text, name="incoming_file_text"),
-    path("incoming/<int:pk>/files/<int:file_pk>/ocr.pdf", ocr_text.incoming_file_ocr_pdf,
-         name="incoming_file_ocr_pdf"),
     path("incoming/<int:pk>/files/<int:file_pk>/text/", ocr_text.incoming_file_text, name="incoming_file_text"),
     path("incoming/<int:pk>/files/<int:file_pk>/ocr.pdf", ocr_text.incoming_file_ocr_pdf,
          name="incoming_file_ocr_pdf"),
