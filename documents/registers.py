@@ -27,7 +27,9 @@ def outgoing_register_queryset(agency, year, kind=Register.Kind.OUTGOING, docume
     """The register's documents of `year`, out of `documents` (what the person may see; all if None)."""
     documents = Outgoing.objects.all() if documents is None else documents
     return (
-        documents.filter(agency=agency, status=Outgoing.Status.ISSUED, year=year, register_id=_register_id(agency, kind))
+        # number IS NOT NULL (always true of an issued document) lets the unique (register, year, number) index serve.
+        documents.filter(agency=agency, status=Outgoing.Status.ISSUED, year=year, number__isnull=False,
+                         register_id=_register_id(agency, kind))
         .select_related("signer__user", "drafting_unit")
         .prefetch_related(Prefetch("recipients", queryset=Recipient.objects.select_related("agency", "unit", "group")))
     )

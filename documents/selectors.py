@@ -13,6 +13,7 @@ from intake.models import InboundMessage
 from . import registers
 from .filters import IncomingFilter, OutgoingFilter
 from .models import Assignment, Delivery, Incoming, Outgoing, Register
+from .pagination import bounded_count
 
 
 def outgoing_visible_to(membership):
@@ -108,36 +109,61 @@ def worklist(membership):
     )
 
 
+DESK_ROWS = 20
+DESK_COUNT_LIMIT = 999
+
+
+def _desk_count(queryset):
+    """A desk figure that costs at most DESK_COUNT_LIMIT rows: (number, True if there are more)."""
+    return bounded_count(queryset, DESK_COUNT_LIMIT)
+
+
 def dashboard(membership):
-    """The figures and lists of the desk page, for the person's roles."""
+    """The figures and lists of the desk page, for the person's roles: every list at most DESK_ROWS long and
+    every figure counted up to DESK_COUNT_LIMIT, so the desk costs the same in a year's agency as in a decade's."""
     today = timezone.localdate()
     mine = worklist(membership)
+    overdue = mine.filter(due_date__lt=today)
+    due_week = mine.filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=7))
     data = {
-        "todo": mine[:20],
-        "overdue": mine.filter(due_date__lt=today),
-        "due_week": mine.filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=7)),
+        "todo": mine[:DESK_ROWS],
+        "todo_count": _desk_count(mine),
+        "overdue": overdue,  # querysets for callers that want the rows; the page shows only the counts
+        "due_week": due_week,
+        "overdue_count": _desk_count(overdue),
+        "due_week_count": _desk_count(due_week),
         "for_information": Incoming.objects.filter(
             pk__in=_routed_to(membership).filter(role=Assignment.Role.INFORM).values("incoming_id")
         ).order_by("-arrived_at")[:10],
     }
     agency_incoming = Incoming.objects.filter(agency=membership.agency)
     if membership.has_role(Role.CLERK):
-        data["to_register"] = agency_incoming.filter(status=Incoming.Status.ARRIVED).order_by("arrived_at")
-        data["mailbox_pending"] = InboundMessage.objects.filter(
-            agency=membership.agency, status=InboundMessage.Status.PENDING).order_by("received_at")
-        data["to_issue"] = Outgoing.objects.filter(agency=membership.agency, status=Outgoing.Status.APPROVED)
-        data["failed_deliveries"] = Delivery.objects.filter(
-            outgoing__agency=membership.agency,
-            status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN]
-        ).select_related("outgoing")
+        data.update(_clerk_desk(membership, agency_incoming))
     if membership.has_role(Role.LEADER):
-        data["to_approve"] = Outgoing.objects.filter(signer=membership, status=Outgoing.Status.SUBMITTED)
-        data["to_route"] = agency_incoming.filter(status=Incoming.Status.ACCEPTED).order_by("arrived_at")
+        data["to_approve"] = Outgoing.objects.filter(signer=membership, status=Outgoing.Status.SUBMITTED)[:DESK_ROWS]
+        data["to_route"] = agency_incoming.filter(status=Incoming.Status.ACCEPTED).order_by("arrived_at")[:DESK_ROWS]
         data["agency_overdue"] = agency_incoming.filter(
-            status__in=[Incoming.Status.ASSIGNED, Incoming.Status.IN_PROGRESS], due_date__lt=today)
+            status__in=[Incoming.Status.ASSIGNED, Incoming.Status.IN_PROGRESS], due_date__lt=today)[:DESK_ROWS]
     if membership.has_role(Role.SPECIALIST):
-        data["returned"] = Outgoing.objects.filter(created_by=membership.user, status=Outgoing.Status.RETURNED)
+        data["returned"] = Outgoing.objects.filter(created_by=membership.user,
+                                                   status=Outgoing.Status.RETURNED)[:DESK_ROWS]
     return data
+
+
+def _clerk_desk(membership, agency_incoming):
+    failed = Delivery.objects.filter(
+        outgoing__agency=membership.agency,
+        status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN])
+    return {
+        "to_register": agency_incoming.filter(status=Incoming.Status.ARRIVED).order_by("arrived_at")[:DESK_ROWS],
+        "mailbox_pending": InboundMessage.objects.filter(
+            agency=membership.agency, status=InboundMessage.Status.PENDING).order_by("received_at")[:DESK_ROWS],
+        "to_issue": Outgoing.objects.filter(agency=membership.agency, status=Outgoing.Status.APPROVED)
+        .order_by("-updated_at")[:DESK_ROWS],
+        # The latest that did not go through, not every one the agency ever had.
+        "failed_deliveries": failed.select_related("outgoing").order_by("-pk")[:DESK_ROWS],
+        "failed_count": _desk_count(failed),
+    }
 
 
 def assignable(agency):

@@ -89,6 +89,9 @@ class Delivery(models.Model):
             # Recovery (beat, every few seconds) looks only at rows still on their way.
             models.Index(fields=["status", "next_attempt_at"], name="delivery_active_idx",
                          condition=Q(status__in=["pending", "sending", "confirming", "retry", "deferred"])),
+            # The clerk's desk: the latest deliveries that did not go through.
+            models.Index(fields=["outgoing"], name="delivery_unsuccessful_idx",
+                         condition=Q(status__in=["failed", "bounced", "uncertain"])),
         ]
 
     def __str__(self):

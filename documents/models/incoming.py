@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from .common import DocumentType, Secrecy, Urgency
@@ -102,6 +103,16 @@ class Incoming(models.Model):
                                   "due_date"]),
             models.Index(fields=["arrived_at"], name="incoming_open_report_idx",
                          include=["agency_id", "due_date", "doc_type"], condition=Q(status__in=["04", "05"])),
+            # The incoming list and the register (documents.pagination), the desk's waiting and overdue documents,
+            # and the duplicates shown on a document's page (services.incoming.duplicates_of).
+            models.Index(fields=["agency", "-arrived_at"], name="incoming_list_arrived_idx", include=["status"]),
+            models.Index(fields=["agency", "status", "arrived_at"], name="incoming_list_status_idx"),
+            models.Index(fields=["agency", "year", "arrival_number"], name="incoming_register_number_idx",
+                         condition=Q(arrival_number__isnull=False)),
+            models.Index(fields=["agency", "due_date"], name="incoming_open_due_idx",
+                         condition=Q(status__in=["04", "05"])),
+            models.Index(Upper("notation"), "agency", name="incoming_notation_upper_idx",
+                         condition=Q(arrival_number__isnull=False)),
         ]
 
     def __str__(self):
