@@ -68,11 +68,20 @@ class Agency(models.Model):
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     search_text = models.TextField(editable=False, default="")
+    # The public directory's columns (agencies.directory keeps them): the names of the active agencies above,
+    # top first; how many; the folded name; every text its search looks in (trigram-indexed on PostgreSQL).
+    directory_path = models.JSONField(editable=False, default=list)
+    directory_depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    directory_name = models.CharField(editable=False, max_length=255, default="")
+    directory_text = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = _("cơ quan")
         verbose_name_plural = _("cơ quan")
         ordering = ["name"]
+        # The directory's first level (depth 0) and a search's order.
+        indexes = [models.Index(fields=["directory_depth", "directory_name"], condition=models.Q(is_active=True),
+                                name="agency_directory_order_idx")]
 
     def __str__(self):
         return self.name

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
@@ -18,6 +20,24 @@ class DirectoryNode:
     officials: list = field(default_factory=list)
     children: list = field(default_factory=list)
     path: list = field(default_factory=list)  # names of the agencies above, top first
+    child_count: int = 0  # active agencies directly under it (directory pages: those not shown are a link away)
+
+    @property
+    def children_hidden(self):
+        return bool(self.child_count) and not self.children
+
+
+# The directory's pages: agencies of one level (or search results) per page, and how many agencies one page of the
+# tree shows at most, the levels below included; a level that does not fit is a link to its own page.
+PAGE_SIZE = 50
+TREE_BUDGET = 300
+
+
+@dataclass
+class DirectoryPage:
+    entries: list  # DirectoryNode
+    page: object  # django.core.paginator.Page
+    parent: Agency | None = None  # the agency whose children the page lists; None: the top of the tree
 
 
 def _public_officials():
@@ -73,6 +93,86 @@ def directory_entries(query=""):
         elif unit_hits or official_hits:
             matches.append(DirectoryNode(node.agency, unit_hits, official_hits, [], node.path))
     return sorted(matches, key=lambda n: (len(n.path), fold(n.agency.name)))
+
+
+def _page(queryset, number):
+    try:
+        return Paginator(queryset, PAGE_SIZE).page(number or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404 from None
+
+
+def _with_people(nodes):
+    """Each node's active units and public officials, read for these agencies only."""
+    by_pk = {node.agency.pk: node for node in nodes}
+    for unit in Unit.objects.filter(agency_id__in=list(by_pk), is_active=True).order_by("name"):
+        by_pk[unit.agency_id].units.append(unit)
+    for official in _public_officials().filter(agency_id__in=list(by_pk)):
+        by_pk[official.agency_id].officials.append(official)
+    return nodes
+
+
+def _active():
+    return Agency.objects.filter(is_active=True).select_related("installation")
+
+
+def _expand(nodes, budget):
+    """Nest the levels below these nodes, level by level, while the page has room for all of a node's children."""
+    frontier = nodes
+    while frontier:
+        counts = dict(Agency.objects.filter(is_active=True, parent_id__in=[n.agency.pk for n in frontier])
+                      .values("parent_id").annotate(n=Count("pk")).values_list("parent_id", "n"))
+        chosen = {}
+        for node in frontier:
+            node.child_count = counts.get(node.agency.pk, 0)
+            if node.child_count and node.child_count <= budget:
+                chosen[node.agency.pk], budget = node, budget - node.child_count
+        frontier = []
+        for agency in _active().filter(parent_id__in=list(chosen)).order_by("name", "pk") if chosen else ():
+            child = DirectoryNode(agency, path=agency.directory_path)
+            chosen[agency.parent_id].children.append(child)
+            frontier.append(child)
+        _with_people(frontier)
+
+
+def directory_tree(parent=None, page=1):
+    """A page of one level of the tree (the top, or the agencies directly under `parent`), each agency with its
+    units and public officials and, while they fit in TREE_BUDGET, the levels below nested."""
+    level = _active().filter(parent=parent) if parent is not None else _active().filter(directory_depth=0)
+    current = _page(level.order_by("name", "pk"), page)
+    nodes = _with_people([DirectoryNode(agency, path=agency.directory_path) for agency in current.object_list])
+    _expand(nodes, TREE_BUDGET - len(nodes))
+    return DirectoryPage(nodes, current, parent)
+
+
+def directory_parent(pk):
+    """The active agency whose children a directory page lists; 404 for anything else."""
+    return get_object_or_404(Agency.objects.filter(is_active=True), pk=pk)
+
+
+def _hit(forms):
+    def hit(text):
+        folded = fold(text)
+        return any(form in folded or form in expand(folded) for form in forms)
+    return hit
+
+
+def directory_search(query, page=1):
+    """A page of the agencies matching the query as directory_entries matches them, found through the indexed
+    directory_text (agencies.directory) and ordered as it orders them: nearest the top first, then by name."""
+    forms = {fold(query), expand(query)}
+    matching = Q()
+    for form in forms:
+        matching |= Q(directory_text__contains=form)
+    found = _active().filter(matching).order_by("directory_depth", "directory_name", "pk")
+    current = _page(found, page)
+    hit, entries = _hit(forms), []
+    for node in _with_people([DirectoryNode(a, path=a.directory_path) for a in current.object_list]):
+        if not (hit(node.agency.search_text) or hit(" ".join(node.path))):
+            node.units = [u for u in node.units if hit(f"{u.name} {u.abbreviation} {u.official_email}")]
+            node.officials = [m for m in node.officials if hit(f"{m.user.full_name} {m.position} {m.official_email}")]
+        entries.append(node)
+    return DirectoryPage(entries, current)
 
 
 def directory_flat(query=""):

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import staff_required
 from accounts.models import Role
 from core.forms import run_service
+from core.text import fold
 
 from . import mail_auth, selectors, services
 from .exports import directory_csv, directory_vcards
@@ -15,9 +16,18 @@ from .models import DkimKey
 
 
 def directory(request):
-    query = request.GET.get("q", "").strip()
-    entries = selectors.directory_entries(query)
-    return render(request, "agencies/directory.html", {"entries": entries, "q": query})
+    """The public directory a page at a time: a level of the tree, or a page of a search's results."""
+    query, number = request.GET.get("q", "").strip(), request.GET.get("page", 1)
+    if fold(query):
+        result = selectors.directory_search(query, number)
+    else:
+        parent = request.GET.get("parent")
+        if parent is not None and not parent.isdigit():
+            raise Http404
+        result = selectors.directory_tree(selectors.directory_parent(parent) if parent else None, number)
+    return render(request, "agencies/directory.html", {
+        "entries": result.entries, "page_obj": result.page, "parent": result.parent, "q": query,
+    })
 
 
 def directory_export_csv(request):

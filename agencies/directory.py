@@ -1,0 +1,109 @@
+"""The public directory's search columns on Agency, kept current, so that a page of the directory reads a page of
+agencies and its search is one indexed query, whatever the number of agencies (the national hub lists over
+100,000).
+
+Each agency keeps the names of the active agencies above it (`directory_path`, top first, as the tree shows them:
+an inactive agency cuts the path, its children are roots), how deep that is, its folded name (the order of a
+search's results) and `directory_text`: every text the search looks in — the agency's own (name, short name,
+code, official address), the path above it, each active unit, each public official — each written folded and with the
+abbreviations expanded (core.text.fold / expand), the pieces apart by "|", which folding never writes, so a
+query never matches across two of them. PostgreSQL finds `LIKE '%…%'` in it through a trigram index (migration
+agencies.0007).
+
+Saving an agency, a unit, a membership or a user refreshes the agencies concerned (signals in apps.py), and an
+agency's refresh goes down to the agencies under it only as far as their paths changed. Bulk writes that skip
+the signals (queryset.update, bulk_create, raw SQL): `manage.py directory_reindex`.
+"""
+
+from django.apps import apps as django_apps
+
+from core.text import expand, fold
+
+SEPARATOR = "|"
+BATCH = 2000
+
+
+def _both(text):
+    folded = fold(text)
+    return f"{folded}{SEPARATOR}{expand(folded)}"
+
+
+def directory_text(search_text, path, units, officials):
+    """The folded pieces of one agency: own text, path, units (name, abbreviation, address), officials (name,
+    position, official address)."""
+    pieces = [search_text, " ".join(path)]
+    pieces += [f"{name} {abbreviation} {email}" for name, abbreviation, email in units]
+    pieces += [f"{full_name} {position} {email}" for full_name, position, email in officials]
+    return SEPARATOR.join(_both(piece) for piece in pieces)
+
+
+def _units_of(apps, ids):
+    found = {}
+    rows = (apps.get_model("agencies", "Unit").objects.filter(agency_id__in=ids, is_active=True)
+            .values_list("agency_id", "name", "abbreviation", "official_email"))
+    for agency_id, *unit in rows:
+        found.setdefault(agency_id, []).append(unit)
+    return found
+
+
+def _officials_of(apps, ids):
+    """The public officials as the directory lists them (selectors.public_officials)."""
+    found = {}
+    rows = (apps.get_model("accounts", "Membership").objects
+            .filter(agency_id__in=ids, is_active=True, user__is_active=True, is_public=True)
+            .exclude(official_email="").values_list("agency_id", "user__full_name", "position", "official_email"))
+    for agency_id, *official in rows:
+        found.setdefault(agency_id, []).append(official)
+    return found
+
+
+def _path_below(agency):
+    """The path the children of `agency` (a dict of its row) carry: theirs plus its name, or none when inactive."""
+    return [*agency["directory_path"], agency["name"]] if agency["is_active"] else []
+
+
+def _refresh_batch(apps, ids):
+    """Refresh these agencies; {pk: the path below it} of each."""
+    Agency = apps.get_model("agencies", "Agency")
+    fields = ("pk", "parent_id", "name", "is_active", "search_text", "directory_path", "directory_text",
+              "directory_depth", "directory_name")
+    rows = list(Agency.objects.filter(pk__in=ids).values(*fields))
+    parents = {row["pk"]: row for row in Agency.objects.filter(
+        pk__in={row["parent_id"] for row in rows if row["parent_id"]}).values("pk", "name", "is_active",
+                                                                             "directory_path")}
+    units, officials = _units_of(apps, ids), _officials_of(apps, ids)
+    changed, below = [], {}
+    for row in rows:
+        parent = parents.get(row["parent_id"])
+        path = _path_below(parent) if parent else []
+        fresh = {"directory_path": path, "directory_depth": len(path), "directory_name": fold(row["name"])[:255],
+                 "directory_text": directory_text(row["search_text"], path, units.get(row["pk"], ()),
+                                                  officials.get(row["pk"], ()))}
+        if any(row[name] != value for name, value in fresh.items()):
+            changed.append(Agency(pk=row["pk"], **fresh))
+        below[row["pk"]] = _path_below({**row, **fresh})
+    if changed:
+        Agency.objects.bulk_update(changed, list(fresh), batch_size=500)
+    return below
+
+
+def directory_refresh(agency_ids, apps=django_apps, whole_tree=False):
+    """Refresh the directory columns of these agencies and, as far as their paths changed, of those below.
+    `whole_tree`: refresh every agency below as well (what a reindex does)."""
+    Agency = apps.get_model("agencies", "Agency")
+    frontier, seen = list(dict.fromkeys(pk for pk in agency_ids if pk)), set()
+    while frontier:
+        below = {}
+        for start in range(0, len(frontier), BATCH):
+            below.update(_refresh_batch(apps, frontier[start:start + BATCH]))
+        seen.update(frontier)
+        children = Agency.objects.filter(parent_id__in=list(below)).values_list("pk", "parent_id", "directory_path")
+        frontier = [pk for pk, parent_id, path in children
+                    if pk not in seen and (whole_tree or path != below[parent_id])]
+
+
+def directory_reindex(apps=django_apps):
+    """Every agency, roots first."""
+    Agency = apps.get_model("agencies", "Agency")
+    directory_refresh(Agency.objects.filter(parent__isnull=True).values_list("pk", flat=True), apps,
+                      whole_tree=True)
