@@ -97,8 +97,19 @@ def pdf_pages_text(path):
     return [nfc(page).strip() for page in pages]
 
 
+# What pdftotext prints for glyphs a PDF's font does not map to Unicode. A page where they are half of the
+# characters or more has no usable text layer and is recognised instead; a few (letters with diacritics a
+# Latin-1 font lacks) leave the layer as it is.
+_UNMAPPED = frozenset("\u25a0\ufffd")
+
+
+def _garbled(page):
+    unmapped = sum(1 for char in page if char in _UNMAPPED)
+    return unmapped > 0 and unmapped * 2 >= sum(1 for char in page if not char.isspace())
+
+
 def _has_text(page):
-    return sum(1 for char in page if char.isalnum()) >= _MIN_PAGE_CHARS
+    return sum(1 for char in page if char.isalnum()) >= _MIN_PAGE_CHARS and not _garbled(page)
 
 
 def _kind(path):
@@ -117,11 +128,14 @@ def _kind(path):
         raise PermanentError("neither a PDF nor an image") from None
 
 
-def ocr_run(source, output, sidecar):
-    """OCR `source` (a PDF or an image) into the PDF/A `output`, the recognised text of each page in `sidecar`."""
+def ocr_run(source, output, sidecar, *, force=False):
+    """OCR `source` (a PDF or an image) into the PDF/A `output`, the recognised text of each page in `sidecar`.
+    Pages with a text layer are left as they are, unless `force` (a layer of unmapped glyphs): then every page is
+    rasterised and read (the copy only; the original keeps its layer)."""
     languages = getattr(settings, "OCR_LANGUAGES", "vie")
     args = [
-        "ocrmypdf", "--quiet", "-l", languages, "--output-type", "pdfa", "--skip-text", "--deskew",
+        "ocrmypdf", "--quiet", "-l", languages, "--output-type", "pdfa", "--force-ocr" if force else "--skip-text",
+        "--deskew",
         "--jobs", str(getattr(settings, "OCR_JOBS", 1)), "--image-dpi", "300", "--sidecar", str(sidecar),
         "--tesseract-timeout", str(getattr(settings, "OCR_PAGE_TIMEOUT", 180)),
         str(source), str(output),
@@ -157,7 +171,7 @@ def file_pages(path, workdir):
     if layer and all(_has_text(page) for page in layer):
         return FileText.Method.TEXT_LAYER, layer, None
     output, sidecar = Path(workdir) / "ocr.pdf", Path(workdir) / "ocr.txt"
-    recognised = ocr_run(path, output, sidecar)
+    recognised = ocr_run(path, output, sidecar, force=any(_garbled(page) for page in layer))
     return FileText.Method.OCR, _merge(layer, recognised), output
 
 

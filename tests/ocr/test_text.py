@@ -190,3 +190,9 @@ def test_the_incoming_page_shows_the_state_and_the_clerk_corrects_a_page_there(c
     assert file_text.pages[1] == "Quyết định – trang 2"
     assert client_for(specialist).get(url).status_code == 403
     assert client_for(clerk).get(f"/incoming/{incoming.pk}/files/{file.pk}/ocr.pdf").status_code == 404
+
+
+def test_a_text_layer_of_unmapped_glyphs_is_no_text_but_a_few_missing_diacritics_are():
+    assert not extraction._has_text("■■■■ ■■ ■■■■■ ■■ 12")  # a font without a Unicode map: recognise the page
+    assert extraction._has_text("Quy■t ■■nh v■ phòng ch■ng thiên tai")  # kept: most of it reads
+    assert not extraction._has_text(" 1 ")
