@@ -5,7 +5,7 @@
   var INTERVAL_MS = 1500;
 
   function fill(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (whole, name) {
+    return template.replace(/%+\((\w+)\)s/g, function (whole, name) {
       return name in values ? String(values[name]) : whole;
     });
   }
