@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "public_site",
     "intake",
     "api",
+    "search",
     # api: the REST API (see the "REST API" block below).
     "rest_framework",
     "drf_spectacular",

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("", include("public_site.urls")),
     path("", include("archive.urls")),
+    path("", include("search.urls")),
     path("api/", include("api.urls")),
 ]
