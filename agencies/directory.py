@@ -65,7 +65,8 @@ def _path_below(agency):
 def _refresh_batch(apps, ids):
     """Refresh these agencies; {pk: the path below it} of each."""
     Agency = apps.get_model("agencies", "Agency")
-    fields = ("pk", "parent_id", "name", "is_active", "search_text", "directory_path", "directory_text",
+    fields = ("pk", "parent_id", "name", "short_name", "code", "official_email", "is_active", "search_text",
+              "directory_path", "directory_text",
               "directory_depth", "directory_name")
     rows = list(Agency.objects.filter(pk__in=ids).values(*fields))
     parents = {row["pk"]: row for row in Agency.objects.filter(
@@ -76,8 +77,10 @@ def _refresh_batch(apps, ids):
     for row in rows:
         parent = parents.get(row["parent_id"])
         path = _path_below(parent) if parent else []
-        fresh = {"directory_path": path, "directory_depth": len(path), "directory_name": fold(row["name"])[:255],
-                 "directory_text": directory_text(row["search_text"], path, units.get(row["pk"], ()),
+        # Agency.build_search_text, for rows a bulk write left behind
+        search_text = fold(f"{row['name']} {row['short_name']} {row['code']} {row['official_email']}")
+        fresh = {"search_text": search_text, "directory_path": path, "directory_depth": len(path), "directory_name": fold(row["name"])[:255],
+                 "directory_text": directory_text(search_text, path, units.get(row["pk"], ()),
                                                   officials.get(row["pk"], ()))}
         if any(row[name] != value for name, value in fresh.items()):
             changed.append(Agency(pk=row["pk"], **fresh))
