@@ -12,6 +12,7 @@ the row running, and `recoverable_ids` (beat, `ocr.tasks.texts_recover`) hands i
 import logging
 import subprocess
 import tempfile
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,11 +113,41 @@ def _has_text(page):
     return sum(1 for char in page if char.isalnum()) >= _MIN_PAGE_CHARS and not _garbled(page)
 
 
+# Word processing files whose text is read from their XML (no pages: one "page"), at most this much of it.
+_OFFICE_TEXT_PARTS = {"word/document.xml": "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p",
+                      "content.xml": "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"}
+_OFFICE_MAX_XML = 50 * 1024 * 1024
+
+
+def office_text(path):
+    """The paragraphs of a .docx (OOXML) or .odt (OpenDocument) file, NFC, or None when it is neither."""
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name, paragraph_tag in _OFFICE_TEXT_PARTS.items():
+                try:
+                    info = archive.getinfo(name)
+                except KeyError:
+                    continue
+                if info.file_size > _OFFICE_MAX_XML:
+                    raise PermanentError("the document's text is too large to read")
+                parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+                root = etree.fromstring(archive.read(info), parser)
+                paragraphs = ("".join(node.itertext()) for node in root.iter(paragraph_tag))
+                return nfc("\n".join(p for p in paragraphs if p.strip())).strip()
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError) as error:
+        raise PermanentError(f"unreadable document: {error}") from None
+    return None
+
+
 def _kind(path):
     with open(path, "rb") as handle:
         head = handle.read(1024)
     if b"%PDF-" in head:
         return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "office"
     try:
         with Image.open(path) as image:
             image.verify()
@@ -125,7 +156,7 @@ def _kind(path):
                     return "tiny"
         return "image"
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise PermanentError("neither a PDF nor an image") from None
+        raise PermanentError("neither a PDF, an image nor a Word or OpenDocument text") from None
 
 
 def ocr_run(source, output, sidecar, *, force=False):
@@ -167,6 +198,11 @@ def file_pages(path, workdir):
     kind = _kind(path)
     if kind == "tiny":
         return "", [""], None
+    if kind == "office":
+        text = office_text(path)
+        if text is None:
+            raise PermanentError("neither a PDF, an image nor a Word or OpenDocument text")
+        return FileText.Method.TEXT_LAYER, [text], None
     layer = pdf_pages_text(path) if kind == "pdf" else []
     if layer and all(_has_text(page) for page in layer):
         return FileText.Method.TEXT_LAYER, layer, None

@@ -98,7 +98,7 @@ def test_a_tiny_image_has_no_text_and_a_file_that_is_no_document_fails_for_good(
     finally:
         text_failed.disconnect(dispatch_uid="f")
     file_text.refresh_from_db()
-    assert file_text.state == FileText.State.FAILED and "neither a PDF nor an image" in file_text.error
+    assert file_text.state == FileText.State.FAILED and "neither a PDF, an image nor" in file_text.error
     assert failed == [file_text.pk]
 
 
@@ -196,3 +196,25 @@ def test_a_text_layer_of_unmapped_glyphs_is_no_text_but_a_few_missing_diacritics
     assert not extraction._has_text("■■■■ ■■ ■■■■■ ■■ 12")  # a font without a Unicode map: recognise the page
     assert extraction._has_text("Quy■t ■■nh v■ phòng ch■ng thiên tai")  # kept: most of it reads
     assert not extraction._has_text(" 1 ")
+
+
+def test_a_word_file_s_paragraphs_are_its_text(clerk, django_capture_on_commit_callbacks):
+    import io
+    import zipfile
+
+    body = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            '<w:p><w:r><w:t>Quye\u0302\u0301t định</w:t></w:r></w:p><w:p><w:r><w:t xml:space="preserve">về </w:t>'
+            '</w:r><w:r><w:t>thiên tai</w:t></w:r></w:p></w:body></w:document>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", body)
+    with django_capture_on_commit_callbacks(execute=False):
+        incoming = paper(clerk, pdf_upload())
+    stored = IncomingFile.objects.create(incoming=incoming, name="cv.docx",
+                                         file=ContentFile(buffer.getvalue(), "cv.docx"))
+    with django_capture_on_commit_callbacks(execute=True):
+        file_text = services.text_request(stored, "file")
+    file_text.refresh_from_db()
+    assert (file_text.state, file_text.method, file_text.pages) == (
+        FileText.State.DONE, FileText.Method.TEXT_LAYER, ["Quyết định\nvề thiên tai"])
