@@ -413,6 +413,10 @@ CELERY_BEAT_SCHEDULE["pki-remote-signing-sweep"] = {"task": "pki.tasks.remote_si
 CELERY_BEAT_SCHEDULE["documents-page-previews-purge"] = {
     "task": "documents.tasks.page_previews_purge", "schedule": crontab(hour=3, minute=30),
 }
+# Saved searches asking for it get one e-mail a morning with their new matches (search.services).
+CELERY_BEAT_SCHEDULE["search-saved-searches-mail"] = {
+    "task": "search.tasks.saved_searches_mail", "schedule": crontab(hour=6, minute=30),
+}
 
 # intake: every enabled agency mailbox is read by beat every MAILBOX_POLL_SECONDS (Directive 34: check regularly).
 MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=300)

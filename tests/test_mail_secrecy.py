@@ -34,6 +34,8 @@ from meetings.services import changes as meeting_changes
 from pki.demo import issue_certificate
 from schedules import services as schedule_services
 from schedules.models import ScheduleRecipient
+from search.models import SavedSearch
+from search.services import saved_search_digest_send
 from tests import factories
 from tests.documents.conftest import approved
 
@@ -61,6 +63,7 @@ SENDING_PATHS = {
     "schedules.publication:sending_message": "a published work schedule e-mailed with its PDF and .ics",
     "documents.revision_mail:notice_build": "the notice of a recall, update or replacement to e-mail recipients",
     "documents.revision_mail:notice_send": "each such notice, sent once under its lock (none for a secret document)",
+    "search.services:saved_search_digest_send": "the daily e-mail of a saved search's new matches",
 }
 # allauth's own messages (password reset, address confirmation) go through Django's send_mail from the library;
 # the scenario below triggers them too.
@@ -199,6 +202,9 @@ def issue(w, *recipients, **kwargs):
 def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, client,
                                                                 django_capture_on_commit_callbacks):
     w = world
+    # The ministry's leader keeps a search matching both of its documents below, with a daily e-mail.
+    SavedSearch.objects.create(membership=w["leader"], name="Văn bản của Bộ", query="bo noi vu", email_daily=True,
+                               last_notified_at=timezone.now() - datetime.timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
         # A secret document to an agency on the portal, one known by e-mail, an outside address and a citizen.
         secret = issue(
@@ -239,6 +245,7 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
                                                                                  "khach@congty.vn"),
                                        reason="Đổi kế hoạch")
     assert overdue_digest_send() == 2  # the handler and the leader who routed
+    assert saved_search_digest_send() == 1
     # allauth's messages: a password reset and a citizen's address confirmation.
     client.post("/accounts/password/reset/", {"email": w["leader"].user.email})
     client.post("/accounts/signup/", {"email": "moi@example.com", "password1": "Công-dân-2026!",
@@ -302,6 +309,8 @@ def test_no_message_of_any_sending_path_names_a_secret_document(world, outbox, c
     assert "đã bị THU HỒI" in "".join(by_recipient["dan@example.com"])
     assert "Hủy cuộc họp: Họp công khai" in "".join(by_recipient["khach@congty.vn"])
     assert "Giao ban tuần của Bộ" in "".join(by_recipient["lich@congty.vn"])
+    saved = next(t for t in by_recipient[w["leader"].user.email] if "Tìm kiếm đã lưu" in t)
+    assert "Quyết định cấp phép" in saved and "1 văn bản mật — xem trong cổng" in saved
     digest = next(t for t in by_recipient[handler] if "quá hạn" in t)
     assert "1 văn bản mật quá hạn — xem trong cổng" in digest
     # The secret document went to no address outside the portal.
