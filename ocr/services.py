@@ -118,3 +118,14 @@ def page_correct(*, user, file_text, page, text):
     file_text.save(update_fields=["pages", "text", "state", "finished_at"])
     announce_ready(file_text)
     return correction
+
+
+def texts_retry(file_texts):
+    """Read the text of these files again from the start (the technical admin's action, e.g. after installing a
+    better model); rows a worker holds now are left. Returns how many were queued."""
+    ids = list(file_texts.exclude(state=FileText.State.RUNNING).values_list("pk", flat=True))
+    FileText.objects.filter(pk__in=ids).update(state=FileText.State.PENDING, attempts=0, claimed_at=None, error="",
+                                               finished_at=None)
+    for pk in ids:
+        _queue(pk)
+    return len(ids)

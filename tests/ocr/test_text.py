@@ -218,3 +218,23 @@ def test_a_word_file_s_paragraphs_are_its_text(clerk, django_capture_on_commit_c
     file_text.refresh_from_db()
     assert (file_text.state, file_text.method, file_text.pages) == (
         FileText.State.DONE, FileText.Method.TEXT_LAYER, ["Quyết định\nvề thiên tai"])
+
+
+def test_the_technical_admin_sees_states_not_text_and_asks_for_a_failed_file_again(
+        client, clerk, django_capture_on_commit_callbacks, settings):
+    from tests import factories
+    from tests.conftest import login
+
+    file_text = _stuck(clerk, django_capture_on_commit_callbacks, state=FileText.State.FAILED, attempts=3,
+                       error="ocrmypdf: timeout", text="bí mật")
+    admin = factories.make_user("admin@portal.gov.vn")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    factories.totp_enable(admin)  # /admin/ wants a session that passed two-factor
+    login(client, admin)
+    page = client.get(f"/admin/ocr/filetext/{file_text.pk}/change/").content.decode()
+    assert "ocrmypdf: timeout" in page and "bí mật" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/ocr/filetext/", {"action": "extract_again", "_selected_action": [file_text.pk]})
+    file_text.refresh_from_db()
+    assert file_text.state == FileText.State.DONE and file_text.attempts == 1 and file_text.error == ""
