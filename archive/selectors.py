@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
 from ocr.models import FileText
+from ocr.services import text_of
 
 from . import services
 from .models import ArchiveBatch, ArchivedDocument
@@ -26,6 +27,11 @@ def archived_visible_to(user):
 
 def archived_get(user, pk):
     return get_object_or_404(archived_visible_to(user).select_related("batch", "agency"), pk=pk)
+
+
+def archived_text(document):
+    """The ocr.FileText of the document's scan (its state and text), or None before the scan is stored."""
+    return text_of(document, "scan") if document.scan else None
 
 
 def batch_progress(batch):

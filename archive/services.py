@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,7 +132,10 @@ def find_duplicates(agency, rows):
     outgoing = _by_notation(Outgoing.objects.filter(agency=agency, status=Outgoing.Status.ISSUED), notations,
                             lambda doc: [agency.name, agency.short_name])
     archived = {}
-    for document in ArchivedDocument.objects.filter(agency=agency).exclude(notation=""):
+    raw = {str(row.values.get("notation") or row.values.get("number", "")).upper() for row in rows} - {""}
+    earlier = ArchivedDocument.objects.filter(agency=agency).annotate(notation_upper=Upper("notation")).filter(
+        Q(notation_upper__in=raw) | Q(notation="", number__in=raw))
+    for document in earlier:
         archived.setdefault((fold(document.full_notation), fold(document.issuer)), document)
     duplicates = {}
     for row in rows:

@@ -48,7 +48,8 @@ def batch_progress(request, pk):
 @staff_required()
 def archived_detail(request, pk):
     document = selectors.archived_get(request.user, pk)
-    return render(request, "archive/archived_detail.html", {"document": document})
+    return render(request, "archive/archived_detail.html",
+                  {"document": document, "text": selectors.archived_text(document)})
 
 
 @staff_required()

@@ -135,3 +135,12 @@ def test_only_the_agencys_clerks_see_its_batches(clerk, specialist, other_agency
     assert progress["total"] == 1 and progress["stored"] == 1
     page = client.get(f"/archive/batches/{batch.pk}/").content.decode()
     assert "data-archive-progress" in page and "<script>" not in page
+
+
+def test_the_archived_document_page_shows_the_text_of_its_scan(clerk, client, django_capture_on_commit_callbacks):
+    batch = imported(clerk, package([row(1)]), django_capture_on_commit_callbacks)
+    document = batch.documents.get()
+    factories_login(client, clerk)
+    page = client.get(f"/archive/documents/{document.pk}/").content.decode()
+    assert "1/QĐ-UBND" in page and "phòng chống thiên tai" in page
+    assert 'data-testid="archived-text"' in page and "Quyết định số 1:" in page
