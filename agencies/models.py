@@ -70,10 +70,11 @@ class Agency(models.Model):
     search_text = models.TextField(editable=False, default="")
     # The public directory's columns (agencies.directory keeps them): the names of the active agencies above,
     # top first; how many; the folded name; every text its search looks in (trigram-indexed on PostgreSQL).
-    directory_path = models.JSONField(editable=False, default=list)
-    directory_depth = models.PositiveSmallIntegerField(editable=False, default=0)
-    directory_name = models.CharField(editable=False, max_length=255, default="")
-    directory_text = models.TextField(editable=False, default="")
+    # Defaults in the database too: rows written in SQL (bench generators) are valid, then `directory_reindex`.
+    directory_path = models.JSONField(editable=False, default=list, db_default=[])
+    directory_depth = models.PositiveSmallIntegerField(editable=False, default=0, db_default=0)
+    directory_name = models.CharField(editable=False, max_length=255, default="", db_default="")
+    directory_text = models.TextField(editable=False, default="", db_default="")
 
     class Meta:
         verbose_name = _("cơ quan")
