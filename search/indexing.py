@@ -57,7 +57,8 @@ def _own_text(obj, field="scan"):
 
 
 def _join(*parts):
-    return " · ".join(str(part) for part in parts if part)
+    """The non-empty parts, each once, in order."""
+    return " · ".join(dict.fromkeys(str(part) for part in parts if part))
 
 
 def _outgoing_facts(document):

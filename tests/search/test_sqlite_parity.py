@@ -1,0 +1,36 @@
+"""SQLite (make run) searches the same folded words without PostgreSQL's index: same results, same order."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from tests.search import corpus
+
+pytestmark = pytest.mark.django_db
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPT = """
+import json, sys
+from tests.search import corpus
+from django.db import transaction
+with transaction.atomic():
+    found = corpus.results()
+    transaction.set_rollback(True)
+sys.stdout.write("RESULTS" + json.dumps(found))
+"""
+
+
+def test_sqlite_finds_what_postgresql_finds(tmp_path):
+    assert connection.vendor == "postgresql"
+    expected = json.loads(json.dumps(corpus.results()))
+    assert expected["15 qđ bnv"][0][0] == "15/QĐ-BNV" and not expected["tai thien"][0][0].startswith("15")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'search.sqlite3'}", "DEBUG": "1", "PORTAL_VAR_DIR": str(tmp_path),
+           "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    manage = [sys.executable, os.path.join(ROOT, "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    shell = subprocess.run([*manage, "shell", "-c", SCRIPT], cwd=ROOT, env=env, check=True, timeout=300,
+                           capture_output=True, text=True)
+    assert json.loads(shell.stdout.split("RESULTS", 1)[1]) == expected
