@@ -8,6 +8,7 @@ from ocr.models import FileText
 from ocr.services import text_of
 
 from . import services
+from .filters import ArchivedFilter
 from .models import ArchiveBatch, ArchivedDocument
 
 
@@ -23,6 +24,24 @@ def archived_visible_to(user):
     """Archived documents of the agencies the user is active staff of."""
     agencies = Membership.objects.active().filter(user=user).values("agency_id")
     return ArchivedDocument.objects.filter(agency_id__in=agencies)
+
+
+PAGE_SIZE = 50
+
+
+def archived_filterset(*, user, filters=None):
+    """The archived documents list's ArchivedFilter over what this person may see: `qs` its rows, `form` its bar."""
+    return ArchivedFilter(filters, queryset=archived_visible_to(user).select_related("batch"))
+
+
+def archived_page(*, user, filters=None, before=None):
+    """One page of the list, newest import first, and the pk to continue before (None on the last page): keyset
+    paging, so no page counts or skips the whole archive."""
+    rows = archived_filterset(user=user, filters=filters).qs.order_by("-pk")
+    if before:
+        rows = rows.filter(pk__lt=before)
+    page = list(rows[:PAGE_SIZE + 1])
+    return page[:PAGE_SIZE], (page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None)
 
 
 def archived_get(user, pk):

@@ -46,6 +46,19 @@ def batch_progress(request, pk):
 
 
 @staff_required()
+def archived_list(request):
+    filterset = selectors.archived_filterset(user=request.user, filters=request.GET)
+    before = request.GET.get("before", "")
+    documents, next_before = selectors.archived_page(user=request.user, filters=request.GET,
+                                                     before=int(before) if before.isdigit() else None)
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(request, "archive/archived_list.html", {
+        "filter": filterset, "documents": documents, "next_before": next_before, "query": query.urlencode(),
+        "title": _("Tài liệu lưu trữ")})
+
+
+@staff_required()
 def archived_detail(request, pk):
     document = selectors.archived_get(request.user, pk)
     return render(request, "archive/archived_detail.html",

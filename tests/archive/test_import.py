@@ -2,6 +2,7 @@
 never in the live registers."""
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -144,3 +145,26 @@ def test_the_archived_document_page_shows_the_text_of_its_scan(clerk, client, dj
     page = client.get(f"/archive/documents/{document.pk}/").content.decode()
     assert "1/QĐ-UBND" in page and "phòng chống thiên tai" in page
     assert 'data-testid="archived-text"' in page and "Quyết định số 1:" in page
+
+
+def test_staff_of_the_agency_list_its_archived_documents_page_by_page(clerk, specialist, other_agency, client,
+                                                                       django_capture_on_commit_callbacks, settings):
+    from archive import selectors
+
+    batch = imported(clerk, package([row(n, **{"Hộp số": "7" if n % 2 else "8"}) for n in range(1, 8)]),
+                     django_capture_on_commit_callbacks)
+    factories_login(client, specialist)
+    listed = client.get("/archive/documents/?box=7").content.decode()
+    assert len(re.findall(r'href="/archive/documents/\d+/"', listed)) == 4
+    first, after = selectors.archived_page(user=specialist.user, filters={}, before=None)
+    assert len(first) == 7 and after is None
+    selectors.PAGE_SIZE, size = 3, selectors.PAGE_SIZE
+    try:
+        first, after = selectors.archived_page(user=specialist.user, filters={}, before=None)
+        second, _ = selectors.archived_page(user=specialist.user, filters={}, before=after)
+    finally:
+        selectors.PAGE_SIZE = size
+    assert [d.line for d in first] == [8, 7, 6] and [d.line for d in second] == [5, 4, 3]
+    factories_login(client, factories.make_member(other_agency, "specialist"))
+    assert not re.findall(r'href="/archive/documents/\d+/"', client.get("/archive/documents/").content.decode())
+    assert batch.documents.count() == 7
