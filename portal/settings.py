@@ -540,9 +540,11 @@ SPECTACULAR_SETTINGS = {
 # ---- end of REST API ---------------------------------------------------------------------------------------
 # ---- Text of the files (ocr app) --------------------------------------------------------------------------
 # Tesseract's languages for OCRmyPDF ("vie", or "vie+eng"), a worker's claim on a file (a crashed worker's file is
-# taken again by beat after it), tries per file, seconds per page and per file, and Tesseract's threads per file.
+# taken again by beat after it), how long a queued file may wait before beat queues it again, tries per file,
+# seconds per page and per file, and Tesseract's threads per file.
 OCR_LANGUAGES = env.str("OCR_LANGUAGES", default="vie")
 OCR_LEASE_SECONDS = env.int("OCR_LEASE_SECONDS", default=900)
+OCR_REQUEUE_SECONDS = env.int("OCR_REQUEUE_SECONDS", default=1800)
 OCR_MAX_ATTEMPTS = env.int("OCR_MAX_ATTEMPTS", default=3)
 OCR_PAGE_TIMEOUT = env.int("OCR_PAGE_TIMEOUT", default=180)
 OCR_FILE_TIMEOUT = env.int("OCR_FILE_TIMEOUT", default=3600)
