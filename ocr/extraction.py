@@ -64,17 +64,20 @@ def _claim(file_text_id):
 
 
 def recoverable_ids(limit=500):
-    """Rows to queue again: running past the lease (a dead worker), failed attempts waiting their retry, and pending
-    rows whose queueing was lost (older than the lease and never claimed)."""
+    """Rows to queue again (their queued_at set to now): running past the lease (a dead worker), and pending rows
+    whose task was queued more than OCR_REQUEUE_SECONDS ago (lost with the broker, or a retry that never came),
+    unless their retry time is still ahead."""
     now = timezone.now()
     stale = now - _lease()
+    requeue = now - timedelta(seconds=getattr(settings, "OCR_REQUEUE_SECONDS", 1800))
     rows = FileText.objects.filter(
         Q(state=FileText.State.RUNNING, claimed_at__lte=stale)
-        | Q(state=FileText.State.PENDING, claimed_at__isnull=False, claimed_at__lte=now)
-        | Q(state=FileText.State.PENDING, claimed_at__isnull=True, created_at__lte=stale),
+        | (Q(state=FileText.State.PENDING) & (Q(claimed_at__isnull=True) | Q(claimed_at__lte=now))
+           & (Q(queued_at__isnull=True) | Q(queued_at__lte=requeue))),
         attempts__lt=_max_attempts(),
     ).order_by("pk")
     ids = list(rows.values_list("pk", flat=True)[:limit])
+    FileText.objects.filter(pk__in=ids).update(queued_at=now)
     # Rows out of attempts while running (the worker died on the last one) fail for good.
     exhausted = FileText.objects.filter(state=FileText.State.RUNNING, claimed_at__lte=stale,
                                         attempts__gte=_max_attempts())
@@ -273,15 +276,20 @@ def _finish(file_text, claimed_at, method, pages, ocr_path, ocr_name=""):
 def _fail(file_text, claimed_at, message, permanent=True):
     """Record the error: for good when permanent or out of attempts, else pending until the retry time."""
     final = permanent or file_text.attempts >= _max_attempts()
-    retry_at = timezone.now() + timedelta(seconds=60 * 2 ** file_text.attempts)
+    delay = 60 * 2 ** file_text.attempts
+    now = timezone.now()
     updated = _mine(file_text, claimed_at).update(
         state=FileText.State.FAILED if final else FileText.State.PENDING,
-        error=message[:2000], claimed_at=None if final else retry_at,
-        finished_at=timezone.now() if final else None,
+        error=message[:2000], claimed_at=None if final else now + timedelta(seconds=delay),
+        finished_at=now if final else None, queued_at=None if final else now,
     )
     if updated and final:
         file_text.refresh_from_db()
         transaction.on_commit(lambda: text_failed.send(sender=FileText, file_text=file_text), robust=True)
+    elif updated:
+        from .tasks import text_extract
+
+        transaction.on_commit(lambda: text_extract.apply_async([file_text.pk], countdown=delay + 1), robust=True)
 
 
 def extract(file_text_id):

@@ -45,6 +45,9 @@ class FileText(models.Model):
     error = models.TextField(_("lỗi"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # When its task was last queued: beat queues a pending row again only OCR_REQUEUE_SECONDS after (a backlog of
+    # scans waiting in the broker is not queued twice every few minutes).
+    queued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(_("thời điểm xong"), null=True, blank=True)
 

@@ -49,7 +49,8 @@ def text_request(obj, field, *, sha256=None):
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
     sha256 = sha256 or _file_sha256(fieldfile)
     file_text, created = FileText.objects.get_or_create(
-        content_type=content_type, object_id=obj.pk, field=field, defaults={"sha256": sha256}
+        content_type=content_type, object_id=obj.pk, field=field, defaults={"sha256": sha256,
+                                                                           "queued_at": timezone.now()}
     )
     if created:
         _queue(file_text.pk)
@@ -58,7 +59,7 @@ def text_request(obj, field, *, sha256=None):
         # The file behind the field changed: its old text no longer describes it.
         FileText.objects.filter(pk=file_text.pk).update(
             sha256=sha256, state=FileText.State.PENDING, method="", pages=[], text="", error="", attempts=0,
-            claimed_at=None, finished_at=None,
+            claimed_at=None, finished_at=None, queued_at=timezone.now(),
         )
         file_text.refresh_from_db()
         _queue(file_text.pk)
@@ -125,7 +126,7 @@ def texts_retry(file_texts):
     better model); rows a worker holds now are left. Returns how many were queued."""
     ids = list(file_texts.exclude(state=FileText.State.RUNNING).values_list("pk", flat=True))
     FileText.objects.filter(pk__in=ids).update(state=FileText.State.PENDING, attempts=0, claimed_at=None, error="",
-                                               finished_at=None)
+                                               finished_at=None, queued_at=timezone.now())
     for pk in ids:
         _queue(pk)
     return len(ids)

@@ -134,15 +134,20 @@ def test_a_row_left_running_by_a_crashed_worker_is_taken_again_after_the_lease(c
 
 def test_a_lost_pending_row_is_queued_again_and_retries_end_in_failed(clerk, settings,
                                                                       django_capture_on_commit_callbacks):
-    settings.OCR_LEASE_SECONDS, settings.OCR_MAX_ATTEMPTS = 60, 2
+    settings.OCR_REQUEUE_SECONDS, settings.OCR_MAX_ATTEMPTS = 60, 2
     file_text = _stuck(clerk, django_capture_on_commit_callbacks)
-    FileText.objects.filter(pk=file_text.pk).update(created_at=timezone.now() - timedelta(seconds=61))
+    assert extraction.recoverable_ids() == []  # its task is still in the broker
+    long_ago = timezone.now() - timedelta(seconds=61)
+    FileText.objects.filter(pk=file_text.pk).update(queued_at=long_ago)
     assert extraction.recoverable_ids() == [file_text.pk]
+    assert extraction.recoverable_ids() == []  # queued again just now: not twice
     with mock.patch.object(extraction, "file_pages", side_effect=OSError("disk gone")):
         assert extraction.extract(file_text.pk) is False
         file_text.refresh_from_db()
         assert file_text.state == FileText.State.PENDING and file_text.claimed_at > timezone.now()
         assert extraction.extract(file_text.pk) is False  # not before its retry time
+        FileText.objects.filter(pk=file_text.pk).update(queued_at=long_ago)
+        assert extraction.recoverable_ids() == []  # nor by the beat
         FileText.objects.filter(pk=file_text.pk).update(claimed_at=timezone.now())
         assert extraction.recoverable_ids() == [file_text.pk]
         extraction.extract(file_text.pk)
