@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from archive.models import ArchiveBatch, ArchivedDocument
 from tests import factories
 from tests.archive.conftest import csv_bytes, package, row, scans_for
+from tests.browser.test_accessibility import AXE, findings
 from tests.browsing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -65,3 +66,22 @@ def test_a_clerk_sees_bad_rows_then_follows_a_batch_to_the_end(page, archive_cle
     batch = ArchiveBatch.objects.get(title="Phông 1998")
     assert batch.status == ArchiveBatch.Status.DONE
     assert polled, "the page never asked for the batch's progress"
+
+
+def test_the_archive_pages_have_no_serious_accessibility_violation(browser, live_server, archive_clerk, tmp_path,
+                                                                  django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archive import services
+
+    assert AXE.exists(), "axe-core is missing: `make setup-dev` installs it (npm ci)."
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.batch_import(membership=archive_clerk, title="Phông 1998",
+                                      package_file=SimpleUploadedFile("goi.zip", package([row(1), row(2)])))
+    context = browser.new_context(locale="vi-VN", base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    log_in(page, archive_clerk.user.email)
+    document = batch.documents.first()
+    assert not findings(page, ["/archive/batches/", f"/archive/batches/{batch.pk}/", "/archive/documents/",
+                               f"/archive/documents/{document.pk}/"])
+    context.close()
