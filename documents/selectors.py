@@ -52,7 +52,9 @@ def _routed_to(membership):
     reach = Q(member=membership)
     if membership.unit_id:
         reach |= Q(unit_id=membership.unit_id)
-    return Assignment.objects.filter(reach, is_current=True, incoming__agency=membership.agency)
+    # Every caller narrows the documents to the person's agency itself (a join back to the document here would
+    # cost one more lookup per row of a long list).
+    return Assignment.objects.filter(reach, is_current=True)
 
 
 def incoming_visible_to(membership):
@@ -104,13 +106,15 @@ def worklist(membership):
     """What is this person's to do: documents routed to them or their unit, not yet done, by due date."""
     ids = _routed_to(membership).exclude(role=Assignment.Role.INFORM).values("incoming_id")
     return (
-        Incoming.objects.filter(pk__in=ids, status__in=[Incoming.Status.ASSIGNED, Incoming.Status.IN_PROGRESS])
+        # agency= (implied by ids) lets the agency's open documents be read in due-date order by one index.
+        Incoming.objects.filter(agency=membership.agency, pk__in=ids,
+                                status__in=[Incoming.Status.ASSIGNED, Incoming.Status.IN_PROGRESS])
         .order_by(F("due_date").asc(nulls_last=True), "arrived_at")
     )
 
 
 DESK_ROWS = 20
-DESK_COUNT_LIMIT = 999
+DESK_COUNT_LIMIT = 99
 
 
 def _desk_count(queryset):
@@ -133,7 +137,7 @@ def dashboard(membership):
         "overdue_count": _desk_count(overdue),
         "due_week_count": _desk_count(due_week),
         "for_information": Incoming.objects.filter(
-            pk__in=_routed_to(membership).filter(role=Assignment.Role.INFORM).values("incoming_id")
+            agency=membership.agency, pk__in=_routed_to(membership).filter(role=Assignment.Role.INFORM).values("incoming_id")
         ).order_by("-arrived_at")[:10],
     }
     agency_incoming = Incoming.objects.filter(agency=membership.agency)
@@ -150,19 +154,26 @@ def dashboard(membership):
     return data
 
 
+FAILED_DAYS = 90
+
+
 def _clerk_desk(membership, agency_incoming):
-    failed = Delivery.objects.filter(
-        outgoing__agency=membership.agency,
-        status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN])
+    # The latest deliveries that did not go through, of documents touched in the last FAILED_DAYS days (read by
+    # the agency's documents in date order), not every one the agency ever had.
+    since = timezone.now() - datetime.timedelta(days=FAILED_DAYS)
+    failed = list(Delivery.objects.filter(
+        outgoing__agency=membership.agency, outgoing__updated_at__gte=since,
+        status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN],
+    ).select_related("outgoing").order_by("-outgoing__updated_at", "-pk")[:DESK_ROWS + 1])
     return {
         "to_register": agency_incoming.filter(status=Incoming.Status.ARRIVED).order_by("arrived_at")[:DESK_ROWS],
         "mailbox_pending": InboundMessage.objects.filter(
             agency=membership.agency, status=InboundMessage.Status.PENDING).order_by("received_at")[:DESK_ROWS],
         "to_issue": Outgoing.objects.filter(agency=membership.agency, status=Outgoing.Status.APPROVED)
         .order_by("-updated_at")[:DESK_ROWS],
-        # The latest that did not go through, not every one the agency ever had.
-        "failed_deliveries": failed.select_related("outgoing").order_by("-pk")[:DESK_ROWS],
-        "failed_count": _desk_count(failed),
+        "failed_deliveries": failed[:DESK_ROWS],
+        "failed_count": (min(len(failed), DESK_ROWS), len(failed) > DESK_ROWS),
+        "failed_days": FAILED_DAYS,
     }
 
 

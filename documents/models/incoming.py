@@ -109,7 +109,8 @@ class Incoming(models.Model):
             models.Index(fields=["agency", "status", "arrived_at"], name="incoming_list_status_idx"),
             models.Index(fields=["agency", "year", "arrival_number"], name="incoming_register_number_idx",
                          condition=Q(arrival_number__isnull=False)),
-            models.Index(fields=["agency", "due_date"], name="incoming_open_due_idx",
+            # … and a person's worklist: the agency's open documents in due-date order (selectors.worklist).
+            models.Index(fields=["agency", "due_date", "arrived_at"], name="incoming_open_worklist_idx",
                          condition=Q(status__in=["04", "05"])),
             models.Index(Upper("notation"), "agency", name="incoming_notation_upper_idx",
                          condition=Q(arrival_number__isnull=False)),

@@ -17,10 +17,14 @@ from .. import incoming_workflow as workflow
 from .. import selectors
 from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
 from ..navigation import PAGE_ROLES, STAFF
-from ..pagination import paginate
+from ..pagination import paginate, windowed
 from ..services import incoming as services
 from ..tables import IncomingTable
 from . import revisions
+
+# The list's sorts that an index of migration 0019 serves; any other sorts the newest 5,000 (documents.pagination).
+LIST_NEWEST = "-arrived_at"
+LIST_INDEXED_SORTS = {"arrived_at", "status"}
 
 
 def _add_errors(form, exc):
@@ -36,8 +40,9 @@ def _add_errors(form, exc):
 @staff_required(*PAGE_ROLES["incoming_list"])
 def incoming_list(request):
     filterset = selectors.incoming_filterset(membership=request.membership, filters=request.GET)
-    table = IncomingTable(filterset.qs, request=request)
-    paginate(table, request, per_page=25)
+    documents = windowed(filterset.qs, request.GET.get("sort"), newest=LIST_NEWEST, indexed=LIST_INDEXED_SORTS)
+    table = IncomingTable(documents, request=request)
+    paginate(table, request, per_page=25, newest=LIST_NEWEST)
     return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
 
 
