@@ -153,9 +153,13 @@ def _incoming_visible(membership):
 def _inbound_visible(membership):
     from intake.selectors import inbound_filterset
     try:
-        return inbound_filterset(membership=membership).queryset
+        messages = inbound_filterset(membership=membership).queryset.all()
     except Http404:
         return apps.get_model("intake", "InboundMessage").objects.none()
+    # The same rows without the list's badges (counts of attachments per message): only `pk` is read here.
+    messages.query.annotations = {}
+    messages.query.group_by = None
+    return messages
 
 
 def _meeting_visible(membership):

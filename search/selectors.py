@@ -4,12 +4,14 @@ Visibility comes from the owning apps' selectors (indexing.visibility_q): an ite
 never returned, counted or shown in a snippet. Ranking: the exact number first, then matches in the summary,
 then matches in the files' text only; newest first within each."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentType, Secrecy
@@ -24,7 +26,10 @@ FACETS = {
     "status": _("Trạng thái"), "secrecy": _("Độ mật"),
 }
 FACET_LIMIT = 12
+COMBO_FIELDS = ["kind", "doc_type", "year", "issuer", "status", "secrecy"]
 RANK_NUMBER, RANK_SUMMARY, RANK_BODY = 3, 2, 1
+# PostgreSQL's GIN index on the folded words (bench/bench_search.py turns it off to measure what it brings).
+USE_INDEX = True
 
 
 @dataclass
@@ -48,7 +53,7 @@ def _phrases_anywhere(query):
     for phrase in query.phrases:
         words = f" {' '.join(phrase)} "
         found &= Q(summary_words__contains=words) | Q(body_words__contains=words)
-    if connection.vendor == "postgresql":
+    if USE_INDEX and connection.vendor == "postgresql":
         # The GIN index finds the entries holding every word; LIKE above then keeps the phrases in order.
         found &= Q(vector=SearchQuery(" & ".join(query.all_words), search_type="raw", config="search_vn"))
     return found
@@ -108,19 +113,42 @@ def _label(name, value):
     return str(value)
 
 
-def _facet(entries, name, chosen):
-    narrowed = _apply(entries, chosen, but=name)
+def _value(name, row):
     if name == "status":
-        rows = narrowed.exclude(status="").values("kind", "status").annotate(n=Count("pk")).order_by("-n")
-        options = [(f"{row['kind']}:{row['status']}", _status_label(row["kind"], row["status"]), row["n"])
-                   for row in rows[:FACET_LIMIT]]
-    else:
-        empty = {"year__isnull": True} if name == "year" else {name: ""}
-        rows = narrowed.exclude(**empty).values(name).annotate(
-            n=Count("pk")).order_by("-n", name)
-        options = [(str(row[name]), _label(name, row[name]), row["n"]) for row in rows[:FACET_LIMIT]]
-    return {"name": name, "label": FACETS[name], "chosen": chosen.get(name, ""),
-            "options": [{"value": value, "label": label, "count": n} for value, label, n in options]}
+        return f"{row['kind']}:{row['status']}" if row["status"] else ""
+    return "" if row[name] is None else str(row[name])
+
+
+def _facets(combos, chosen):
+    """Each facet's counts over the matches narrowed by the other facets, from the matches' distinct
+    combinations of facet values (one query, whatever filters are chosen)."""
+    facets = []
+    for name in FACETS:
+        others = {key: value for key, value in chosen.items() if key != name}
+        counts = Counter()
+        for row in combos:
+            if all(_value(key, row) == value for key, value in others.items()):
+                counts[_value(name, row)] += row["n"]
+        counts.pop("", None)
+        top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+        options = [{"value": value, "count": n,
+                    "label": _status_label(*value.split(":", 1)) if name == "status" else _label(name, value)}
+                   for value, n in top]
+        if options:
+            facets.append({"name": name, "label": FACETS[name], "chosen": chosen.get(name, ""), "options": options})
+    return facets
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (already known from the facets' query) instead of counting again."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
 
 
 def search(*, membership, query_text, filters=None, page=1):
@@ -131,11 +159,11 @@ def search(*, membership, query_text, filters=None, page=1):
     if not query:
         return result
     entries = matching(membership, query)
-    result.facets = [facet for facet in (_facet(entries, name, result.filters) for name in FACETS) if facet["options"]]
-    narrowed = _apply(entries, result.filters)
-    paginator = Paginator(narrowed, PAGE_SIZE)
-    result.page = paginator.get_page(page)
-    result.total = paginator.count
+    combos = list(entries.order_by().values(*COMBO_FIELDS).annotate(n=Count("pk")))
+    result.facets = _facets(combos, result.filters)
+    result.total = sum(row["n"] for row in combos
+                       if all(_value(key, row) == value for key, value in result.filters.items()))
+    result.page = _CountedPaginator(_apply(entries, result.filters), PAGE_SIZE, result.total).get_page(page)
     for entry in result.page.object_list:
         entry.snippet = text.snippet(entry.summary if entry.rank >= RANK_SUMMARY else entry.body, query)
         entry.kind_label = Entry.Kind(entry.kind).label
