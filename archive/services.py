@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -264,11 +264,8 @@ def text_states(batch_pk):
     """{FileText state: count} of a batch's scans."""
     content_type = ContentType.objects.get_for_model(ArchivedDocument)
     ids = ArchivedDocument.objects.filter(batch_id=batch_pk).values("pk")
-    rows = FileText.objects.filter(content_type=content_type, object_id__in=ids, field="scan").values_list("state")
-    counts = {}
-    for (state,) in rows.iterator():
-        counts[state] = counts.get(state, 0) + 1
-    return counts
+    rows = FileText.objects.filter(content_type=content_type, object_id__in=ids, field="scan").order_by()
+    return dict(rows.values_list("state").annotate(count=Count("pk")))
 
 
 def batch_settle(batch_pk):
