@@ -118,9 +118,10 @@ def test_the_document_page_costs_the_same_queries_for_5_or_60_deliveries(client_
     outgoing = issued[1]
     client = client_for(clerk)
     _citizen_deliveries(outgoing, 5)
+    client.get(f"/outgoing/{outgoing.pk}/")  # the session's and caches' first reads
     with CaptureQueriesContext(connection) as few:
         assert client.get(f"/outgoing/{outgoing.pk}/").status_code == 200
     _citizen_deliveries(outgoing, 55, start=5)
     with CaptureQueriesContext(connection) as many:
         assert client.get(f"/outgoing/{outgoing.pk}/").status_code == 200
-    assert len(many) == len(few)
+    assert len(many) <= len(few)
