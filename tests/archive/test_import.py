@@ -168,3 +168,18 @@ def test_staff_of_the_agency_list_its_archived_documents_page_by_page(clerk, spe
     factories_login(client, factories.make_member(other_agency, "specialist"))
     assert not re.findall(r'href="/archive/documents/\d+/"', client.get("/archive/documents/").content.decode())
     assert batch.documents.count() == 7
+
+
+def test_archived_documents_take_no_number_of_the_live_registers(clerk, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from documents.numbering import number_take, register_for
+
+    registers = [register_for(clerk.agency, kind) for kind in Register.Kind.values]
+    with transaction.atomic():
+        taken = [number_take(register).value for register in registers]
+    this_year = f"01/01/{datetime.date.today().year}"
+    imported(clerk, package([row(n, **{"Ngày văn bản": this_year}) for n in range(1, 4)]),
+             django_capture_on_commit_callbacks)
+    with transaction.atomic():
+        assert [number_take(register).value for register in registers] == [n + 1 for n in taken]
