@@ -107,6 +107,7 @@ class Incoming(models.Model):
             # and the duplicates shown on a document's page (services.incoming.duplicates_of).
             models.Index(fields=["agency", "-arrived_at"], name="incoming_list_arrived_idx", include=["status"]),
             models.Index(fields=["agency", "status", "arrived_at"], name="incoming_list_status_idx"),
+            models.Index(fields=["agency", "source", "-arrived_at"], name="incoming_list_source_idx"),
             models.Index(fields=["agency", "year", "arrival_number"], name="incoming_register_number_idx",
                          condition=Q(arrival_number__isnull=False)),
             # … and a person's worklist: the agency's open documents in due-date order (selectors.worklist).

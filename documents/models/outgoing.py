@@ -103,6 +103,7 @@ class Outgoing(models.Model):
                    models.Index(fields=["agency", "-updated_at"], name="outgoing_list_updated_idx",
                                 include=["status", "secrecy", "created_by"]),
                    models.Index(fields=["agency", "year", "number"], name="outgoing_list_number_idx"),
+                   models.Index(fields=["agency", "year", "-updated_at"], name="outgoing_list_year_idx"),
                    models.Index(fields=["agency", "doc_type", "-updated_at"], name="outgoing_list_type_idx"),
                    models.Index(fields=["agency", "status", "-updated_at"], name="outgoing_list_status_idx")]
 
