@@ -187,7 +187,11 @@ class Assignment(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["incoming"], name="assignment_current_lead_idx", include=["unit", "member"],
-                                condition=Q(role="lead", is_current=True))]
+                                condition=Q(role="lead", is_current=True)),
+                   # A specialist's lists (selectors._routed_to): is this document routed to me or my unit, for each
+                   # row read in date order, answered from the index alone.
+                   models.Index(fields=["incoming"], name="assignment_current_reach_idx",
+                                include=["unit", "member", "role"], condition=Q(is_current=True))]
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.target}"
