@@ -16,7 +16,6 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,7 +91,7 @@ def _check_repeats(row, keys_seen):
     notation = _notation_of(row.values)
     if not notation or not row.values.get("issuer"):
         return
-    key = (fold(notation), fold(row.values["issuer"]))
+    key = (notation_key(notation), fold(row.values["issuer"]))
     if key in keys_seen:
         row.errors.append(_("trùng số, ký hiệu và cơ quan ban hành với dòng %(line)s") % {"line": keys_seen[key]})
     else:
@@ -111,35 +110,58 @@ def check_rows(rows, package):
 
 # --- Duplicates of documents already registered ------------------------------------------------------------
 
-def _by_notation(queryset, notations, issuer_names):
-    """{(folded notation, folded issuer): row} of a queryset of documents whose notation is one of these."""
+def notation_key(notation):
+    """A notation as compared for duplicates: case, diacritics, punctuation and leading zeros of numbers ignored
+    ("05/QĐ-UBND" and "5/qd ubnd" are one)."""
+    return " ".join(word.lstrip("0") or "0" if word.isdigit() else word for word in fold(notation).split())
+
+
+def _leading_number(key):
+    first = key.split(" ", 1)[0]
+    return first if first.isdigit() else None
+
+
+def _may_match(notations, field="notation"):
+    """A filter for the rows whose notation may be one of these: the same leading number (any zeros, any spelling
+    of the rest), or, for a notation without a number, the same text ignoring case."""
+    numbers = sorted({number for notation in notations if (number := _leading_number(notation_key(notation)))})
+    condition = Q(pk__in=[])
+    if numbers:
+        condition |= Q(**{f"{field}__regex": r"^\s*0*(" + "|".join(numbers) + r")\s*(/|$)"})
+    for notation in notations:
+        if not _leading_number(notation_key(notation)):
+            condition |= Q(**{f"{field}__iexact": notation})
+    return condition
+
+
+def _by_key(documents, notation_of, issuer_names):
+    """{(notation key, folded issuer): document}."""
     found = {}
-    rows = queryset.annotate(notation_upper=Upper("notation")).filter(notation_upper__in=notations)
-    for document in rows:
+    for document in documents:
         for name in issuer_names(document):
-            found.setdefault((fold(document.notation), fold(name)), document)
+            found.setdefault((notation_key(notation_of(document)), fold(name)), document)
     return found
 
 
 def find_duplicates(agency, rows):
     """{row line: (incoming, outgoing, archived)} for the rows whose number, notation and issuer are already in the
     agency's incoming or outgoing registers or its archive."""
-    notations = {_notation_of(row.values).upper() for row in rows} - {""}
-    if not notations:
+    keys = {_notation_of(row.values) for row in rows if notation_key(_notation_of(row.values))}
+    if not keys:
         return {}
-    incoming = _by_notation(Incoming.objects.filter(agency=agency).select_related("sender_agency"), notations,
-                            lambda doc: [doc.sender_name] + ([doc.sender_agency.name] if doc.sender_agency else []))
-    outgoing = _by_notation(Outgoing.objects.filter(agency=agency, status=Outgoing.Status.ISSUED), notations,
-                            lambda doc: [agency.name, agency.short_name])
-    archived = {}
-    raw = {str(row.values.get("notation") or row.values.get("number", "")).upper() for row in rows} - {""}
-    earlier = ArchivedDocument.objects.filter(agency=agency).annotate(notation_upper=Upper("notation")).filter(
-        Q(notation_upper__in=raw) | Q(notation="", number__in=raw))
-    for document in earlier:
-        archived.setdefault((fold(document.full_notation), fold(document.issuer)), document)
+    incoming = _by_key(
+        Incoming.objects.filter(_may_match(keys), agency=agency).select_related("sender_agency"),
+        lambda doc: doc.notation,
+        lambda doc: [doc.sender_name] + ([doc.sender_agency.name] if doc.sender_agency else []))
+    outgoing = _by_key(
+        Outgoing.objects.filter(_may_match(keys), agency=agency, status=Outgoing.Status.ISSUED),
+        lambda doc: doc.notation, lambda doc: [agency.name, agency.short_name])
+    archived = _by_key(
+        ArchivedDocument.objects.filter(_may_match(keys, "number") | _may_match(keys), agency=agency),
+        lambda doc: doc.full_notation, lambda doc: [doc.issuer])
     duplicates = {}
     for row in rows:
-        key = (fold(_notation_of(row.values)), fold(row.values["issuer"]))
+        key = (notation_key(_notation_of(row.values)), fold(row.values["issuer"]))
         found = (incoming.get(key), outgoing.get(key), archived.get(key))
         if any(found):
             duplicates[row.line] = found

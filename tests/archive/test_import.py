@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from archive import services
 from archive.models import ArchiveBatch, ArchivedDocument
@@ -90,10 +91,17 @@ def test_duplicates_of_registered_and_archived_documents_are_shown(clerk, django
     registered = Incoming.objects.create(agency=agency, source=Incoming.Source.PAPER,
                                          sender_name="UBND tỉnh Kon Tum", notation="15/QĐ-UBND",
                                          summary="Về phòng chống thiên tai")
-    rows = [row(15, **{"Cơ quan ban hành": "UBND tỉnh Kon Tum"}), row(16)]
+    outgoing = Outgoing.objects.create(
+        agency=agency, drafting_unit=clerk.unit, created_by=clerk.user,
+        signer=clerk, summary="Kế hoạch", status=Outgoing.Status.ISSUED, number=7, year=1998, notation="07/KH-BNV",
+        issued_at=timezone.now())
+    # Typed without diacritics, number without its zero, spaces for dashes: still the same documents.
+    rows = [row(15, **{"Cơ quan ban hành": "UBND tinh Kon Tum", "Ký hiệu": "qd ubnd"}), row(16),
+            row(7, **{"Ký hiệu": "KH-BNV", "Cơ quan ban hành": "Bộ Nội vụ", "Loại văn bản": "KH"})]
     first = imported(clerk, package(rows), django_capture_on_commit_callbacks)
     by_line = {d.line: d for d in first.documents.all()}
     assert by_line[2].duplicate_incoming == registered and not by_line[3].is_duplicate
+    assert by_line[4].duplicate_outgoing == outgoing
     again = imported(clerk, package([row(16)]), django_capture_on_commit_callbacks)
     assert again.documents.get().duplicate_archived == by_line[3]
 
