@@ -559,6 +559,9 @@ CELERY_BEAT_SCHEDULE["ocr-texts-recover"] = {
 # whose claim ran out (a crashed worker) or whose task was queued longer ago than ARCHIVE_REQUEUE_SECONDS.
 ARCHIVE_LEASE_SECONDS = env.int("ARCHIVE_LEASE_SECONDS", default=30)
 ARCHIVE_REQUEUE_SECONDS = env.int("ARCHIVE_REQUEUE_SECONDS", default=60)
+# A folder picked in the browser comes as one file per scan (Django's default allows 100 per request); the body
+# stays bounded by MAX_REQUEST_MB. A bigger archive goes as a ZIP.
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1000)
 CELERY_BEAT_SCHEDULE["archive-batches-recover"] = {
     "task": "archive.tasks.batches_recover", "schedule": 30.0, "options": {"expires": 120},
 }
