@@ -76,15 +76,16 @@ class TrafficFilter(PeriodFilterSet):
     counterpart = django_filters.CharFilter(label=_("Nơi nhận hoặc nơi gửi"), method="by_counterpart",
                                             max_length=100)
 
-    def __init__(self, data=None, *, halves, **kwargs):
-        self.halves = halves
+    def __init__(self, data=None, *, halves, redact=None, **kwargs):
+        self.halves, self.redact = halves, redact
         super().__init__(data, queryset=halves[0], **kwargs)
 
     @property
     def qs(self):
         if not hasattr(self, "_qs"):
-            self._qs = TrafficLog([self.filter_queryset(half) for half in self.halves])
+            self._qs = TrafficLog([self.filter_queryset(half) for half in self.halves], redact=self.redact)
         return self._qs
 
     def by_counterpart(self, queryset, name, value):
-        return queryset.filter(Q(log_counterpart__icontains=value) | Q(log_address__icontains=value))
+        # log_shown: the viewer may open the row's document (selectors, an EXISTS), or its address is not theirs to read
+        return queryset.filter(Q(log_counterpart__icontains=value) | Q(log_address__icontains=value, log_shown=True))

@@ -4,7 +4,7 @@ The traffic log is a UNION of two halves (the deliveries of the agency's issued 
 documents). Sorting the UNION and then cutting a page out of it sorts the agency's whole history on every page;
 `TrafficLog` sorts and cuts each half first (on PostgreSQL, which allows ORDER BY and LIMIT inside a UNION) so a
 page reads at most `offset + page size` rows of each half, and what is worked out per row (the redaction of a row
-the viewer may not open) is worked out only for those. Counts stop at COUNT_LIMIT: the paginator offers that many
+the viewer may not open, `redact`) is worked out only for the rows read. Counts stop at COUNT_LIMIT: the paginator offers that many
 rows, newest first, and the filters (a period) reach older ones.
 """
 
@@ -14,8 +14,18 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.utils.functional import cached_property
 
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 2_000
+DEFAULT_ORDER = ("-log_at", "-log_key")
 TIE_BREAK = "-log_key"  # unique: the order of a page never depends on the plan
+
+
+def _sorted(rows, ordering):
+    """Rows sorted as PostgreSQL sorts them by these (optionally "-") keys: NULLs last going up, first going down."""
+    for key in reversed(ordering):
+        name, down = key.lstrip("-"), key.startswith("-")
+        rows.sort(key=lambda row, name=name: (row[name] is None, "" if row[name] is None else row[name]),
+                  reverse=down)
+    return rows
 
 
 class TrafficLog:
@@ -25,14 +35,15 @@ class TrafficLog:
     model = None
     count_limit = COUNT_LIMIT
 
-    def __init__(self, halves, ordering=("-log_at", TIE_BREAK)):
-        self.halves = list(halves)
+    def __init__(self, halves, ordering=DEFAULT_ORDER, redact=None):
+        self.halves, self.redact = list(halves), redact or (lambda rows: rows)
         self.ordering = tuple(ordering)
         self.query = SimpleNamespace(order_by=self.ordering)  # what django-tables2 reads of the current order
 
     def order_by(self, *fields):
         named = {field.lstrip("-") for field in fields}
-        return TrafficLog(self.halves, (*fields, *(() if TIE_BREAK.lstrip("-") in named else (TIE_BREAK,))))
+        return TrafficLog(self.halves, (*fields, *(() if TIE_BREAK.lstrip("-") in named else (TIE_BREAK,))),
+                          self.redact)
 
     @staticmethod
     def _cut_inside():
@@ -52,11 +63,18 @@ class TrafficLog:
             if key.step not in (None, 1):
                 raise ValueError("TrafficLog slices have no step")
             start, stop = key.start or 0, key.stop
-            return list(self._union(stop)[start:stop])
+            if self.ordering[0].lstrip("-") != "log_at" and self._cut_inside():
+                return self.redact(self._window()[start:stop])
+            return self.redact(list(self._union(stop)[start:stop]))
         return self[key:key + 1][0]
 
+    def _window(self):
+        """Another column's order: the newest count_limit rows (what the paginator offers), sorted by it."""
+        newest = TrafficLog(self.halves)._union(self.count_limit)[:self.count_limit]
+        return _sorted(list(newest), self.ordering)
+
     def __iter__(self):
-        return iter(list(self._union()))
+        return iter(self.redact(list(self._union())))
 
     def count(self):
         """How many rows, up to count_limit: each half reads at most that many."""

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role
 from documents.models import Delivery, Incoming, Outgoing
@@ -28,7 +29,7 @@ PAGE_ROLES = {"traffic_log": TRAFFIC_ROLES, "incident_list": TRAFFIC_ROLES, "usa
 # apart from the models' fields, as the ORM wants of annotations.
 TRAFFIC_COLUMNS = ("log_key", "log_direction", "log_channel", "log_notation", "log_summary", "log_counterpart",
                    "log_address", "log_status", "log_at", "log_sent", "log_arrived", "log_registered",
-                   "log_completed", "log_outgoing", "log_incoming", "log_remote")
+                   "log_completed", "log_outgoing", "log_incoming", "log_remote", "log_secrecy")
 
 
 def may_open(name, membership):
@@ -53,16 +54,32 @@ def _may_see_traffic(membership):
     return bool(membership) and membership.has_role(*TRAFFIC_ROLES)
 
 
-def _redacted(visible, secrecy, summary, address):
-    """The summary and the counterpart's address of a row, or in their place what a viewer who may not
-    open the document sees. `visible` is the document page's own rule (documents.selectors) narrowed to the row's
-    document: an EXISTS worked out per row read, never the set of every document the viewer may open."""
-    shown = Exists(visible)
-    return {
-        "log_summary": Case(When(shown, then=F(summary)), When(**{secrecy: ""}, then=Value(_("(không có quyền xem)"))),
-                            default=Value(_("(văn bản mật)")), output_field=CharField()),
-        "log_address": Case(When(shown, then=address), default=Value(""), output_field=CharField()),
-    }
+HIDDEN_SUMMARY, SECRET_SUMMARY = gettext_noop("(không có quyền xem)"), gettext_noop("(văn bản mật)")
+REDACT_CHUNK = 5_000
+
+
+def _redactor(membership):
+    """What a page of the log shows of each row: the summary and the counterpart's address of a document the viewer
+    may not open (documents.selectors, the document pages' own rule) give way to a placeholder. Asked of the
+    selectors for the page's documents only, never for every document the viewer may open."""
+    def visible(selector, ids):
+        ids, found = list(ids), set()
+        for start in range(0, len(ids), REDACT_CHUNK):
+            found.update(selector(membership).filter(pk__in=ids[start:start + REDACT_CHUNK])
+                         .values_list("pk", flat=True))
+        return found
+
+    def redact(rows):
+        shown = {"out": visible(outgoing_visible_to, {r["log_outgoing"] for r in rows if r["log_direction"] == "out"}),
+                 "in": visible(incoming_visible_to, {r["log_incoming"] for r in rows if r["log_direction"] == "in"})}
+        for row in rows:
+            secrecy = row.pop("log_secrecy", "")
+            document = row["log_outgoing"] if row["log_direction"] == "out" else row["log_incoming"]
+            if document not in shown[row["log_direction"]]:
+                row["log_summary"] = _(SECRET_SUMMARY) if secrecy else _(HIDDEN_SUMMARY)
+                row["log_address"] = ""
+        return rows
+    return redact
 
 
 def _remote_status():
@@ -76,10 +93,10 @@ def _remote_status():
 def _outgoing_rows(membership, deliveries):
     """One row per delivery of the agency's issued documents; for the portal, the recipient's handling times."""
     visible = outgoing_visible_to(membership).filter(pk=OuterRef("outgoing_id"))
-    return deliveries.order_by().values(
+    return deliveries.order_by().alias(log_shown=Exists(visible)).values(
         log_key=F("pk") * 2, log_direction=Value("out", output_field=CharField()), log_channel=F("channel"),
-        log_notation=F("outgoing__notation"), log_counterpart=F("name"),
-        **_redacted(visible, "outgoing__secrecy", "outgoing__summary", F("email")),
+        log_notation=F("outgoing__notation"), log_counterpart=F("name"), log_summary=F("outgoing__summary"),
+        log_address=F("email"), log_secrecy=F("outgoing__secrecy"),
         log_status=F("status"), log_at=F("outgoing__issued_at"), log_sent=F("sent_at"),
         log_arrived=F("incoming__arrived_at"), log_registered=F("incoming__registered_at"),
         log_completed=F("incoming__completed_at"), log_outgoing=F("outgoing_id"),
@@ -89,11 +106,11 @@ def _outgoing_rows(membership, deliveries):
 
 def _incoming_rows(membership, incoming):
     visible = incoming_visible_to(membership).filter(pk=OuterRef("pk"))
-    return incoming.order_by().values(
+    return incoming.order_by().alias(log_shown=Exists(visible)).values(
         log_key=F("pk") * 2 + 1, log_direction=Value("in", output_field=CharField()), log_channel=F("source"),
-        log_notation=F("notation"), log_counterpart=F("sender_name"),
-        **_redacted(visible, "secrecy", "summary",
-                    Coalesce(F("inbound__sender_email"), Value(""), output_field=CharField())),
+        log_notation=F("notation"), log_counterpart=F("sender_name"), log_summary=F("summary"),
+        log_address=Coalesce(F("inbound__sender_email"), Value(""), output_field=CharField()),
+        log_secrecy=F("secrecy"),
         log_status=F("status"), log_at=F("arrived_at"), log_sent=Value(None, output_field=DateTimeField()),
         log_arrived=F("arrived_at"), log_registered=F("registered_at"), log_completed=F("completed_at"),
         log_outgoing=Value(None, output_field=BigIntegerField()), log_incoming=F("pk"),
@@ -103,13 +120,14 @@ def _incoming_rows(membership, incoming):
 
 def traffic_filterset(*, membership, filters=None):
     """The traffic log's TrafficFilter over the agency's two halves (every delivery of its issued documents, every
-    incoming document), with the redaction built into the rows; its `qs` is the log, its `form` the filter bar."""
+    incoming document), with the redaction applied to the rows read; its `qs` is the log, its `form` the filter bar."""
     if _may_see_traffic(membership):
         deliveries = Delivery.objects.filter(outgoing__agency=membership.agency, outgoing__status=Outgoing.Status.ISSUED)
         incoming = Incoming.objects.filter(agency=membership.agency)
     else:
         deliveries, incoming = Delivery.objects.none(), Incoming.objects.none()
-    return TrafficFilter(filters, halves=[_outgoing_rows(membership, deliveries), _incoming_rows(membership, incoming)])
+    return TrafficFilter(filters, halves=[_outgoing_rows(membership, deliveries), _incoming_rows(membership, incoming)],
+                         redact=_redactor(membership))
 
 
 def traffic_list(*, membership, filters=None):
