@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -266,5 +266,6 @@ def visibility_q(membership):
     allowed = Q(pk__in=[])
     for kind, source in SOURCES.items():
         if source.model_class() is not None:
-            allowed |= Q(kind=kind, object_id__in=source.visible(membership).values("pk"))
+            # Correlated (EXISTS … pk = object_id): one index probe per match, never the agency's whole table.
+            allowed |= Q(kind=kind) & Exists(source.visible(membership).filter(pk=OuterRef("object_id")))
     return allowed

@@ -49,7 +49,7 @@ class Entry(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_one_entry_per_item")]
         indexes = [
             models.Index(fields=["number_key"], name="search_entry_number_idx"),
-            models.Index(fields=["agency", "kind", "-date"], name="search_entry_agency_idx"),
+            models.Index(fields=["agency", "-date", "-id"], name="search_entry_agency_date_idx"),
         ]
 
     def __str__(self):

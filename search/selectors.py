@@ -30,6 +30,7 @@ COMBO_FIELDS = ["kind", "doc_type", "year", "issuer", "status", "secrecy"]
 RANK_NUMBER, RANK_SUMMARY, RANK_BODY = 3, 2, 1
 # PostgreSQL's GIN index on the folded words (bench/bench_search.py turns it off to measure what it brings).
 USE_INDEX = True
+SCAN_LIMIT = 10_000
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Result:
     query: text.Query
     page: object = None
     total: int = 0
+    capped: bool = False
     facets: list = field(default_factory=list)
     filters: dict = field(default_factory=dict)
 
@@ -68,7 +70,11 @@ def matching(membership, query):
     if query.key:
         matches |= Q(number_key=query.key)
         ranks.insert(0, When(number_key=query.key, then=Value(RANK_NUMBER)))
-    return (Entry.objects.filter(agency_id=membership.agency_id).filter(matches).filter(visibility_q(membership))
+    found = Entry.objects.filter(agency_id=membership.agency_id).filter(matches).filter(visibility_q(membership))
+    # A word in nearly every item would rank and count them all: the newest SCAN_LIMIT matches are the ones
+    # ranked and counted (read newest first along search_entry_agency_date_idx, stopping there).
+    newest = found.order_by("-date", "-pk").values("pk")[:SCAN_LIMIT]
+    return (Entry.objects.filter(pk__in=newest)
             .annotate(rank=Case(*ranks, default=Value(RANK_BODY), output_field=IntegerField()))
             .order_by("-rank", "-date", "-pk"))
 
@@ -163,6 +169,7 @@ def search(*, membership, query_text, filters=None, page=1):
     result.facets = _facets(combos, result.filters)
     result.total = sum(row["n"] for row in combos
                        if all(_value(key, row) == value for key, value in result.filters.items()))
+    result.capped = sum(row["n"] for row in combos) >= SCAN_LIMIT
     result.page = _CountedPaginator(_apply(entries, result.filters), PAGE_SIZE, result.total).get_page(page)
     for entry in result.page.object_list:
         entry.snippet = text.snippet(entry.summary if entry.rank >= RANK_SUMMARY else entry.body, query)

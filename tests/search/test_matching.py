@@ -102,3 +102,17 @@ def test_the_index_follows_changes_and_deletions(staff):
     assert found(staff["clerk"], "quy dinh") == [("outgoing", document.pk)]
     document.delete()
     assert found(staff["clerk"], "quy dinh") == []
+
+
+def test_a_word_in_nearly_everything_ranks_and_counts_the_newest(staff, monkeypatch):
+    import datetime
+
+    from search.models import Entry
+
+    documents = [make_outgoing(staff, f"Văn bản thứ {n}") for n in range(5)]
+    for age, document in enumerate(documents):
+        Entry.objects.filter(object_id=document.pk).update(date=datetime.date(2026, 1, 10) - datetime.timedelta(age))
+    monkeypatch.setattr(selectors, "SCAN_LIMIT", 3)
+    result = selectors.search(membership=staff["clerk"], query_text="van ban")
+    assert (result.total, result.capped) == (3, True)
+    assert [entry.object_id for entry in result.page.object_list] == [d.pk for d in documents[:3]]
