@@ -30,7 +30,22 @@ class DirectoryNode:
 # The directory's pages: agencies of one level (or search results) per page, and how many agencies one page of the
 # tree shows at most, the levels below included; a level that does not fit is a link to its own page.
 PAGE_SIZE = 50
-TREE_BUDGET = 300
+TREE_BUDGET = 150
+SEARCH_COUNT_LIMIT = 1_000  # a search counts its matches up to this many ("more than 1,000": type more words)
+
+
+class BoundedPaginator(Paginator):
+    """Counts at most SEARCH_COUNT_LIMIT rows: a word found in most of 100,000 agencies is not counted in full."""
+
+    @property
+    def count(self):
+        if not hasattr(self, "_bounded_count"):
+            self._bounded_count = self.object_list.order_by()[:SEARCH_COUNT_LIMIT].count()
+        return self._bounded_count
+
+    @property
+    def capped(self):
+        return self.count >= SEARCH_COUNT_LIMIT
 
 
 @dataclass
@@ -95,9 +110,9 @@ def directory_entries(query=""):
     return sorted(matches, key=lambda n: (len(n.path), fold(n.agency.name)))
 
 
-def _page(queryset, number):
+def _page(queryset, number, paginator=Paginator):
     try:
-        return Paginator(queryset, PAGE_SIZE).page(number or 1)
+        return paginator(queryset, PAGE_SIZE).page(number or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404 from None
 
@@ -165,7 +180,7 @@ def directory_search(query, page=1):
     for form in forms:
         matching |= Q(directory_text__contains=form)
     found = _active().filter(matching).order_by("directory_depth", "directory_name", "pk")
-    current = _page(found, page)
+    current = _page(found, page, BoundedPaginator)
     hit, entries = _hit(forms), []
     for node in _with_people([DirectoryNode(a, path=a.directory_path) for a in current.object_list]):
         if not (hit(node.agency.search_text) or hit(" ".join(node.path))):

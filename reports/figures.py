@@ -94,6 +94,14 @@ def _lead_unit_join(alias="i"):
             "LEFT JOIN accounts_membership m ON m.id = a.member_id")
 
 
+def _lead_unit_of(alias="i"):
+    """The same unit as _lead_unit_join, looked up per document (a subquery on the assignment's index): for the
+    few documents still open past their due date, never a scan of every assignment."""
+    return ("(SELECT COALESCE(a.unit_id, m.unit_id) FROM documents_assignment a "
+            "LEFT JOIN accounts_membership m ON m.id = a.member_id "
+            f"WHERE a.incoming_id = {alias}.id AND a.role = 'lead' AND a.is_current LIMIT 1)")
+
+
 def facts_sql(d, agency_count, range_count, array="ids"):
     """CTEs o, d, i and `facts`: one row per issued outgoing and per incoming document of the ranges."""
     flag = d.flag
@@ -150,9 +158,9 @@ def report_sql(d, agency_count, range_count, with_month_facts):
     sources = [
         f"SELECT 'doc' AS src, cur, direction, agency_id, unit_id, doc_type, month, {', '.join(COUNTERS)} FROM facts",
         # Open past the due date, as of today: counted from the documents, whatever the source of the rest.
-        f"""SELECT 'doc', {d.flag("i.arrived_at >= %(split)s")}, 'in', i.agency_id, COALESCE(a.unit_id, m.unit_id),
+        f"""SELECT 'doc', {d.flag("i.arrived_at >= %(split)s")}, 'in', i.agency_id, {_lead_unit_of()},
                i.doc_type, {d.month("i.arrived_at")}, {zeros}, 1, 1
-        FROM documents_incoming i {_lead_unit_join()}
+        FROM documents_incoming i
         WHERE i.status IN {OPEN_STATUSES} AND i.due_date < %(today)s AND {d.in_agencies("i.agency_id", agency_count)}
               AND i.arrived_at >= %(start)s AND i.arrived_at < %(end)s""",
     ]

@@ -88,3 +88,10 @@ def test_reindex_writes_what_bulk_writes_skipped(province):
     directory_reindex()
     found = {node.agency.pk for node in selectors.directory_search("dak lak").entries}
     assert found == {top.pk, *(d.pk for d in departments)}
+
+
+def test_a_search_counts_its_matches_up_to_a_bound(client, province, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 3)
+    html = client.get("/directory/", {"q": "gia lai"}).content.decode()
+    assert "Tìm thấy hơn 3 cơ quan khớp với “gia lai”; hãy gõ thêm từ để thu hẹp." in html
+    assert "Tìm thấy 1 cơ quan" in client.get("/directory/", {"q": "so thu 03"}).content.decode()
