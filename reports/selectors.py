@@ -7,7 +7,19 @@ of the agency's own people.
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Case, CharField, DateTimeField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -15,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Role
-from documents.models import Delivery, Incoming, Outgoing
+from documents.models import Delivery, Incoming, IncomingFile, Outgoing
 from documents.selectors import incoming_visible_to, outgoing_visible_to
 from incidents.models import Incident
 
@@ -155,7 +167,8 @@ def _about_a_document_not_theirs(membership):
     subject, kind = OuterRef("subject_id"), Incident.Kind
     return (
         (Q(kind=kind.DELIVERY_FAILED) & ~Exists(outgoing.filter(deliveries=subject)))
-        | (Q(kind=kind.SIGNATURE) & ~Exists(incoming.filter(files=subject)))
+        | (Q(kind=kind.SIGNATURE)
+           & ~Exists(incoming.filter(pk=Subquery(IncomingFile.objects.filter(pk=OuterRef(subject)).values("incoming_id")))))
         | (Q(kind=kind.OVERDUE) & ~Exists(incoming.filter(pk=subject)))
     )
 
