@@ -5,11 +5,12 @@ never returned, counted or shown in a snippet. Ranking: the exact number first, 
 then matches in the files' text only; newest first within each."""
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -71,12 +72,15 @@ def matching(membership, query):
         matches |= Q(number_key=query.key)
         ranks.insert(0, When(number_key=query.key, then=Value(RANK_NUMBER)))
     found = Entry.objects.filter(agency_id=membership.agency_id).filter(matches).filter(visibility_q(membership))
-    # A word in nearly every item would rank and count them all: the newest SCAN_LIMIT matches are the ones
-    # ranked and counted (read newest first along search_entry_agency_date_idx, stopping there).
-    newest = found.order_by("-date", "-pk").values("pk")[:SCAN_LIMIT]
-    return (Entry.objects.filter(pk__in=newest)
-            .annotate(rank=Case(*ranks, default=Value(RANK_BODY), output_field=IntegerField()))
-            .order_by("-rank", "-date", "-pk"))
+    # A word in nearly every item would rank and count them all: only the matches from the day of the
+    # SCAN_LIMIT-th newest on are (found reading newest first along search_entry_agency_date_idx).
+    cutoff = found.order_by("-date").values_list("date", flat=True)[SCAN_LIMIT - 1:SCAN_LIMIT].first()
+    if cutoff is not None:
+        found = found.filter(date__gte=cutoff)
+    ranked = (found.annotate(rank=Case(*ranks, default=Value(RANK_BODY), output_field=IntegerField()))
+              .order_by("-rank", "-date", "-pk"))
+    ranked.capped = cutoff is not None
+    return ranked
 
 
 def _clean_filters(filters):
@@ -157,6 +161,19 @@ class _CountedPaginator(Paginator):
         return self.known_count
 
 
+@contextmanager
+def _without_jit():
+    """PostgreSQL's JIT compiles a search whose estimated cost is high (its per-row visibility probes) for
+    about half a second each time, more than the query itself takes: off for the search's own queries."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def search(*, membership, query_text, filters=None, page=1):
     """The page `page` of what `membership` may open matching `query_text`, narrowed by `filters` (facet name ->
     value), with each facet's counts over the matches narrowed by the other facets."""
@@ -164,13 +181,15 @@ def search(*, membership, query_text, filters=None, page=1):
     result = Result(query=query, filters=_clean_filters(filters))
     if not query:
         return result
-    entries = matching(membership, query)
-    combos = list(entries.order_by().values(*COMBO_FIELDS).annotate(n=Count("pk")))
-    result.facets = _facets(combos, result.filters)
-    result.total = sum(row["n"] for row in combos
-                       if all(_value(key, row) == value for key, value in result.filters.items()))
-    result.capped = sum(row["n"] for row in combos) >= SCAN_LIMIT
-    result.page = _CountedPaginator(_apply(entries, result.filters), PAGE_SIZE, result.total).get_page(page)
+    with _without_jit():
+        entries = matching(membership, query)
+        combos = list(entries.order_by().values(*COMBO_FIELDS).annotate(n=Count("pk")))
+        result.facets = _facets(combos, result.filters)
+        result.total = sum(row["n"] for row in combos
+                           if all(_value(key, row) == value for key, value in result.filters.items()))
+        result.capped = getattr(entries, "capped", False)
+        result.page = _CountedPaginator(_apply(entries, result.filters), PAGE_SIZE, result.total).get_page(page)
+        list(result.page.object_list)
     for entry in result.page.object_list:
         entry.snippet = text.snippet(entry.summary if entry.rank >= RANK_SUMMARY else entry.body, query)
         entry.kind_label = Entry.Kind(entry.kind).label
@@ -184,7 +203,8 @@ def all_matches(*, membership, query_text, filters=None, limit=5000):
     query = text.query_parse(query_text)
     if not query:
         return []
-    return list(_apply(matching(membership, query), _clean_filters(filters))[:limit])
+    with _without_jit():
+        return list(_apply(matching(membership, query), _clean_filters(filters))[:limit])
 
 
 def new_matches(saved, since):

@@ -114,5 +114,5 @@ def test_a_word_in_nearly_everything_ranks_and_counts_the_newest(staff, monkeypa
         Entry.objects.filter(object_id=document.pk).update(date=datetime.date(2026, 1, 10) - datetime.timedelta(age))
     monkeypatch.setattr(selectors, "SCAN_LIMIT", 3)
     result = selectors.search(membership=staff["clerk"], query_text="van ban")
-    assert (result.total, result.capped) == (3, True)
+    assert (result.total, result.capped) == (3, True)  # the third newest day on
     assert [entry.object_id for entry in result.page.object_list] == [d.pk for d in documents[:3]]
