@@ -109,3 +109,14 @@ def test_search_box_on_staff_pages_and_saved_searches(client, staff):
     client.force_login(staff["clerk"].user)
     client.post(reverse("saved_search_delete", args=[saved.pk]))
     assert not SavedSearch.objects.exists()
+
+
+def test_the_page_with_filters_and_pages(client, staff):
+    for n in range(selectors.PAGE_SIZE + 2):
+        make_outgoing(staff, f"Thông báo lịch trực số {n}")
+    client.force_login(staff["clerk"].user)
+    page = client.get(reverse("search"), {"q": "lich truc", "kind": "outgoing", "page": "2"}).content.decode()
+    assert page.count('data-kind="outgoing"') == 2 and "2 / 2" in page
+    assert 'data-facet="kind" data-value="outgoing" class="fw-bold"' in page
+    assert "<mark>lịch trực</mark>" in page
+    assert client.get(reverse("search"), {"q": "lich truc", "year": "abc", "page": "99"}).status_code == 200
