@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.models import Membership
 from core.mail import mail_may_name
 from core.mail_headers import PolicyEmailMessage
 
@@ -40,7 +41,9 @@ def saved_search_digest_send(now=None):
     now = now or timezone.now()
     messages = []
     with translation.override("vi"):
-        for saved in SavedSearch.objects.filter(email_daily=True).select_related("membership__user"):
+        active = Membership.objects.active().values("pk")  # a person who left gets nothing
+        for saved in SavedSearch.objects.filter(email_daily=True, membership__in=active).select_related(
+                "membership__user"):
             since = saved.last_notified_at or saved.created_at
             entries = list(selectors.new_matches(saved, since).filter(created_at__lte=now)[:DIGEST_LIMIT])
             if not entries:

@@ -120,3 +120,19 @@ def test_the_page_with_filters_and_pages(client, staff):
     assert 'data-facet="kind" data-value="outgoing" class="fw-bold"' in page
     assert "<mark>lịch trực</mark>" in page
     assert client.get(reverse("search"), {"q": "lich truc", "year": "abc", "page": "99"}).status_code == 200
+
+
+def test_saved_search_mail_only_new_matches_and_only_to_active_staff(staff, mailoutbox):
+    from search.services import saved_search_create, saved_search_digest_send
+
+    saved_search_create(membership=staff["clerk"], name="Sơ kết", query="so ket", filters={}, email_daily=True)
+    make_outgoing(staff, "Báo cáo sơ kết quý I")
+    SavedSearch.objects.update(last_notified_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert saved_search_digest_send() == 1
+    assert "Báo cáo sơ kết quý I" in mailoutbox[0].body
+    assert saved_search_digest_send() == 0  # nothing new since
+    make_outgoing(staff, "Báo cáo sơ kết quý II")
+    SavedSearch.objects.update(last_notified_at=timezone.now() - datetime.timedelta(minutes=1))
+    staff["clerk"].is_active = False
+    staff["clerk"].save(update_fields=["is_active"])
+    assert saved_search_digest_send() == 0
