@@ -1,0 +1,44 @@
+"""Issue 17: the traffic log and the incidents read a page at a time (reports.paging): each half of the log sorted
+and cut before the UNION, the count bounded, a page past the last a 404, every slice the same rows in the same
+order as the whole log, redacted the same way."""
+
+import pytest
+
+from reports import paging, selectors
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk(province):
+    return factories.make_member(province["p"], "clerk", unit=province["u1"], position="Văn thư")
+
+
+def test_every_page_is_the_slice_of_the_whole_log_in_each_order(province, clerk):
+    log = selectors.traffic_list(membership=clerk)
+    everything = list(log)
+    assert len(everything) == log.count() > 4
+    for ordering in [("-log_at", "-log_key"), ("log_notation", "-log_key"), ("-log_sent", "-log_key")]:
+        ordered = log.order_by(*ordering)
+        whole = list(ordered)
+        pages = [row for start in range(0, len(whole), 3) for row in ordered[start:start + 3]]
+        assert [r["log_key"] for r in pages] == [r["log_key"] for r in whole], ordering
+
+
+def test_the_count_stops_at_the_bound_and_a_page_past_it_is_a_404(client, province, clerk, monkeypatch):
+    monkeypatch.setattr(paging.TrafficLog, "count_limit", 3)
+    monkeypatch.setattr(paging.BoundedPaginator, "limit", 3)
+    assert selectors.traffic_list(membership=clerk).count() == 3
+    client.force_login(clerk.user)
+    response = client.get("/reports/traffic/")
+    assert response.status_code == 200 and len(response.context["table"].page.object_list) == 3
+    assert client.get("/reports/traffic/", {"page": 2}).status_code == 404
+
+
+def test_a_specialist_admin_reads_the_placeholders_on_every_page(province):
+    admin = factories.make_member(province["p"], "admin", position="Quản trị")
+    rows = selectors.traffic_list(membership=admin)[0:50]
+    assert rows and all(r["log_summary"] in ("(không có quyền xem)", "(văn bản mật)") and r["log_address"] == ""
+                        for r in rows)
+    assert all("log_secrecy" not in r for r in rows)
