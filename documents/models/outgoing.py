@@ -105,7 +105,10 @@ class Outgoing(models.Model):
                    models.Index(fields=["agency", "year", "number"], name="outgoing_list_number_idx"),
                    models.Index(fields=["agency", "year", "-updated_at"], name="outgoing_list_year_idx"),
                    models.Index(fields=["agency", "doc_type", "-updated_at"], name="outgoing_list_type_idx"),
-                   models.Index(fields=["agency", "status", "-updated_at"], name="outgoing_list_status_idx")]
+                   models.Index(fields=["agency", "status", "-updated_at"], name="outgoing_list_status_idx"),
+                   # The traffic log's outgoing half and the report: one agency's issued documents by issue time.
+                   models.Index(fields=["agency", "issued_at"], name="outgoing_agency_issued_idx",
+                                condition=Q(status="issued"))]
 
     def __str__(self):
         return self.notation or f"{self.get_doc_type_display()} – {self.summary[:60]}"
@@ -139,6 +142,8 @@ class OutgoingFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["outgoing"], condition=Q(kind="main"), name="one_main_file"),
         ]
+        # /verify/ finds the issued file by the SHA-256 of the uploaded bytes.
+        indexes = [models.Index(fields=["signed_sha256"], name="outgoingfile_signed_sha_idx")]
 
     def __str__(self):
         return self.name
