@@ -122,6 +122,10 @@ else:
     # DB_POOL_MAX_SIZE (psycopg's pool inside each process, which needs CONN_MAX_AGE 0), fewer are opened.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # JIT compiling pays only for long analytic queries; on pages whose estimates are large (a common word in
+    # search, a big agency's lists) it added about 0.5 s to a query that runs in milliseconds (bench/README).
+    if not env.bool("DB_JIT", default=False):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     if env.int("DB_POOL_MAX_SIZE", default=0):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -563,6 +567,6 @@ ARCHIVE_REQUEUE_SECONDS = env.int("ARCHIVE_REQUEUE_SECONDS", default=60)
 # stays bounded by MAX_REQUEST_MB. A bigger archive goes as a ZIP.
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1000)
 CELERY_BEAT_SCHEDULE["archive-batches-recover"] = {
-    "task": "archive.tasks.batches_recover", "schedule": 30.0, "options": {"expires": 120},
+    "task": "archive.tasks.batches_recover", "schedule": 30.0, "options": {"expires": 120, "queue": CELERY_RECOVERY_QUEUE},
 }
 # ---- end of digitised archive ------------------------------------------------------------------------------
