@@ -8,6 +8,7 @@ synthetic outgoing register, this machine): PDF of 1,000 rows peak RSS 146 MB, o
 process alone is 140 MB; 92 s, hence the worker for big registers); XLSX of 100,000 rows 145 MB.
 """
 
+import datetime
 import tempfile
 
 from django.core.cache import cache
@@ -201,5 +202,23 @@ def pdf_job(token):
 
 def pdf_job_save(token, job):
     cache.set(_job_key(token), job, PDF_JOB_SECONDS)
+
+
+def pdf_files_purge(now=None):
+    """Register PDFs a worker made are kept while their job is (PDF_JOB_SECONDS) for the download, then deleted;
+    returns how many went."""
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=PDF_JOB_SECONDS)
+    try:
+        _folders, names = default_storage.listdir("exports")
+    except FileNotFoundError:
+        return 0
+    stale = [f"exports/{name}" for name in names if name.endswith(".pdf")
+             and default_storage.get_modified_time(f"exports/{name}") < cutoff]
+    for path in stale:
+        default_storage.delete(path)
+    return len(stale)
 
 

@@ -93,6 +93,14 @@ def revision_notices_recover():
 
 
 @shared_task
+def register_pdfs_purge():
+    """Daily (beat): register PDFs made for a download, once their job has expired."""
+    from . import register_exports
+
+    return register_exports.pdf_files_purge()
+
+
+@shared_task
 def register_pdf_make(token, membership_id, kind, year, filters):
     """Make a register's PDF into the storage, noting how many rows are done for the page that shows progress."""
     from django.core.files import File

@@ -417,6 +417,10 @@ CELERY_BEAT_SCHEDULE["pki-remote-signing-sweep"] = {"task": "pki.tasks.remote_si
 CELERY_BEAT_SCHEDULE["documents-page-previews-purge"] = {
     "task": "documents.tasks.page_previews_purge", "schedule": crontab(hour=3, minute=30),
 }
+# A register's PDF made by a worker is kept for its download while its job is, then deleted.
+CELERY_BEAT_SCHEDULE["documents-register-pdfs-purge"] = {
+    "task": "documents.tasks.register_pdfs_purge", "schedule": crontab(hour=3, minute=45),
+}
 # Saved searches asking for it get one e-mail a morning with their new matches (search.services).
 CELERY_BEAT_SCHEDULE["search-saved-searches-mail"] = {
     "task": "search.tasks.saved_searches_mail", "schedule": crontab(hour=6, minute=30),

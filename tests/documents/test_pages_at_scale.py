@@ -114,6 +114,23 @@ def test_a_big_register_pdf_is_made_by_a_worker_with_its_progress_shown(client_f
     assert client_for(leader).get(response.url).status_code == 404
 
 
+def test_a_made_register_pdf_is_deleted_once_its_job_expired(settings, tmp_path):
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from documents import register_exports
+
+    default_storage.save("exports/abc.pdf", ContentFile(b"%PDF-1.4"))
+    default_storage.save("exports/keep.txt", ContentFile(b"not a job's file"))
+    assert register_exports.pdf_files_purge() == 0  # still within its job's lifetime
+    later = timezone.now() + datetime.timedelta(seconds=register_exports.PDF_JOB_SECONDS + 60)
+    assert register_exports.pdf_files_purge(now=later) == 1
+    assert not default_storage.exists("exports/abc.pdf") and default_storage.exists("exports/keep.txt")
+
+
 def test_the_document_page_costs_the_same_queries_for_5_or_60_deliveries(client_for, clerk, issued):
     outgoing = issued[1]
     client = client_for(clerk)
