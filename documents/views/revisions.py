@@ -13,8 +13,10 @@ from accounts.access import mfa_required, staff_required
 from accounts.models import Role
 
 from .. import selectors
-from ..models import IncomingRevision, RevisionKind
+from ..models import IncomingRevision, Outgoing, RevisionKind
 from ..services import revisions as services
+
+REPLACEMENT_CHOICES = 50
 
 
 class RevisionForm(forms.Form):
@@ -26,7 +28,10 @@ class RevisionForm(forms.Form):
 
     def __init__(self, *args, outgoing, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["replacement"].queryset = services.replacement_choices(outgoing)
+        # The newest few only: an agency issues tens of thousands a year, and the replacement is issued just before
+        # the request (a select of every issued document made this page megabytes long).
+        newest = services.replacement_choices(outgoing).values("pk")[:REPLACEMENT_CHOICES]
+        self.fields["replacement"].queryset = Outgoing.objects.filter(pk__in=newest).order_by("-issued_at")
         self.fields["replacement"].label_from_instance = lambda o: f"{o.notation} – {o.summary[:80]}"
 
 

@@ -1,6 +1,8 @@
 """The pages of a recall: the clerk asks on the outgoing page, the signer decides there in a two-factor
 session, the recipient's clerk answers on the incoming page; the desk lists what waits; denials."""
 
+import datetime
+
 import pytest
 from django.core import mail
 
@@ -122,3 +124,22 @@ def test_the_recipient_clerk_answers_on_the_incoming_page_and_a_recalled_copy_is
     assert RevisionNotice.objects.get(delivery__channel="portal").answer == "15"
     page = login(client, clerk.user).get(f"/outgoing/{issued.pk}/").content.decode()
     assert "Đồng ý thu hồi, cập nhật" in page and k_clerk.user.full_name in page
+
+
+def test_the_replacement_select_offers_only_the_newest_issued_documents(client, issued, clerk, monkeypatch):
+    from documents.models import Outgoing
+    from documents.views import revisions as views
+
+    monkeypatch.setattr(views, "REPLACEMENT_CHOICES", 2)
+    newer = []
+    for n in range(3):  # issued "later" than each other: only the two newest are offered
+        copy = Outgoing.objects.get(pk=issued.pk)
+        copy.pk, copy.number, copy.notation, copy.verify_code = None, 100 + n, f"{100 + n}/BNV-VP", ""
+        copy.issued_at = issued.issued_at + datetime.timedelta(minutes=n + 1)
+        copy.save()
+        newer.append(copy)
+    page = login(client, clerk.user).get(f"/outgoing/{issued.pk}/").content.decode()
+    assert "102/BNV-VP" in page and "101/BNV-VP" in page and "100/BNV-VP" not in page
+    response = ask(client, issued, kind="3", replacement=newer[2].pk)
+    assert response.status_code == 302
+    assert Revision.objects.get().replacement == newer[2]
