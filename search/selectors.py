@@ -12,6 +12,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,13 @@ def _phrases_anywhere(query):
     return found
 
 
+def _ids_q(ids):
+    """`pk__in` operand for a list of up to SCAN_LIMIT ids: one array parameter on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    return list(ids)
+
+
 def matching(membership, query):
     """Entries this person may open that match `query`, with `rank`, best first."""
     if not query or membership is None:
@@ -71,15 +79,19 @@ def matching(membership, query):
     if query.key:
         matches |= Q(number_key=query.key)
         ranks.insert(0, When(number_key=query.key, then=Value(RANK_NUMBER)))
-    found = Entry.objects.filter(agency_id=membership.agency_id).filter(matches).filter(visibility_q(membership))
-    # A word in nearly every item would rank and count them all: only the matches from the day of the
-    # SCAN_LIMIT-th newest on are (found reading newest first along search_entry_agency_date_idx).
-    cutoff = found.order_by("-date").values_list("date", flat=True)[SCAN_LIMIT - 1:SCAN_LIMIT].first()
-    if cutoff is not None:
-        found = found.filter(date__gte=cutoff)
+    visible = Entry.objects.filter(agency_id=membership.agency_id).filter(matches).filter(visibility_q(membership))
+    # The selectors are asked once, over the matches of this agency, newest first and bounded: a word in nearly
+    # every item would rank and count them all, so only the matches from the day of the SCAN_LIMIT-th newest on
+    # are kept. The counts and the page then read these rows by id, without asking the selectors again.
+    rows = list(visible.order_by("-date", "-pk").values_list("pk", "date")[:SCAN_LIMIT])
+    ids = [pk for pk, _date in rows]
+    capped = len(rows) == SCAN_LIMIT
+    if capped:
+        ids += visible.filter(date=rows[-1][1]).exclude(pk__in=_ids_q(ids)).values_list("pk", flat=True)
+    found = Entry.objects.filter(pk__in=_ids_q(ids))
     ranked = (found.annotate(rank=Case(*ranks, default=Value(RANK_BODY), output_field=IntegerField()))
               .order_by("-rank", "-date", "-pk"))
-    ranked.capped = cutoff is not None
+    ranked.capped = capped
     return ranked
 
 
