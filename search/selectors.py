@@ -33,6 +33,7 @@ RANK_NUMBER, RANK_SUMMARY, RANK_BODY = 3, 2, 1
 # PostgreSQL's GIN index on the folded words (bench/bench_search.py turns it off to measure what it brings).
 USE_INDEX = True
 SCAN_LIMIT = 10_000
+WINDOW = 2 * SCAN_LIMIT
 
 
 @dataclass
@@ -70,6 +71,28 @@ def _ids_q(ids):
     return list(ids)
 
 
+def _newest_visible(membership, matches):
+    """Ids of the SCAN_LIMIT newest entries matching `matches` that this person may open, newest first.
+
+    The selectors are asked once, over this agency's matches, bounded: a word in nearly every item would rank and
+    count them all, so only the SCAN_LIMIT newest matches this person may open are kept (`capped`); the counts and
+    the page then read these rows by id. A common word (at least SCAN_LIMIT matches in the agency, whoever may
+    open them) is first looked for among the agency's WINDOW newest entries read along search_entry_agency_date_idx:
+    if SCAN_LIMIT of them match and may be opened, they are the newest SCAN_LIMIT (nothing newer was skipped);
+    otherwise, and for rarer words, all the agency's matches are read from the GIN index and sorted."""
+    in_agency = Entry.objects.filter(agency_id=membership.agency_id)
+    allowed = visibility_q(membership)
+    common = len(in_agency.filter(matches).values_list("pk", flat=True)[:SCAN_LIMIT]) == SCAN_LIMIT
+    if common:
+        window = in_agency.order_by("-date", "-pk").values("pk")[:WINDOW]
+        ids = list(Entry.objects.filter(pk__in=window).filter(matches).filter(allowed)
+                   .order_by("-date", "-pk").values_list("pk", flat=True)[:SCAN_LIMIT])
+        if len(ids) == SCAN_LIMIT:
+            return ids
+    return list(in_agency.filter(matches).filter(allowed).order_by("-date", "-pk")
+                .values_list("pk", flat=True)[:SCAN_LIMIT])
+
+
 def matching(membership, query):
     """Entries this person may open that match `query`, with `rank`, best first."""
     if not query or membership is None:
@@ -79,15 +102,8 @@ def matching(membership, query):
     if query.key:
         matches |= Q(number_key=query.key)
         ranks.insert(0, When(number_key=query.key, then=Value(RANK_NUMBER)))
-    visible = Entry.objects.filter(agency_id=membership.agency_id).filter(matches).filter(visibility_q(membership))
-    # The selectors are asked once, over the matches of this agency, newest first and bounded: a word in nearly
-    # every item would rank and count them all, so only the matches from the day of the SCAN_LIMIT-th newest on
-    # are kept. The counts and the page then read these rows by id, without asking the selectors again.
-    rows = list(visible.order_by("-date", "-pk").values_list("pk", "date")[:SCAN_LIMIT])
-    ids = [pk for pk, _date in rows]
-    capped = len(rows) == SCAN_LIMIT
-    if capped:
-        ids += visible.filter(date=rows[-1][1]).exclude(pk__in=_ids_q(ids)).values_list("pk", flat=True)
+    ids = _newest_visible(membership, matches)
+    capped = len(ids) == SCAN_LIMIT
     found = Entry.objects.filter(pk__in=_ids_q(ids))
     ranked = (found.annotate(rank=Case(*ranks, default=Value(RANK_BODY), output_field=IntegerField()))
               .order_by("-rank", "-date", "-pk"))
