@@ -24,3 +24,7 @@ class DocumentsConfig(AppConfig):
         from .ocr_text import register as ocr_text_register
 
         ocr_text_register()
+        # Tables render cells without re-reading each render function's signature per cell.
+        from core.tables2 import cache_signatures
+
+        cache_signatures()
