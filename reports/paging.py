@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models.query import EmptyQuerySet
 from django.utils.functional import cached_property
 
 COUNT_LIMIT = 2_000
@@ -55,8 +56,12 @@ class TrafficLog:
             halves = [half.order_by(*self.ordering)[:stop] for half in self.halves]
         else:
             halves = [half.order_by() for half in self.halves]
-        first, *rest = halves
-        return (first.union(*rest, all=True) if rest else first).order_by(*self.ordering)
+        # A half the viewer may see nothing of is an EmptyQuerySet, which union() drops, returning the other half
+        # as it is (maybe already cut): drop it here so that one half is handled as one half.
+        first, *rest = [half for half in halves if not isinstance(half, EmptyQuerySet)] or halves[:1]
+        if not rest:  # one half only: already sorted, maybe already cut
+            return first if first.query.is_sliced else first.order_by(*self.ordering)
+        return first.union(*rest, all=True).order_by(*self.ordering)
 
     def __getitem__(self, key):
         if isinstance(key, slice):
