@@ -157,8 +157,12 @@ def web(transactional_db, real_redis, unreliable_redis, queue, tmp_path, setting
     process.stop()
 
 
-def _queued(client, queue):
-    return sum(client.llen(key) for key in client.scan_iter(f"{queue}*"))
+def _queued(client, queue, task=None):
+    """How many messages wait on the queue (of one task, when named)."""
+    messages = [message for key in client.scan_iter(f"{queue}*") for message in client.lrange(key, 0, -1)]
+    if task is None:
+        return len(messages)
+    return sum(json.loads(message)["headers"]["task"] == task for message in messages)
 
 
 @pytest.mark.parametrize("fault", ["refuse", "hang"])
@@ -196,7 +200,9 @@ def test_logging_in_and_issuing_answer_in_time_while_redis_is_unreachable_and_wo
     unreliable_redis.switch("forward")
     answer = web.request("POST", f"/outgoing/{second.pk}/action/issue/")
     assert answer["status"] == 302 and answer["seconds"] < BOUND_SECONDS
-    assert _queued(redis_client, queue) == 1
+    # The fan-out of the document, and the reading of its signed file's text (ocr) for search.
+    assert _queued(redis_client, queue, "documents.tasks.outgoing_deliver") == 1
+    assert _queued(redis_client, queue) == 2
 
     # Beat's recovery finds what could not be queued and it goes out.
     tasks.deliveries_recover.delay()
