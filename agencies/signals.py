@@ -19,9 +19,14 @@ def _of_agency(sender, instance, raw=False, **kwargs):
         directory_refresh([instance.agency_id])
 
 
-def _user_saved(sender, instance, raw=False, **kwargs):
-    if not raw and instance.pk:
-        directory_refresh(Membership.objects.filter(user=instance).values_list("agency_id", flat=True))
+# What the directory shows of a person (agencies.directory): a save naming none of these leaves it as it was.
+_USER_FIELDS_SHOWN = {"full_name", "is_active"}
+
+
+def _user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or not instance.pk or (update_fields is not None and not _USER_FIELDS_SHOWN & set(update_fields)):
+        return  # e.g. last_login, written at every login
+    directory_refresh(Membership.objects.filter(user=instance).values_list("agency_id", flat=True))
 
 
 def connect():
