@@ -3,14 +3,18 @@
 A list counts at most COUNT_LIMIT rows (`SELECT count(*) FROM (… ORDER BY newest LIMIT COUNT_LIMIT + 1)`, read
 from an index in date order), says "hơn 5.000" past that, and offers pages only within those rows, so neither
 the count nor the OFFSET of the last page grows with the table: narrowing by year, type or status reaches the
-older documents. A sort that no index serves (summary, sender, signer…) sorts the newest COUNT_LIMIT rows
-(`windowed`), the same rows the pages reach. A page number past the last one, or not a number, is a 404.
+older documents. A sort that no index serves (summary, sender, signer…) sorts only the newest COUNT_LIMIT rows (and
+any tied with the last of them), the same rows the pages reach. A page is read in two steps: the ids of its rows
+(a lean query: no joins but those the sort needs, so skipping to a late page does not join the rows skipped), then
+those rows with everything the table shows. A page number past the last one, or not a number, is a 404.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Subquery
 from django.http import Http404
 from django.utils.functional import cached_property
+from django_tables2 import RequestConfig
+from django_tables2.rows import BoundRows
 
 COUNT_LIMIT = 5_000
 
@@ -22,15 +26,17 @@ def _queryset(object_list):
 
 
 class BoundedPaginator(Paginator):
-    """A Paginator whose count stops at `limit` (then `capped` is True)."""
+    """A Paginator whose count stops at `limit` (then `capped` is True). With `window`, a page's rows are taken from
+    the `newest` `limit` rows only (a sort no index serves then sorts a bounded set)."""
 
     limit = COUNT_LIMIT
 
-    def __init__(self, object_list, per_page, *args, limit=None, newest=None, **kwargs):
+    def __init__(self, object_list, per_page, *args, limit=None, newest=None, window=False, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         if limit is not None:
             self.limit = limit
         self.newest = newest
+        self.window = window
         self.capped = False
 
     @cached_property
@@ -41,6 +47,19 @@ class BoundedPaginator(Paginator):
         found, self.capped = bounded_count(queryset, self.limit, newest=self.newest)
         return found
 
+    def page(self, number):
+        queryset = _queryset(self.object_list)
+        if queryset is None or not isinstance(self.object_list, BoundRows):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if self.window and self.capped and self.newest:
+            queryset = newest_only(queryset, self.newest, self.limit)
+        rows = BoundRows(data=page_records(queryset, bottom, top, tie_break=self.window),
+                         table=self.object_list.table, pinned_data=self.object_list.pinned_data)
+        return self._get_page(rows, number, self)
+
 
 def bounded_count(queryset, limit=COUNT_LIMIT, newest=None):
     """(number of rows up to `limit`, True if there are more): a figure that costs at most `limit` rows, read in
@@ -50,20 +69,40 @@ def bounded_count(queryset, limit=COUNT_LIMIT, newest=None):
     return min(found, limit), found > limit
 
 
-def windowed(queryset, sort, *, newest, indexed):
-    """`queryset` as it is if `sort` (a list's ?sort=) is served by an index, else only its newest COUNT_LIMIT rows,
-    so that sorting costs the same however long the agency's history is."""
-    key = (sort or "").lstrip("-")
-    if not key or key in indexed:
-        return queryset
-    return queryset.filter(pk__in=Subquery(queryset.order_by(newest).values("pk")[:COUNT_LIMIT]))
+def newest_only(queryset, newest, limit=COUNT_LIMIT):
+    """`queryset`'s rows from its newest to its `limit`-th in the order `newest` ("-field"), those tied with it
+    included: one range of the index that serves `newest`, its edge read once (an InitPlan), not `limit` lookups."""
+    field = newest.lstrip("-")
+    edge = queryset.order_by(newest).values(field)[limit - 1:limit]
+    return queryset.filter(**{f"{field}__{'gte' if newest.startswith('-') else 'lte'}": Subquery(edge)})
 
 
-def paginate(table, request, per_page, newest=None):
-    """Paginate a django-tables2 table by BoundedPaginator; a page that does not exist is a 404."""
+def page_records(queryset, bottom, top, tie_break=False):
+    """The records from `bottom` to `top` of `queryset` in its order: their ids first (only the joins the order
+    needs), then those rows by primary key with the queryset's select_related, prefetches and annotations."""
+    ordered = queryset
+    if tie_break:
+        # Rows equal in the sort's columns keep one order from page to page.
+        ordered = queryset.order_by(*(queryset.query.order_by or queryset.model._meta.ordering), "-pk")
+    ids = list(ordered.values_list("pk", flat=True)[bottom:top])
+    if not ids:
+        return []
+    by_pk = {record.pk: record for record in queryset.order_by().filter(pk__in=ids)}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def paginate(table, request, per_page, newest=None, indexed=None):
+    """Order a django-tables2 table by the request's ?sort= and paginate it by BoundedPaginator; a page that does not
+    exist is a 404. With `indexed` (the sorts an index serves), any other sort sorts only the newest COUNT_LIMIT rows.
+    The table must be made without `request=`: django-tables2 would then paginate it itself, counting every row."""
+    if hasattr(table, "paginator"):
+        raise TypeError("paginate() a table made without request=: django-tables2 has already counted all its rows")
+    RequestConfig(request, paginate=False).configure(table)
+    sort = ",".join(request.GET.getlist(table.prefixed_order_by_field))
+    window = indexed is not None and bool(sort) and sort.lstrip("-") not in indexed
     try:
         table.paginate(paginator_class=BoundedPaginator, page=request.GET.get(table.prefixed_page_field, 1),
-                       per_page=per_page, newest=newest)
+                       per_page=per_page, newest=newest, window=window)
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404(str(exc)) from exc
     return table

@@ -2,7 +2,7 @@
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.html import format_html
@@ -18,18 +18,18 @@ OUTGOING_COLUMNS = [
 OUTGOING_WIDTHS = [0.1, 0.07, 0.22, 0.1, 0.2, 0.08, 0.05, 0.07, 0.05, 0.06]
 
 
-def _register_id(agency, kind):
-    """The agency's register of `kind` as a subquery: rows are then read by (register, year, number)'s index."""
-    return Subquery(Register.objects.filter(agency=agency, kind=kind).values("pk")[:1])
-
-
 def outgoing_register_queryset(agency, year, kind=Register.Kind.OUTGOING, documents=None):
     """The register's documents of `year`, out of `documents` (what the person may see; all if None)."""
     documents = Outgoing.objects.all() if documents is None else documents
+    # The register's id as a value, not a subquery: the planner then knows how many rows it has (the agency's
+    # register is a common value) and reads them by (register, year, number)'s index rather than sorting them all.
+    register = Register.objects.filter(agency=agency, kind=kind).values_list("pk", flat=True).first()
+    if register is None:
+        return documents.none()
     return (
         # number IS NOT NULL (always true of an issued document) lets the unique (register, year, number) index serve.
         documents.filter(agency=agency, status=Outgoing.Status.ISSUED, year=year, number__isnull=False,
-                         register_id=_register_id(agency, kind))
+                         register_id=register)
         .select_related("signer__user", "drafting_unit")
         .prefetch_related(Prefetch("recipients", queryset=Recipient.objects.select_related("agency", "unit", "group")))
     )

@@ -17,7 +17,7 @@ from .. import incoming_workflow as workflow
 from .. import selectors
 from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
 from ..navigation import PAGE_ROLES, STAFF
-from ..pagination import paginate, windowed
+from ..pagination import paginate
 from ..services import incoming as services
 from ..tables import IncomingTable
 from . import revisions
@@ -40,9 +40,7 @@ def _add_errors(form, exc):
 @staff_required(*PAGE_ROLES["incoming_list"])
 def incoming_list(request):
     filterset = selectors.incoming_filterset(membership=request.membership, filters=request.GET)
-    documents = windowed(filterset.qs, request.GET.get("sort"), newest=LIST_NEWEST, indexed=LIST_INDEXED_SORTS)
-    table = IncomingTable(documents, request=request)
-    paginate(table, request, per_page=25, newest=LIST_NEWEST)
+    table = paginate(IncomingTable(filterset.qs), request, per_page=25, newest=LIST_NEWEST, indexed=LIST_INDEXED_SORTS)
     return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
 
 

@@ -28,7 +28,7 @@ from ..forms import (
 )
 from ..models import Delivery, OutgoingFile
 from ..navigation import PAGE_ROLES
-from ..pagination import paginate, windowed
+from ..pagination import paginate
 from ..services import incoming as incoming_services
 from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
@@ -49,9 +49,7 @@ def _errors(exc):
 @staff_required(*PAGE_ROLES["outgoing_list"])
 def outgoing_list(request):
     filterset = selectors.outgoing_filterset(membership=request.membership, filters=request.GET)
-    documents = windowed(filterset.qs, request.GET.get("sort"), newest=LIST_NEWEST, indexed=LIST_INDEXED_SORTS)
-    table = OutgoingTable(documents, request=request)
-    paginate(table, request, per_page=25, newest=LIST_NEWEST)
+    table = paginate(OutgoingTable(filterset.qs), request, per_page=25, newest=LIST_NEWEST, indexed=LIST_INDEXED_SORTS)
     return render(request, "documents/outgoing_list.html", {"table": table, "filter": filterset})
 
 

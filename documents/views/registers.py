@@ -11,7 +11,7 @@ from core import exports
 from .. import register_exports, selectors
 from ..models import Register
 from ..navigation import PAGE_ROLES
-from ..pagination import bounded_count, paginate, windowed
+from ..pagination import bounded_count, paginate
 
 # A PDF of more rows than this is made by a worker while the page shows its progress; fewer, in the request.
 PDF_INLINE_ROWS = 500  # about 3 s of layout (reportlab's paragraphs, ~5 ms a row)
@@ -48,9 +48,8 @@ def _register_page(request, *, kind):
     if export in ("xlsx", "pdf"):
         return _export(request, kind, year, export, filterset.qs)
     table_class = register_exports.KINDS[kind][0]
-    newest = f"-{table_class.number_field}"
-    documents = windowed(filterset.qs, request.GET.get("sort"), newest=newest, indexed={table_class.number_field})
-    table = paginate(table_class(documents, request=request), request, per_page=50, newest=newest)
+    table = paginate(table_class(filterset.qs), request, per_page=50, newest=f"-{table_class.number_field}",
+                     indexed={table_class.number_field})
     return render(request, "documents/register.html", {
         "table": table, "filter": filterset, "year": year, "years": _years(), "kind": kind,
         "title": f"{Register.Kind(kind).label} – {agency.name}",

@@ -1,0 +1,124 @@
+"""The lists and registers at scale (issue 17): no count of every row, a sort that no index serves sorts only the
+newest rows and says there are more, a page read as its rows' ids first (the rows skipped are not joined), the
+register's queries the same however many rows it shows."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from documents import pagination
+from documents.models import Outgoing
+from documents.services import outgoing as services
+from documents.tables import OutgoingTable
+from tests.documents.conftest import approved, make_draft, to_agency
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def drafts(specialist, leader):
+    """Four drafts, the oldest first: "D …", "A …", "C …", "B …" (updated a day apart)."""
+    documents = [make_draft(specialist, leader, summary=f"{letter} – V/v thử nghiệm") for letter in "DACB"]
+    now = timezone.now()
+    for age, outgoing in enumerate(reversed(documents)):
+        Outgoing.objects.filter(pk=outgoing.pk).update(updated_at=now - datetime.timedelta(days=age))
+    return documents
+
+
+@pytest.fixture
+def issued(certified, specialist, leader, clerk, other_agency):
+    return [services.outgoing_issue(membership=clerk, outgoing=approved(
+        specialist, leader, to_agency(other_agency), summary=f"V/v số {n}")) for n in range(2)]
+
+
+def _counts(queries):
+    return [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+@pytest.mark.parametrize("path", ["/outgoing/", "/outgoing/?sort=summary", "/incoming/", "/incoming/?sort=summary",
+                                  "/registers/outgoing/", "/registers/incoming/"])
+def test_a_list_never_counts_every_row(client_for, clerk, drafts, issued, path):
+    client = client_for(clerk)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    counts = _counts(queries)
+    assert counts, "the page says how many"
+    assert all(f"LIMIT {pagination.COUNT_LIMIT + 1}" in sql for sql in counts), counts
+
+
+def _summaries(page):
+    return re.findall(r"([A-D]) – V/v thử nghiệm", page)
+
+
+def test_an_unindexed_sort_sorts_the_newest_rows_and_says_there_are_more(client_for, clerk, drafts, monkeypatch):
+    monkeypatch.setattr(pagination.BoundedPaginator, "limit", 3)
+    page = client_for(clerk).get("/outgoing/?sort=summary").content.decode()
+    # The newest three ("A", "C", "B"; not the oldest "D") in the order of their summaries.
+    assert _summaries(page) == ["A", "B", "C"]
+    assert "Hơn 3 văn bản" in page
+    page = client_for(clerk).get("/outgoing/?sort=-summary").content.decode()
+    assert _summaries(page) == ["C", "B", "A"]
+
+
+def test_a_short_list_sorts_all_its_rows(client_for, clerk, drafts):
+    page = client_for(clerk).get("/outgoing/?sort=summary").content.decode()
+    assert _summaries(page) == ["A", "B", "C", "D"]
+    assert 'data-testid="list-count">4 văn bản' in page
+
+
+def _page(table, page, per_page=1, **kwargs):
+    request = RequestFactory().get("/outgoing/", {"page": page, **kwargs})
+    return pagination.paginate(table, request, per_page=per_page, newest="-updated_at",
+                               indexed={"updated_at", "status"})
+
+
+def test_a_late_page_joins_only_its_own_rows(clerk, drafts):
+    table = OutgoingTable(Outgoing.objects.select_related("drafting_unit", "signer__user", "created_by"))
+    with CaptureQueriesContext(connection) as queries:
+        table = _page(table, 3)
+        records = [row.record for row in table.paginated_rows]
+    assert [r.summary[0] for r in records] == ["A"]  # newest first: B, C, A, D
+    assert records[0].signer.user.full_name  # read with its row, no query more
+    joined = [q["sql"] for q in queries.captured_queries if "JOIN" in q["sql"]]
+    assert joined and all("OFFSET" not in sql for sql in joined)
+    assert any("OFFSET 2" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_table_made_with_its_request_is_refused(clerk, drafts):
+    request = RequestFactory().get("/outgoing/")
+    with pytest.raises(TypeError):
+        pagination.paginate(OutgoingTable(Outgoing.objects.all(), request=request), request, per_page=25)
+
+
+def test_rows_equal_in_the_sort_keep_one_order_across_pages(clerk, drafts, monkeypatch):
+    Outgoing.objects.update(summary="Cùng một trích yếu")
+    monkeypatch.setattr(pagination.BoundedPaginator, "limit", 3)
+    seen = [[row.record.pk for row in _page(OutgoingTable(Outgoing.objects.all()), n, sort="summary").paginated_rows]
+            for n in (1, 2, 3)]
+    assert len({pk for page in seen for pk in page}) == 3
+
+
+def _register_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/registers/outgoing/")
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_register_costs_the_same_queries_for_2_or_4_documents(client_for, clerk, specialist, leader,
+                                                                  other_agency, issued):
+    client = client_for(clerk)
+    few, page = _register_queries(client)
+    assert page.count("V/v số") == 2
+    issued += [services.outgoing_issue(membership=clerk, outgoing=approved(
+        specialist, leader, to_agency(other_agency), summary=f"V/v số {n}")) for n in range(2, 4)]
+    many, page = _register_queries(client)
+    assert page.count("V/v số") == 4
+    assert many == few
+    # Newest number first.
+    assert page.index(issued[3].notation) < page.index(issued[0].notation)
