@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .selectors import membership_needs_mfa, mfa_passed_recently, user_has_totp
+from .selectors import mfa_passed_recently, request_has_totp, request_needs_mfa
 
 
 def staff_required(*roles):
@@ -40,13 +40,13 @@ def mfa_required(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if membership_needs_mfa(request.membership):
+        if request_needs_mfa(request):
             messages.warning(
                 request,
                 _("Bạn cần bật xác thực hai lớp (TOTP) trước khi phê duyệt, ký hoặc phát hành văn bản."),
             )
             return redirect(totp_activate_url(request))
-        if user_has_totp(request.user) and not mfa_passed_recently(request):
+        if request_has_totp(request) and not mfa_passed_recently(request):
             messages.info(request, _("Để tiếp tục, hãy nhập mã xác thực hai lớp (TOTP)."))
             return suspend_request(request, reverse("mfa_reauthenticate"))
         return view(request, *args, **kwargs)

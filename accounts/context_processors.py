@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils import translation
 
-from .selectors import membership_needs_mfa, memberships_of
+from .selectors import request_memberships, request_needs_mfa
 
 
 def language_menu(request):
@@ -17,8 +17,9 @@ def membership(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     current = request.membership
+    # Each fact is read once per request (request_*), however many templates of the page run the processors.
     return {
         "membership": current,
-        "memberships": memberships_of(request.user) if current else [],
-        "needs_mfa": membership_needs_mfa(current),
+        "memberships": request_memberships(request) if current else [],
+        "needs_mfa": request_needs_mfa(request),
     }

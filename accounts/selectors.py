@@ -13,12 +13,20 @@ SESSION_KEY = "membership_id"
 def memberships_of(user):
     if not user.is_authenticated:
         return Membership.objects.none()
-    return Membership.objects.active().filter(user=user).select_related("agency", "unit")
+    # Through the user's own manager, each membership's .user is that same object (no query to read it again).
+    return user.memberships.active().select_related("agency", "unit")
+
+
+def request_memberships(request):
+    """memberships_of the request's user, read once per request (the guard, the menu and every panel ask)."""
+    if not hasattr(request, "_memberships"):
+        request._memberships = list(memberships_of(request.user))
+    return request._memberships
 
 
 def membership_current(request):
     """The membership chosen in this session, else the user's first one; None for citizens."""
-    memberships = list(memberships_of(request.user))
+    memberships = request_memberships(request)
     if not memberships:
         return None
     chosen = request.session.get(SESSION_KEY)
@@ -29,13 +37,27 @@ def user_has_totp(user):
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def request_has_totp(request):
+    """user_has_totp of the request's user, asked once per request (the guard, the banner and every panel ask)."""
+    if not hasattr(request, "_has_totp"):
+        request._has_totp = user_has_totp(request.user)
+    return request._has_totp
+
+
+def _role_needs_mfa(membership):
+    # request.membership is a lazy object that may wrap None: test its truth, not `is not None`.
+    return bool(membership) and membership.has_role(Role.LEADER, Role.CLERK, Role.ADMIN)
+
+
 def membership_needs_mfa(membership):
     """Leaders and clerks must use TOTP before they approve, sign or issue anything; agency admins before
     they change anyone's roles."""
-    # request.membership is a lazy object that may wrap None: test its truth, not `is not None`.
-    return bool(membership) and membership.has_role(Role.LEADER, Role.CLERK, Role.ADMIN) and not user_has_totp(
-        membership.user
-    )
+    return _role_needs_mfa(membership) and not user_has_totp(membership.user)
+
+
+def request_needs_mfa(request):
+    """membership_needs_mfa of the request's membership, its TOTP asked at most once per request."""
+    return _role_needs_mfa(request.membership) and not request_has_totp(request)
 
 
 def mfa_passed_recently(request):

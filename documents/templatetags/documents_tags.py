@@ -1,7 +1,6 @@
 """What the document templates ask the workflow and the delivery lifecycle, so that no rule is spelled out there."""
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from documents import delivery_lifecycle, extensions, navigation
@@ -24,8 +23,11 @@ def document_pages(membership):
 @register.simple_tag(takes_context=True)
 def extension_panels(context, page, obj):
     """The cards the apps above documents add to `page` (documents.extensions.PANELS)."""
-    request = context["request"]
-    return mark_safe("".join(  # noqa: S308 - each part is a rendered template, autoescaped
-        render_to_string(template_name, {**extra, "membership": context.get("membership")}, request=request)
-        for template_name, extra in extensions.panels(page, request, obj)
-    ))
+    # Each card is rendered in the page's own context, as {% include %} does: a fresh RequestContext per card
+    # would run every context processor again.
+    engine = context.template.engine
+    parts = []
+    for template_name, extra in extensions.panels(page, context["request"], obj):
+        with context.push(extra):
+            parts.append(engine.get_template(template_name).render(context))
+    return mark_safe("".join(parts))  # noqa: S308 - each part is a rendered template, autoescaped
