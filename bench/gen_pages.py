@@ -11,9 +11,10 @@ recent), incoming documents have a lead unit and often a specialist in charge, e
 text (ocr.FileText), the big agency has 300 staff, and the directory holds 100,000 agencies with two units each.
 """
 
+import contextlib
 import time
 
-from django.db import connection, transaction
+from django.db import connection
 
 MINISTRY_CODE = "000.00.00.P17"
 AGENCIES = 100
@@ -26,6 +27,10 @@ DETAIL_DELIVERIES = 200
 CLERK_EMAIL, LEADER_EMAIL, SPECIALIST_EMAIL = ("vanthu@p17.bench.gov.vn", "lanhdao@p17.bench.gov.vn",
                                                "chuyenvien@p17.bench.gov.vn")
 SCALES = {"1m": 1_000_000, "10m": 10_000_000, "tiny": 20_000}
+# Characters of extracted text per file. At 10 M the text is shorter (a first page's heading and abstract): with
+# 700 characters the database would need ≈ 80 GB (8 GB at 1 M: the text is stored in ocr_filetext and again, folded,
+# in search_entry), more than this machine's disk has free.
+TEXT_CHARS = {"1m": 700, "10m": 250, "tiny": 700}
 
 # Words of official letters: the files' text and the summaries are cut from this at random places.
 CORPUS = (
@@ -41,6 +46,18 @@ CORPUS = (
     "lương, phụ cấp, bảo hiểm xã hội; mời dự họp trực tuyến về công tác phòng cháy, chữa cháy; tờ trình phê "
     "duyệt đề án sắp xếp tổ chức bộ máy tinh gọn, hoạt động hiệu lực, hiệu quả. "
 )
+
+# Places named in the documents: 40 × 40 two-syllable names, so that a pair of words ("tân phú") is as selective as
+# a commune's name is in real letters (about 1 document in 1,600) while each syllable alone is common (1 in 40).
+PLACE_FIRST = ("Tân", "Hòa", "Phú", "An", "Bình", "Thạnh", "Long", "Phước", "Vĩnh", "Mỹ", "Đông", "Tây", "Nam",
+               "Bắc", "Trung", "Hưng", "Thuận", "Đức", "Quảng", "Hải", "Sơn", "Thanh", "Kim", "Ngọc", "Hồng",
+               "Minh", "Quang", "Xuân", "Thọ", "Lộc", "Phong", "Gia", "Cẩm", "Yên", "Lạc", "Đại", "Hiệp", "Tiến",
+               "Thắng", "Lương")
+PLACE_SECOND = ("Phú", "Hòa", "Lợi", "Thịnh", "An", "Lập", "Hưng", "Bình", "Thành", "Khánh", "Điền", "Trạch", "Lâm",
+                "Sơn", "Hải", "Giang", "Xuyên", "Châu", "Đồng", "Mỹ", "Nghĩa", "Tín", "Thuận", "Phước", "Định",
+                "Quý", "Trung", "Tường", "Vinh", "Long", "Cường", "Thái", "Dương", "Hà", "Lĩnh", "Ninh", "Hợp",
+                "Tân", "Đạt", "Kiều")
+
 
 GENERATE = """
 SELECT setseed(0.17);
@@ -88,7 +105,8 @@ INSERT INTO documents_outgoing (agency_id, drafting_unit_id, created_by_id, sign
 SELECT o.agency_id, o.unit_id, s.user_id, l.id,
     (ARRAY['CV','CV','CV','CV','QĐ','BC','KH','TB','GM','TTr'])[1 + o.ti],
     (ARRAY['Công văn','Quyết định','Báo cáo','Kế hoạch','Thông báo'])[1 + o.ti %% 5] || ' về '
-        || substr(%(corpus)s::text, 1 + (o.p * 1500)::int, 60 + (o.g %% 80)::int),
+        || substr(%(corpus)s::text, 1 + (o.p * 1500)::int, 60 + (o.g %% 80)::int)
+        || ' tại xã ' || (%(first)s::text[])[1 + (o.g * 7919) %% 40] || ' ' || (%(second)s::text[])[1 + (o.g * 7919 / 40) %% 40],
     CASE WHEN o.secret THEN 'mat' ELSE '' END,
     CASE WHEN o.p < 0.85 THEN '' WHEN o.p < 0.95 THEN 'khan' WHEN o.p < 0.99 THEN 'thuong_khan' ELSE 'hoa_toc' END, 2,
     o.status, o.at - interval '2 hours', o.at, n.register_id, n.year, n.number,
@@ -167,7 +185,8 @@ SELECT i.agency_id, i.unit_id,
     (i.at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date - (i.g %% 5)::int,
     (ARRAY['CV','CV','CV','CV','QĐ','BC','KH','TB','GM','TTr'])[1 + i.ti],
     (ARRAY['Công văn','Quyết định','Báo cáo','Kế hoạch','Thông báo'])[1 + i.ti %% 5] || ' về '
-        || substr(%(corpus)s::text, 1 + (i.p * 1500)::int, 60 + (i.g %% 80)::int),
+        || substr(%(corpus)s::text, 1 + (i.p * 1500)::int, 60 + (i.g %% 80)::int)
+        || ' tại xã ' || (%(first)s::text[])[1 + (i.g * 6007) %% 40] || ' ' || (%(second)s::text[])[1 + (i.g * 6007 / 40) %% 40],
     CASE WHEN i.g %% 101 = 0 THEN 'mat' ELSE '' END,
     CASE WHEN i.ti < 8 THEN '' WHEN i.ti < 9 THEN 'khan' ELSE 'thuong_khan' END,
     'Nguyễn Văn ' || (i.g %% 50), 'Phó Chủ tịch', i.status, '', i.at, i.register_id,
@@ -210,13 +229,15 @@ INSERT INTO ocr_filetext (content_type_id, object_id, field, sha256, state, meth
 SELECT %(ct_incomingfile)s, f.id, 'file', f.sha256, 'done', CASE WHEN i.source = 'paper' THEN 'ocr' ELSE 'text_layer' END,
     jsonb_build_array(t.text), t.text, '', '', 1, i.arrived_at, i.arrived_at + interval '1 minute'
 FROM documents_incomingfile f JOIN documents_incoming i ON i.id = f.incoming_id JOIN pg_agency a ON a.id = i.agency_id
-CROSS JOIN LATERAL (SELECT substr(%(corpus)s::text, 1 + ((f.id * 37) %% 1400)::int, 700) AS text) t;
+CROSS JOIN LATERAL (SELECT 'Xã ' || (%(first)s::text[])[1 + (f.id * 4001) %% 40] || ' ' || (%(second)s::text[])[1 + (f.id * 4001 / 40) %% 40]
+    || '. ' || substr(%(corpus)s::text, 1 + ((f.id * 37) %% 1400)::int, %(text_chars)s) AS text) t;
 INSERT INTO ocr_filetext (content_type_id, object_id, field, sha256, state, method, pages, text, ocr_pdf, error,
     attempts, created_at, finished_at)
 SELECT %(ct_outgoingfile)s, f.id, 'signed', f.signed_sha256, 'done', 'text_layer', jsonb_build_array(t.text), t.text,
     '', '', 1, o.issued_at, o.issued_at + interval '1 minute'
 FROM documents_outgoingfile f JOIN documents_outgoing o ON o.id = f.outgoing_id JOIN pg_agency a ON a.id = o.agency_id
-CROSS JOIN LATERAL (SELECT substr(%(corpus)s::text, 1 + ((f.id * 41) %% 1400)::int, 700) AS text) t
+CROSS JOIN LATERAL (SELECT 'Xã ' || (%(first)s::text[])[1 + (f.id * 3001) %% 40] || ' ' || (%(second)s::text[])[1 + (f.id * 3001 / 40) %% 40]
+    || '. ' || substr(%(corpus)s::text, 1 + ((f.id * 41) %% 1400)::int, %(text_chars)s) AS text) t
 WHERE o.status = 'issued';
 
 -- Every failed delivery is an incident; those older than a week were resolved.
@@ -268,7 +289,10 @@ WHERE a.code LIKE 'D%%';
 # The search index (search.Entry) written in SQL as search.indexing.entry_update writes it per item (`fold`: lower
 # case, no diacritics, đ = d; words between single spaces; the number key; the tsvector of search_vn), for the
 # generated documents only: `manage.py search_reindex` goes item by item (≈ 10 queries each: hours at 1 M).
-SEARCH = """
+# Each kind is written by its own connection, at the same time (one core each): folding 700 characters of text and
+# building the tsvector per row is what the load spends its time on. The words are folded already, so the
+# tsvector is built with `simple` (search_vn is simple + unaccent: on folded words the same lexemes, once).
+SEARCH_SETUP = """
 CREATE TEMP TABLE pg_agency AS
     SELECT id, name FROM agencies_agency
     WHERE code = %(ministry)s OR parent_id = (SELECT id FROM agencies_agency WHERE code = %(ministry)s);
@@ -277,14 +301,16 @@ CREATE OR REPLACE FUNCTION pg_temp.fold(t text) RETURNS text LANGUAGE sql IMMUTA
 CREATE OR REPLACE FUNCTION pg_temp.words(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
     $$ SELECT CASE WHEN w = '' THEN '' ELSE ' ' || w || ' ' END
        FROM (SELECT btrim(regexp_replace(pg_temp.fold(t), '[^0-9a-z]+', ' ', 'g')) AS w) x $$;
-INSERT INTO search_entry (kind, object_id, doc_type, year, date, status, secrecy, issuer, notation, title, summary,
+"""
+
+SEARCH_PARTS = (
+"""INSERT INTO search_entry (kind, object_id, doc_type, year, date, status, secrecy, issuer, notation, title, summary,
     body, number_key, summary_words, body_words, vector, indexed_at, created_at, agency_id)
 SELECT 'outgoing', o.id, o.doc_type, coalesce(o.year, extract(year FROM o.created_at)::int),
     (coalesce(o.issued_at, o.created_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, o.status, o.secrecy, a.name,
     o.notation, o.summary, s.summary, coalesce(t.text, ''),
     left(regexp_replace(pg_temp.fold(o.notation), '[^0-9a-z]+', '', 'g'), 100),
-    pg_temp.words(s.summary), pg_temp.words(coalesce(t.text, '')),
-    strip(to_tsvector('search_vn', pg_temp.words(s.summary) || ' ' || pg_temp.words(coalesce(t.text, '')))),
+    w.summary, w.body, strip(to_tsvector('simple', w.summary || ' ' || w.body)),
     now(), now(), o.agency_id
 FROM documents_outgoing o JOIN pg_agency a ON a.id = o.agency_id
 JOIN agencies_unit u ON u.id = o.drafting_unit_id
@@ -293,21 +319,23 @@ JOIN accounts_user cu ON cu.id = o.created_by_id
 LEFT JOIN documents_outgoingfile f ON f.outgoing_id = o.id AND f.kind = 'main'
 LEFT JOIN ocr_filetext t ON t.content_type_id = %(ct_outgoingfile)s AND t.object_id = f.id
 CROSS JOIN LATERAL (SELECT concat_ws(' · ', nullif(o.notation, ''), o.summary, a.name, u.name, su.full_name,
-                                     cu.full_name) AS summary) s;
-INSERT INTO search_entry (kind, object_id, doc_type, year, date, status, secrecy, issuer, notation, title, summary,
+                                     cu.full_name) AS summary) s
+CROSS JOIN LATERAL (SELECT pg_temp.words(s.summary) AS summary, pg_temp.words(coalesce(t.text, '')) AS body) w;
+""",
+"""INSERT INTO search_entry (kind, object_id, doc_type, year, date, status, secrecy, issuer, notation, title, summary,
     body, number_key, summary_words, body_words, vector, indexed_at, created_at, agency_id)
 SELECT 'incoming', i.id, i.doc_type, coalesce(i.year, extract(year FROM i.arrived_at)::int), i.doc_date, i.status,
     i.secrecy, i.sender_name, i.notation, i.summary, s.summary, coalesce(t.text, ''),
     left(regexp_replace(pg_temp.fold(i.notation), '[^0-9a-z]+', '', 'g'), 100),
-    pg_temp.words(s.summary), pg_temp.words(coalesce(t.text, '')),
-    strip(to_tsvector('search_vn', pg_temp.words(s.summary) || ' ' || pg_temp.words(coalesce(t.text, '')))),
+    w.summary, w.body, strip(to_tsvector('simple', w.summary || ' ' || w.body)),
     now(), now(), i.agency_id
 FROM documents_incoming i JOIN pg_agency a ON a.id = i.agency_id
 LEFT JOIN documents_incomingfile f ON f.incoming_id = i.id AND f.kind = 'main'
 LEFT JOIN ocr_filetext t ON t.content_type_id = %(ct_incomingfile)s AND t.object_id = f.id
-CROSS JOIN LATERAL (SELECT concat_ws(' · ', nullif(i.notation, ''), i.summary, i.sender_name, i.signer_name) AS summary) s;
-DROP TABLE pg_agency;
-"""
+CROSS JOIN LATERAL (SELECT concat_ws(' · ', nullif(i.notation, ''), i.summary, i.sender_name, i.signer_name) AS summary) s
+CROSS JOIN LATERAL (SELECT pg_temp.words(s.summary) AS summary, pg_temp.words(coalesce(t.text, '')) AS body) w;
+""",
+)
 
 TABLES = (
     "agencies_agency", "agencies_unit", "accounts_user", "accounts_membership", "documents_register",
@@ -378,14 +406,66 @@ def _marker(scale):
 
 
 def _search_missing(big):
-    """Whether the search app exists and its index lacks the generated documents."""
+    """Whether the search app exists and its index lacks the generated documents (or a load stopped before its
+    text index was built: the index is built last)."""
     from django.apps import apps
 
     try:
         entry = apps.get_model("search", "Entry")
     except LookupError:
         return False
-    return not entry.objects.filter(agency=big, kind="outgoing").exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'search_entry' AND indexdef LIKE '%% gin %%'")
+        built = cursor.fetchone()[0] > 0
+    return not (built and all(entry.objects.filter(agency=big, kind=kind).exists()
+                              for kind in ("outgoing", "incoming")))
+
+
+def _load_in_parallel(setup, parts, params):
+    """Each statement of `parts` on its own connection at once (after `setup` on each), triggers off."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+
+    db = connection.settings_dict
+    conninfo = psycopg.conninfo.make_conninfo(dbname=db["NAME"], user=db["USER"] or None, host=db["HOST"] or None,
+                                              port=db["PORT"] or None, password=db["PASSWORD"] or None)
+
+    def load(part):
+        with psycopg.connect(conninfo, cursor_factory=psycopg.ClientCursor) as conn, conn.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute("SET work_mem = '256MB'")
+            cursor.execute(setup + part, params)
+
+    with ThreadPoolExecutor(len(parts)) as pool:
+        for future in [pool.submit(load, part) for part in parts]:
+            future.result()
+
+
+LOADED = ("documents_outgoing", "documents_outgoingfile", "documents_delivery", "documents_incoming",
+          "documents_incomingfile", "documents_assignment", "ocr_filetext", "reports_incident")
+
+
+@contextlib.contextmanager
+def _indexes_built_after(cursor, tables, kinds=None):
+    """A bulk load fills the tables first and builds their indexes after: PostgreSQL maintaining a dozen B-trees per
+    table row by row (and their WAL) was most of the load's time. Indexes that back a constraint (primary keys,
+    unique constraints) stay; every other index is dropped and rebuilt from its own definition, as the app made it."""
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+        " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam"
+        " WHERE i.indrelid::regclass::text = ANY(%s)"
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+        + (" AND am.amname = ANY(%s)" if kinds else ""),
+        [list(tables), list(kinds)] if kinds else [list(tables)])
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    cursor.execute("SET maintenance_work_mem = '1GB'")
+    cursor.execute("SET max_parallel_maintenance_workers = 2")
+    for _name, definition in indexes:
+        cursor.execute(definition)
 
 
 def _wipe(cursor, agency_ids):
@@ -425,10 +505,12 @@ def ensure_data(scale):
             cursor.execute("SET work_mem = '256MB'")
             cursor.execute("SET maintenance_work_mem = '512MB'")
             _wipe(cursor, agency_ids)
-            cursor.execute(GENERATE, {
-                "ministry": MINISTRY_CODE, "outgoing": total // 2, "incoming": total // 2, "agencies": AGENCIES,
-                "units": len(UNITS), "corpus": CORPUS * 2, "ct_incomingfile": ct[IncomingFile].pk,
-                "ct_outgoingfile": ct[OutgoingFile].pk, "ct_delivery": ct[Delivery].pk})
+            with _indexes_built_after(cursor, LOADED):
+                cursor.execute(GENERATE, {
+                    "ministry": MINISTRY_CODE, "outgoing": total // 2, "incoming": total // 2, "agencies": AGENCIES,
+                    "units": len(UNITS), "corpus": CORPUS * 2, "first": list(PLACE_FIRST),
+                    "second": list(PLACE_SECOND), "text_chars": TEXT_CHARS[scale], "ct_incomingfile": ct[IncomingFile].pk,
+                    "ct_outgoingfile": ct[OutgoingFile].pk, "ct_delivery": ct[Delivery].pk})
             detail = (Outgoing.objects.filter(agency=agencies[0], status="issued", secrecy="")
                       .order_by("-issued_at").values_list("pk", flat=True).first())
             cursor.execute(DETAIL, {"outgoing": detail, "n": DETAIL_DELIVERIES})
@@ -443,24 +525,12 @@ def ensure_data(scale):
     if _search_missing(agencies[0]):
         start = time.perf_counter()
         ct = ContentType.objects.get_for_models(IncomingFile, OutgoingFile)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = replica")
-            cursor.execute("SET work_mem = '256MB'")
-            cursor.execute("SET maintenance_work_mem = '512MB'")
+        with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_entry WHERE agency_id = ANY(%s)", [agency_ids])
-            # A bulk load fills the table first and builds its text indexes after (maintaining the GIN index row
-            # by row made the 1 M load take 570 s); the index definitions are search's own, taken as they are.
-            cursor.execute("SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
-                           " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam"
-                           " WHERE i.indrelid = 'search_entry'::regclass AND am.amname IN ('gin', 'gist')")
-            indexes = cursor.fetchall()
-            for name, _definition in indexes:
-                cursor.execute(f"DROP INDEX {name}")
-            cursor.execute(SEARCH, {"ministry": MINISTRY_CODE, "ct_incomingfile": ct[IncomingFile].pk,
-                                    "ct_outgoingfile": ct[OutgoingFile].pk})
-            for _name, definition in indexes:
-                cursor.execute(definition)
-            cursor.execute("SET session_replication_role = DEFAULT")
+            with _indexes_built_after(cursor, ["search_entry"]):
+                _load_in_parallel(SEARCH_SETUP, SEARCH_PARTS, {
+                    "ministry": MINISTRY_CODE, "ct_incomingfile": ct[IncomingFile].pk,
+                    "ct_outgoingfile": ct[OutgoingFile].pk})
         timings["search_index_s"] = round(time.perf_counter() - start, 1)
     if timings:
         start = time.perf_counter()
