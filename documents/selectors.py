@@ -122,20 +122,46 @@ def _desk_count(queryset):
     return bounded_count(queryset, DESK_COUNT_LIMIT)
 
 
+# The worklist's head read once for the desk: its first rows in due-date order settle its three figures.
+WORKLIST_HEAD = 2 * (DESK_COUNT_LIMIT + 1)
+
+
+def _bounded(number):
+    return min(number, DESK_COUNT_LIMIT), number > DESK_COUNT_LIMIT
+
+
+def _worklist_desk(mine, due_week, today, week_end):
+    """The desk's list of my work and its three figures from one read of the worklist's head (ids and due dates in
+    due-date order, overdue first, then due within the week, undated last) and the listed rows by id; the week's
+    figure is counted on its own only when overdue work fills the head."""
+    head = list(mine.values_list("pk", "due_date")[:WORKLIST_HEAD])
+    whole = len(head) < WORKLIST_HEAD
+    n_overdue = sum(1 for _pk, due in head if due is not None and due < today)
+    n_week = sum(1 for _pk, due in head if due is not None and today <= due <= week_end)
+    # The week's rows all sit in the head when the head is the whole list or goes past them.
+    week_settled = whole or n_week > DESK_COUNT_LIMIT or head[-1][1] is None or head[-1][1] > week_end
+    listed = [pk for pk, _due in head[:DESK_ROWS]]
+    rows = Incoming.objects.in_bulk(listed)
+    return {
+        "todo": [rows[pk] for pk in listed if pk in rows],
+        "todo_count": _bounded(len(head)),
+        "overdue_count": _bounded(n_overdue),
+        "due_week_count": _bounded(n_week) if week_settled else _desk_count(due_week),
+    }
+
+
 def dashboard(membership):
     """The figures and lists of the desk page, for the person's roles: every list at most DESK_ROWS long and
     every figure counted up to DESK_COUNT_LIMIT, so the desk costs the same in a year's agency as in a decade's."""
     today = timezone.localdate()
+    week_end = today + datetime.timedelta(days=7)
     mine = worklist(membership)
     overdue = mine.filter(due_date__lt=today)
-    due_week = mine.filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=7))
+    due_week = mine.filter(due_date__gte=today, due_date__lte=week_end)
     data = {
-        "todo": mine[:DESK_ROWS],
-        "todo_count": _desk_count(mine),
+        **_worklist_desk(mine, due_week, today, week_end),
         "overdue": overdue,  # querysets for callers that want the rows; the page shows only the counts
         "due_week": due_week,
-        "overdue_count": _desk_count(overdue),
-        "due_week_count": _desk_count(due_week),
         "for_information": Incoming.objects.filter(
             agency=membership.agency, pk__in=_routed_to(membership).filter(role=Assignment.Role.INFORM).values("incoming_id")
         ).order_by("-arrived_at")[:10],

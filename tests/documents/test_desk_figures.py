@@ -1,0 +1,73 @@
+"""The desk's list of my work and its three figures (mine, overdue, due within the week) come from one read of the
+worklist's head in due-date order; a figure past DESK_COUNT_LIMIT reads "99+"."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from documents import selectors
+from documents.models import Assignment, Incoming
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+OVERDUE = TODAY - datetime.timedelta(days=3)
+THIS_WEEK = TODAY + datetime.timedelta(days=2)
+LATER = TODAY + datetime.timedelta(days=30)
+
+
+def give_work(member, dues):
+    documents = Incoming.objects.bulk_create([
+        Incoming(agency=member.agency, source=Incoming.Source.PAPER, doc_type="CV", sender_name="Bộ Nội vụ",
+                 summary=f"Việc số {n}", notation=f"{n}/BNV-VP", status=Incoming.Status.IN_PROGRESS, due_date=due)
+        for n, due in enumerate(dues)])
+    Assignment.objects.bulk_create([Assignment(incoming=d, role=Assignment.Role.LEAD, member=member) for d in documents])
+    return documents
+
+
+def desk(member):
+    with CaptureQueriesContext(connection) as ctx:
+        work = selectors.dashboard(member)
+    worklist_reads = [q for q in ctx.captured_queries
+                      if '"documents_assignment"' in q["sql"] and "IN ('04', '05')" in q["sql"]]
+    return work, len(worklist_reads)
+
+
+def figures(work):
+    return work["todo_count"], work["overdue_count"], work["due_week_count"]
+
+
+def test_a_short_worklist_is_listed_in_due_date_order_and_counted_exactly(specialist):
+    documents = give_work(specialist, [LATER, None, OVERDUE, THIS_WEEK, OVERDUE])
+    work, reads = desk(specialist)
+    assert figures(work) == ((5, False), (2, False), (1, False))
+    assert [d.due_date for d in work["todo"]] == [OVERDUE, OVERDUE, THIS_WEEK, LATER, None]
+    assert {d.pk for d in work["todo"]} == {d.pk for d in documents}
+    assert reads == 1
+
+
+def test_figures_past_the_limit_say_more_and_the_list_keeps_its_length(specialist):
+    give_work(specialist, [OVERDUE] * 120 + [THIS_WEEK] * 5 + [None] * 2)
+    work, reads = desk(specialist)
+    assert figures(work) == ((99, True), (99, True), (5, False))
+    assert len(work["todo"]) == selectors.DESK_ROWS
+    assert reads == 1
+
+
+@pytest.mark.parametrize(("overdue", "week"), [(210, 4), (150, 60)])
+def test_the_weeks_figure_is_counted_on_its_own_when_overdue_work_fills_the_head(specialist, overdue, week):
+    give_work(specialist, [OVERDUE] * overdue + [THIS_WEEK] * week + [LATER] * 3)
+    work, reads = desk(specialist)
+    assert figures(work) == ((99, True), (99, True), (min(week, 99), week > 99))
+    assert reads == 2
+
+
+def test_the_desk_shows_the_figures(client_for, specialist):
+    give_work(specialist, [OVERDUE] * 101 + [THIS_WEEK] * 3)
+    page = client_for(specialist).get("/dashboard/").content.decode()
+    assert 'data-testid="count-todo">99+<' in page
+    assert 'data-testid="count-overdue">99+<' in page
+    assert 'data-testid="count-week">3<' in page
