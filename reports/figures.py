@@ -10,9 +10,11 @@ aggregated rows.
 """
 
 import datetime
+import hashlib
 import re
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +24,7 @@ from documents.models import DocumentType
 
 from .exchange_figures import RevisionFigures, revision_figures
 from .meeting_figures import MeetingFigures, meeting_figures
+from .models import FactMonth
 
 # A delivery to, or a document from, another installation (liên thông) is as electronic as one inside the portal.
 ELECTRONIC_CHANNELS = "('portal', 'peer', 'email')"
@@ -32,6 +35,8 @@ COUNTERS = ("documents", "electronic", "on_paper", "deliveries", "delivered", "c
             "peer_delivered", "registered", "completed", "on_time", "late", "overdue_open")
 STORED = COUNTERS[:-1]  # MonthFact keeps all but overdue_open, which changes with the date
 FACT_LOCK = 740_634_001  # pg_advisory_xact_lock key: one refresh of MonthFact at a time
+REFRESH_BATCH = 500  # stale marks refreshed per round by month_facts_refresh_stale
+CACHE_SECONDS = 24 * 3600  # a cached count is also keyed by today: it is never read the next day
 
 
 class Dialect:
@@ -404,25 +409,48 @@ def _execute(sql, params):
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _month_facts_state(cursor, agency_ids, months):
+    """(rows, sum of their ids, stale rows, the database's oid) of the (agency, month) marks of the grid.
+
+    A refresh replaces a mark by a new row, whose id (from the table's sequence) is larger than any before it, so
+    the sum of the ids changes with every refresh of any month of the grid: what the report's cache key reads. The
+    oid tells a database made again (whose sequences start over) from the one a cached count was taken in."""
+    cursor.execute("""
+        SELECT COUNT(*), COALESCE(SUM(id), 0), COUNT(*) FILTER (WHERE stale),
+               (SELECT oid FROM pg_database WHERE datname = current_database())
+        FROM reports_factmonth WHERE agency_id = ANY(%(ids)s) AND month = ANY(%(months)s)""",
+                   {"ids": list(agency_ids), "months": months})
+    return cursor.fetchone()
+
+
 def month_facts_refresh(agency_ids, months):
     """Compute MonthFact for the (agency, month) pairs never computed or marked stale; returns how many.
 
     Clearing the marks comes first and waits for any transaction that is marking one of them (the triggers
     lock the mark row), so a change committed after this refresh read the documents leaves its mark behind.
+    A stale mark is deleted and made again (a new id, see _month_facts_state); a trigger marking it meanwhile
+    waits for this transaction and then marks the new row.
     """
     if not months or not agency_ids:
         return 0
+    with connection.cursor() as cursor:
+        count, _ids, stale, _database = _month_facts_state(cursor, agency_ids, months)
+    if count == len(agency_ids) * len(months) and not stale:
+        return 0  # everything computed and fresh: no lock, no write
     d = Dialect(connection.vendor)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FACT_LOCK])
+        grid = {"ids": list(agency_ids), "months": months}
+        cursor.execute("""
+            DELETE FROM reports_factmonth f
+            USING unnest(%(ids)s::bigint[]) AS w(agency_id), unnest(%(months)s::date[]) AS m(month)
+            WHERE f.agency_id = w.agency_id AND f.month = m.month AND f.stale""", grid)
         cursor.execute("""
             INSERT INTO reports_factmonth (agency_id, month, stale)
             SELECT w.agency_id, m.month, false
             FROM unnest(%(ids)s::bigint[]) AS w(agency_id) CROSS JOIN unnest(%(months)s::date[]) AS m(month)
-            LEFT JOIN reports_factmonth f ON f.agency_id = w.agency_id AND f.month = m.month
-            WHERE f.id IS NULL OR f.stale
-            ON CONFLICT (agency_id, month) DO UPDATE SET stale = false
-            RETURNING agency_id, to_char(month, 'YYYY-MM')""", {"ids": list(agency_ids), "months": months})
+            ON CONFLICT (agency_id, month) DO NOTHING
+            RETURNING agency_id, to_char(month, 'YYYY-MM')""", grid)
         todo = cursor.fetchall()
         if not todo:
             return 0
@@ -441,6 +469,46 @@ def month_facts_refresh(agency_ids, months):
     return len(todo)
 
 
+def month_facts_refresh_stale(batch=REFRESH_BATCH):
+    """Compute again every month marked stale, of every agency, a batch of marks at a time (beat, and
+    `manage.py reports_facts_refresh`): the report then finds its months fresh. Returns how many."""
+    done = 0
+    while True:
+        pairs = list(FactMonth.objects.filter(stale=True).order_by("month", "agency_id")
+                     .values_list("agency_id", "month")[:batch])
+        if not pairs:
+            return done
+        by_month = {}
+        for agency_id, month in pairs:
+            by_month.setdefault(month, []).append(agency_id)
+        for month, agency_ids in by_month.items():
+            done += month_facts_refresh(agency_ids, [month])
+
+
+def _counted(d, agency_ids, months, ranges, params, with_facts):
+    """The rows of report_sql and percentiles_sql. On PostgreSQL, when every day of both periods lies in a month
+    read from MonthFact (a half-year), they are cached under the state of those months' marks and today: any
+    change to a document of them marks its month stale, the report refreshes it first, and the key changes."""
+    def count():
+        return (_execute(report_sql(d, len(agency_ids), len(ranges), with_facts and bool(months)), params),
+                _execute(percentiles_sql(d, len(agency_ids)), params))
+
+    if not (with_facts and months) or ranges:
+        return count()
+    with connection.cursor() as cursor:
+        state = _month_facts_state(cursor, agency_ids, months)
+    if state[2]:  # a month marked again since the refresh: count from what is there now, keep nothing
+        return count()
+    key = "reports:usage:" + hashlib.sha256(repr(
+        (sorted(agency_ids), sorted(months), params["split"], params["end"], params["today"], state[:2], state[3]),
+    ).encode()).hexdigest()
+    rows = cache.get(key)
+    if rows is None:
+        rows = count()
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
+
+
 def usage_report(agency_ids, period, today=None, use_month_facts=True):
     """Every figure of the report for the agencies (ids), the period and the period before it.
 
@@ -454,10 +522,11 @@ def usage_report(agency_ids, period, today=None, use_month_facts=True):
     if with_facts:
         month_facts_refresh(agency_ids, months)
     params = _params(agency_ids, period, previous, today, months, ranges)
+    rows, percentiles = _counted(d, agency_ids, months, ranges, params, with_facts)
     current, before = Figures(), Figures()
     by_month = {m.strftime("%Y-%m"): Row(m.strftime("%Y-%m"), m.strftime("%m/%Y")) for m in period.months()}
     breakdowns = {"agency": {}, "unit": {}, "type": {}}
-    for row in _execute(report_sql(d, len(agency_ids), len(ranges), with_facts and bool(months)), params):
+    for row in rows:
         grain, direction = row["grain"], row["direction"]
         if grain == "total":
             (current if row["cur"] else before).add(direction, row)
@@ -466,7 +535,7 @@ def usage_report(agency_ids, period, today=None, use_month_facts=True):
         else:
             key = row["item"] or ""
             breakdowns[grain].setdefault(key, Row(key, "")).figures.add(direction, row)
-    _store_percentiles(current, d, _execute(percentiles_sql(d, len(agency_ids)), params))
+    _store_percentiles(current, d, percentiles)
     computed_at = timezone.now()
     revisions, revisions_previous = revision_figures(agency_ids, period, previous)
     return UsageReport(

@@ -1,6 +1,7 @@
 """The report's figures against a province whose numbers are worked out by hand (tests/reports/data.py)."""
 
 import datetime
+import io
 import json
 import os
 import subprocess
@@ -8,14 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from documents.models import Assignment, Delivery, Incoming
-from reports import figures
+from reports import figures, tasks
 from reports.figures import Dialect, split_ranges, usage_report
 from reports.models import FactMonth, MonthFact
-from reports.periods import Period, half_year, last_complete_half_year
+from reports.periods import Period, current_half_year, half_year, last_complete_half_year
 from reports.selectors import traffic_list
 from tests.reports import data
 
@@ -135,6 +138,56 @@ def test_a_change_marks_its_month_stale_and_the_next_report_counts_it(province):
     assert now.current == report(province, use_month_facts=False).current
     assert not FactMonth.objects.filter(stale=True, month__range=(datetime.date(2025, 7, 1), datetime.date(2026, 6, 1)),
                                         agency__in=[province["p"], province["c"]]).exists()
+
+
+def _counting(queries):
+    """Whether the report counted from the documents: its percentiles query is the mark of a count."""
+    return any("percentile_cont" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_half_year_is_counted_once_until_one_of_its_months_changes(province):
+    first = report(province)
+    with CaptureQueriesContext(connection) as queries:
+        again = report(province)
+    assert not _counting(queries)  # read from the cache: neither the documents nor the facts
+    assert again.current == first.current and again.by_unit == first.by_unit
+    Incoming.objects.filter(pk=province["i3"].pk).update(status="06", completed_at=data.at(2026, 3, 9, 15))
+    with CaptureQueriesContext(connection) as queries:
+        now = report(province)
+    assert _counting(queries)
+    assert (now.current.on_time, now.current.overdue_open) == (2, 0)
+    assert now.current == report(province, use_month_facts=False).current
+    other_day = usage_report(province["p"].descendant_ids(), H1, today=data.TODAY + datetime.timedelta(days=1))
+    assert other_day.current == now.current  # counted again for another day (the overdue ones depend on it)
+
+
+def test_a_custom_range_is_counted_each_time(province):
+    period = Period(datetime.date(2026, 2, 5), datetime.date(2026, 4, 15))
+    report(province, period=period)
+    with CaptureQueriesContext(connection) as queries:
+        report(province, period=period)
+    assert _counting(queries)
+
+
+def test_the_beat_computes_stale_months_so_the_report_only_reads_them(province):
+    report(province)
+    Delivery.objects.filter(outgoing=province["o2"], status="failed").update(status="sent")
+    assert FactMonth.objects.filter(agency=province["p"], stale=True).exists()
+    assert tasks.month_facts_refresh() >= 1
+    assert not FactMonth.objects.filter(stale=True).exists()
+    with CaptureQueriesContext(connection) as queries:
+        now = report(province)
+    assert not any("pg_advisory_xact_lock" in q["sql"] for q in queries.captured_queries)
+    assert now.current.delivered == 7
+    assert now.current == report(province, use_month_facts=False).current
+
+
+def test_the_command_computes_the_months_of_a_tree_never_computed(province):
+    call_command("reports_facts_refresh", agency=province["p"].code, stdout=io.StringIO())
+    period = current_half_year()
+    months, _ranges = split_ranges([period.previous(), period], True)
+    for agency in (province["p"], province["c"]):
+        assert set(FactMonth.objects.filter(agency=agency, stale=False).values_list("month", flat=True)) >= set(months)
 
 
 def test_the_window_function_percentiles_equal_percentile_cont(province):
