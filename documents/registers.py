@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Assignment, DocumentType, Incoming, IncomingFile, Outgoing, Recipient, Register, Secrecy, Urgency
+from .tables import ChoiceColumn
 
 OUTGOING_COLUMNS = [
     _("Số, ký hiệu văn bản"), _("Ngày tháng văn bản"), _("Tên loại và trích yếu nội dung"), _("Người ký"),
@@ -69,7 +70,7 @@ class OutgoingRegisterTable(tables.Table):
     number = tables.Column(verbose_name=_("Số, ký hiệu"), accessor="notation", order_by=("number",),
                            linkify=("outgoing_detail", [tables.A("pk")]))
     issued_at = tables.DateTimeColumn(verbose_name=_("Ngày văn bản"), format="d/m/Y")
-    doc_type = tables.Column(verbose_name=_("Loại"))
+    doc_type = ChoiceColumn(DocumentType.choices, field="doc_type", verbose_name=_("Loại"))
     summary = tables.Column(verbose_name=_("Trích yếu"))
     signer = tables.Column(verbose_name=_("Người ký"), accessor="signer__user__full_name",
                            order_by=("signer__user__full_name",))
@@ -163,8 +164,8 @@ class IncomingRegisterTable(tables.Table):
     summary = tables.Column(verbose_name=_("Trích yếu"))
     lead = tables.Column(verbose_name=_("Đơn vị, người nhận"), empty_values=(), orderable=False)
     routed_at = tables.DateTimeColumn(verbose_name=_("Ngày chuyển"), format="d/m/Y")
-    source = tables.Column(verbose_name=_("Nguồn"))
-    status = tables.Column(verbose_name=_("Trạng thái"))
+    source = ChoiceColumn(Incoming.Source.choices, field="source", verbose_name=_("Nguồn"))
+    status = ChoiceColumn(Incoming.Status.choices, field="status", verbose_name=_("Trạng thái"))
 
     number_field = "arrival_number"
 

@@ -122,3 +122,26 @@ def test_the_register_costs_the_same_queries_for_2_or_4_documents(client_for, cl
     assert many == few
     # Newest number first.
     assert page.index(issued[3].notation) < page.index(issued[0].notation)
+
+
+def _no_display(self, *args, **kwargs):
+    raise AssertionError("get_FOO_display() hashes every choice's lazy label: once per cell is too slow")
+
+
+def test_choice_labels_come_from_a_dict_in_the_page_language(client_for, clerk, issued, monkeypatch):
+    from django.utils import translation
+
+    from documents.tables import OutgoingTable
+
+    for name in ("get_doc_type_display", "get_status_display"):
+        monkeypatch.setattr(Outgoing, name, _no_display)
+    client = client_for(clerk)
+    for path in ("/outgoing/", "/outgoing/?sort=doc_type", "/registers/outgoing/"):
+        page = client.get(path).content.decode()
+        assert "Công văn" in page
+    assert "Đã phát hành" in client.get("/outgoing/").content.decode()
+    column = OutgoingTable.base_columns["status"]
+    with translation.override("en"):
+        assert column.render(record=issued[0]) == "Issued"
+    with translation.override("vi"):
+        assert column.render(record=issued[0]) == "Đã phát hành"
