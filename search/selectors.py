@@ -4,16 +4,17 @@ Visibility comes from the owning apps' selectors (indexing.visibility_q): an ite
 never returned, counted or shown in a snippet. Ranking: the exact number first, then matches in the summary,
 then matches in the files' text only; newest first within each."""
 
+import datetime
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentType, Secrecy
@@ -32,8 +33,13 @@ COMBO_FIELDS = ["kind", "doc_type", "year", "issuer", "status", "secrecy"]
 RANK_NUMBER, RANK_SUMMARY, RANK_BODY = 3, 2, 1
 # PostgreSQL's GIN index on the folded words (bench/bench_search.py turns it off to measure what it brings).
 USE_INDEX = True
-SCAN_LIMIT = 10_000
-WINDOW = 2 * SCAN_LIMIT
+# The work of one search is bounded whatever the size of the index (docs/search.md, "Bounded work"): at most
+# SCAN_LIMIT matches are ranked and counted (the newest this person may open), found either among the agency's WALK
+# newest entries read newest first, or among at most CANDIDATE_LIMIT entries holding every word (the GIN index).
+SCAN_LIMIT = 1_000
+PROBE = 500
+WALK = 5_000
+CANDIDATE_LIMIT = 5_000
 
 
 @dataclass
@@ -41,9 +47,18 @@ class Result:
     query: text.Query
     page: object = None
     total: int = 0
+    # More than SCAN_LIMIT matches: the newest SCAN_LIMIT are ranked and counted.
     capped: bool = False
+    # Words in too many entries to look at them all: only the agency's WALK newest entries were searched.
+    partial: bool = False
     facets: list = field(default_factory=list)
     filters: dict = field(default_factory=dict)
+    limit: int = 0  # SCAN_LIMIT and WALK of this search, for the page to say
+    walk: int = 0
+
+
+# Newest first; an entry without a date last (SQLite's order for DESC, asked of PostgreSQL too).
+NEWEST = (F("date").desc(nulls_last=True), F("pk").desc())
 
 
 def _phrases_in(column, query):
@@ -53,62 +68,161 @@ def _phrases_in(column, query):
     return found
 
 
-def _phrases_anywhere(query):
+def _words_match(query):
+    """Exactly what matches: every phrase, whole words in order, in the item's own text or its files' text (LIKE on
+    the folded words, the same on PostgreSQL and SQLite), or the exact number."""
     found = Q()
     for phrase in query.phrases:
         words = f" {' '.join(phrase)} "
         found &= Q(summary_words__contains=words) | Q(body_words__contains=words)
-    if USE_INDEX and connection.vendor == "postgresql":
-        # The GIN index finds the entries holding every word; LIKE above then keeps the phrases in order.
-        found &= Q(vector=SearchQuery(" & ".join(query.all_words), search_type="raw", config="search_vn"))
+    if query.key:
+        found |= Q(number_key=query.key)
     return found
 
 
+def _pairs(query):
+    """The pairs of neighbouring words of the query's phrases, as migration 0005's search_word_pairs() makes them."""
+    return sorted({f"{first} {second}" for phrase in query.phrases for first, second in pairwise(phrase)})
+
+
+def _candidates_q(query):
+    """What the indexes find without reading the table. PostgreSQL: the entries holding every pair of neighbouring
+    words of each phrase (GIN on search_word_pairs; Vietnamese words are syllables, so "tân phú" is selective where
+    "tân" and "phú" are not) and every one-word phrase (GIN on the words), or the exact number (B-tree); LIKE then
+    keeps the phrases whole and in order. SQLite has no index: the matches themselves."""
+    if not (USE_INDEX and connection.vendor == "postgresql"):
+        return _words_match(query)
+    found = Q()
+    pairs = _pairs(query)
+    if pairs:
+        found &= Q(RawSQL("search_word_pairs(summary_words, body_words) @> %s::text[]", [pairs],
+                          output_field=BooleanField()))
+    single = [phrase[0] for phrase in query.phrases if len(phrase) == 1]
+    if single:
+        found &= Q(vector=SearchQuery(" & ".join(single), search_type="raw", config="search_vn"))
+    if query.key:
+        found |= Q(number_key=query.key)
+    return found
+
+
+def _rank(query):
+    ranks = [When(_phrases_in("summary_words", query), then=Value(RANK_SUMMARY))]
+    if query.key:
+        ranks.insert(0, When(number_key=query.key, then=Value(RANK_NUMBER)))
+    return Case(*ranks, default=Value(RANK_BODY), output_field=IntegerField())
+
+
 def _ids_q(ids):
-    """`pk__in` operand for a list of up to SCAN_LIMIT ids: one array parameter on PostgreSQL."""
+    """`pk__in` operand for a list of ids: one array parameter on PostgreSQL."""
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
     return list(ids)
 
 
-def _newest_visible(membership, matches):
-    """Ids of the SCAN_LIMIT newest entries matching `matches` that this person may open, newest first.
+def _rows(entries, query, limit, order=NEWEST):
+    """The first `limit` of `entries` in `order`: id, date, rank and the filters' values, nothing else read."""
+    return list(entries.annotate(rank=_rank(query)).order_by(*order)
+                .values("pk", "date", "rank", *COMBO_FIELDS)[:limit])
 
-    The selectors are asked once, over this agency's matches, bounded: a word in nearly every item would rank and
-    count them all, so only the SCAN_LIMIT newest matches this person may open are kept (`capped`); the counts and
-    the page then read these rows by id. A common word (at least SCAN_LIMIT matches in the agency, whoever may
-    open them) is first looked for among the agency's WINDOW newest entries read along search_entry_agency_date_idx:
-    if SCAN_LIMIT of them match and may be opened, they are the newest SCAN_LIMIT (nothing newer was skipped);
-    otherwise, and for rarer words, all the agency's matches are read from the GIN index and sorted."""
+
+def _edge(in_agency, count):
+    """(date, id) of the agency's `count`-th newest dated entry, read from search_entry_agency_date_idx alone; None
+    when it has fewer."""
+    edge = list(in_agency.filter(date__isnull=False).order_by("-date", "-pk")
+                .values_list("date", "pk")[count - 1:count])
+    return edge[0] if edge else None
+
+
+def _from(edge):
+    """Entries no older than `edge`: a range of search_entry_agency_date_idx (no null date)."""
+    day, pk = edge
+    return Q(date__gte=day) & ~Q(date=day, pk__lt=pk)
+
+
+def _before(edge):
+    day, pk = edge
+    return Q(date__lt=day) | Q(date=day, pk__lt=pk)
+
+
+def _visible_rows(ids, allowed, query, limit):
+    """The rows of those `ids` this person may open, newest first. Asked by id (one array parameter), so PostgreSQL
+    plans a few rows and probes each item's selector by primary key: over a range of entries it may hash the
+    agency's whole table of items instead (`EXISTS` turned into a hashed `IN`), whatever the LIMIT."""
+    return _rows(Entry.objects.filter(pk__in=_ids_q(ids)).filter(allowed), query, limit)
+
+
+def _walk(walked, allowed, query, rows, limit):
+    """`rows` followed by the matches of `walked` (index order) this person may open, up to `limit`: twice what is
+    still wanted at a time, each chunk from where the last one stopped."""
+    while len(rows) < limit:
+        chunk = max(2 * (limit - len(rows)), PAGE_SIZE)
+        found = list(walked.values_list("date", "pk")[:chunk])
+        rows += _visible_rows([pk for _day, pk in found], allowed, query, limit - len(rows))
+        if len(found) < chunk:
+            break
+        day, pk = found[-1]
+        walked = walked.filter(_before((day, pk)))
+    return rows
+
+
+def _newest_visible(membership, query, limit):
+    """(rows, capped, partial): the `limit` newest entries matching `query` that this person may open, newest first,
+    read with work bounded whatever the size of the index (docs/search.md, "Bounded work").
+
+    Visibility is asked of the owning apps' selectors (`visibility_q`, an EXISTS per entry), never decided here.
+    Two ways, each bounded: the candidates of the indexes (at most CANDIDATE_LIMIT entries of the agency holding the
+    words, checked and sorted: exact), or the agency's WALK newest entries read newest first along
+    search_entry_agency_date_idx until `limit` matches may be opened (exactly the newest: `capped`). A number, or
+    words rare among the PROBE newest entries, go to the candidates first; common words walk. Words in more than
+    CANDIDATE_LIMIT entries yet in fewer than `limit` of the WALK newest give what those WALK hold (`partial`)."""
     in_agency = Entry.objects.filter(agency_id=membership.agency_id)
-    allowed = visibility_q(membership)
-    common = len(in_agency.filter(matches).values_list("pk", flat=True)[:SCAN_LIMIT]) == SCAN_LIMIT
-    if common:
-        window = in_agency.order_by("-date", "-pk").values("pk")[:WINDOW]
-        ids = list(Entry.objects.filter(pk__in=window).filter(matches).filter(allowed)
-                   .order_by("-date", "-pk").values_list("pk", flat=True)[:SCAN_LIMIT])
-        if len(ids) == SCAN_LIMIT:
-            return ids
-    return list(in_agency.filter(matches).filter(allowed).order_by("-date", "-pk")
-                .values_list("pk", flat=True)[:SCAN_LIMIT])
+    matches, allowed = _words_match(query), visibility_q(membership)
+    tried = False
+
+    def from_candidates():
+        nonlocal tried
+        tried = True
+        candidates = list(in_agency.filter(_candidates_q(query)).values_list("pk", flat=True)[:CANDIDATE_LIMIT + 1])
+        if len(candidates) > CANDIDATE_LIMIT:
+            return None
+        return _rows(Entry.objects.filter(pk__in=_ids_q(candidates)).filter(matches).filter(allowed), query, limit)
+
+    found = from_candidates() if query.key else None
+    if found is not None:
+        return found, len(found) == limit, False
+    window = _edge(in_agency, WALK)
+    if window is None:  # an agency with fewer than WALK entries: all of them
+        rows = _visible_rows(list(in_agency.filter(matches).values_list("pk", flat=True)), allowed, query, limit)
+        return rows, len(rows) == limit, False
+    # Newest first in index order (no null date in the window), the PROBE newest first.
+    walked, probe = in_agency.filter(matches).filter(_from(window)).order_by("-date", "-pk"), _edge(in_agency, PROBE)
+    rows = _visible_rows(list(walked.filter(_from(probe)).values_list("pk", flat=True)), allowed, query, limit)
+    if len(rows) < limit and len(rows) * WALK < limit * PROBE and not tried:
+        found = from_candidates()
+        if found is not None:
+            return found, len(found) == limit, False
+    rows = _walk(walked.filter(_before(probe)), allowed, query, rows, limit)
+    if len(rows) == limit:
+        return rows, True, False
+    found = None if tried else from_candidates()
+    if found is not None:
+        return found, len(found) == limit, False
+    return rows, False, True
 
 
-def matching(membership, query):
-    """Entries this person may open that match `query`, with `rank`, best first."""
+def _best_first(row):
+    """The page's order: the exact number, then the summary, then the files' text; newest first within each."""
+    return row["rank"], row["date"] is not None, row["date"] or datetime.date.min, row["pk"]
+
+
+def matching(membership, query, *, limit=None):
+    """Entries this person may open that match `query` (the `limit` newest, SCAN_LIMIT by default), with `rank`,
+    best first."""
     if not query or membership is None:
         return Entry.objects.none()
-    matches = _phrases_anywhere(query)
-    ranks = [When(_phrases_in("summary_words", query), then=Value(RANK_SUMMARY))]
-    if query.key:
-        matches |= Q(number_key=query.key)
-        ranks.insert(0, When(number_key=query.key, then=Value(RANK_NUMBER)))
-    ids = _newest_visible(membership, matches)
-    capped = len(ids) == SCAN_LIMIT
-    found = Entry.objects.filter(pk__in=_ids_q(ids))
-    ranked = (found.annotate(rank=Case(*ranks, default=Value(RANK_BODY), output_field=IntegerField()))
-              .order_by("-rank", "-date", "-pk"))
-    ranked.capped = capped
-    return ranked
+    rows, _capped, _partial = _newest_visible(membership, query, limit or SCAN_LIMIT)
+    return (Entry.objects.filter(pk__in=_ids_q([row["pk"] for row in rows])).annotate(rank=_rank(query))
+            .order_by("-rank", *NEWEST))
 
 
 def _clean_filters(filters):
@@ -177,18 +291,6 @@ def _facets(combos, chosen):
     return facets
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told its count (already known from the facets' query) instead of counting again."""
-
-    def __init__(self, object_list, per_page, count):
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @cached_property
-    def count(self):
-        return self.known_count
-
-
 @contextmanager
 def _without_jit():
     """PostgreSQL's JIT compiles a search whose estimated cost is high (its per-row visibility probes) for
@@ -202,22 +304,35 @@ def _without_jit():
         yield
 
 
+def _chosen(row, filters):
+    return all(_value(name, row) == value for name, value in filters.items())
+
+
 def search(*, membership, query_text, filters=None, page=1):
     """The page `page` of what `membership` may open matching `query_text`, narrowed by `filters` (facet name ->
-    value), with each facet's counts over the matches narrowed by the other facets."""
+    value), with each facet's counts over the matches narrowed by the other filters."""
     query = text.query_parse(query_text)
-    result = Result(query=query, filters=_clean_filters(filters))
+    result = Result(query=query, filters=_clean_filters(filters), limit=SCAN_LIMIT, walk=WALK)
     if not query:
         return result
-    with _without_jit():
-        entries = matching(membership, query)
-        combos = list(entries.order_by().values(*COMBO_FIELDS).annotate(n=Count("pk")))
-        result.facets = _facets(combos, result.filters)
-        result.total = sum(row["n"] for row in combos
-                           if all(_value(key, row) == value for key, value in result.filters.items()))
-        result.capped = getattr(entries, "capped", False)
-        result.page = _CountedPaginator(_apply(entries, result.filters), PAGE_SIZE, result.total).get_page(page)
-        list(result.page.object_list)
+    rows = []
+    if membership is not None:
+        with _without_jit():
+            rows, result.capped, result.partial = _newest_visible(membership, query, SCAN_LIMIT)
+    combos = Counter(tuple(row[name] for name in COMBO_FIELDS) for row in rows)
+    result.facets = _facets([{**dict(zip(COMBO_FIELDS, combo, strict=True)), "n": n} for combo, n in combos.items()],
+                            result.filters)
+    chosen = sorted((row for row in rows if _chosen(row, result.filters)), key=_best_first, reverse=True)
+    result.total = len(chosen)
+    result.page = Paginator(chosen, PAGE_SIZE).get_page(page)
+    entries = Entry.objects.in_bulk([row["pk"] for row in result.page.object_list])
+    shown = []
+    for row in result.page.object_list:
+        entry = entries.get(row["pk"])  # None: removed since it was found
+        if entry is not None:
+            entry.rank = row["rank"]
+            shown.append(entry)
+    result.page.object_list = shown
     for entry in result.page.object_list:
         entry.snippet = text.snippet(entry.summary if entry.rank >= RANK_SUMMARY else entry.body, query)
         entry.kind_label = Entry.Kind(entry.kind).label
@@ -232,7 +347,7 @@ def all_matches(*, membership, query_text, filters=None, limit=5000):
     if not query:
         return []
     with _without_jit():
-        return list(_apply(matching(membership, query), _clean_filters(filters))[:limit])
+        return list(_apply(matching(membership, query, limit=limit), _clean_filters(filters))[:limit])
 
 
 def new_matches(saved, since):
