@@ -111,8 +111,9 @@ class Incoming(models.Model):
                          include=["registered_at", "completed_at"]),
             models.Index(fields=["agency", "status", "arrived_at"], name="incoming_list_status_idx"),
             models.Index(fields=["agency", "source", "-arrived_at"], name="incoming_list_source_idx"),
-            models.Index(fields=["agency", "year", "arrival_number"], name="incoming_register_number_idx",
-                         condition=Q(arrival_number__isnull=False)),
+            # The register's page: its count and its page's ids by an index-only scan.
+            models.Index(fields=["agency", "year", "arrival_number"], name="incoming_register_page_idx",
+                         include=["id"], condition=Q(arrival_number__isnull=False)),
             # … and a person's worklist: the agency's open documents in due-date order (selectors.worklist).
             models.Index(fields=["agency", "due_date", "arrived_at"], name="incoming_open_worklist_idx",
                          condition=Q(status__in=["04", "05"])),

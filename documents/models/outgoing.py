@@ -108,7 +108,10 @@ class Outgoing(models.Model):
                    models.Index(fields=["agency", "status", "-updated_at"], name="outgoing_list_status_idx"),
                    # The traffic log's outgoing half and the report: one agency's issued documents by issue time.
                    models.Index(fields=["agency", "issued_at"], name="outgoing_agency_issued_idx",
-                                condition=Q(status="issued"))]
+                                condition=Q(status="issued")),
+                   # The register's page (documents.registers): its count and its page's ids by an index-only scan.
+                   models.Index(fields=["register", "year", "number"], name="outgoing_register_page_idx",
+                                include=["id", "agency"], condition=Q(status="issued"))]
 
     def __str__(self):
         return self.notation or f"{self.get_doc_type_display()} – {self.summary[:60]}"
