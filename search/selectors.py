@@ -5,6 +5,7 @@ never returned, counted or shown in a snippet. Ranking: the exact number first, 
 then matches in the files' text only; newest first within each."""
 
 import datetime
+import math
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ RANK_NUMBER, RANK_SUMMARY, RANK_BODY = 3, 2, 1
 USE_INDEX = True
 # The work of one search is bounded whatever the size of the index (docs/search.md, "Bounded work"): at most
 # SCAN_LIMIT matches are ranked and counted (the newest this person may open), found either among the agency's WALK
-# newest entries read newest first, or among at most CANDIDATE_LIMIT entries holding every word (the GIN index).
+# newest entries read newest first, or among at most CANDIDATE_LIMIT entries the indexes give (`_candidates`).
 SCAN_LIMIT = 1_000
 PROBE = 500
 WALK = 5_000
@@ -80,22 +81,22 @@ def _words_match(query):
     return found
 
 
-def _pairs(query):
-    """The pairs of neighbouring words of the query's phrases, as migration 0005's search_word_pairs() makes them."""
-    return sorted({f"{first} {second}" for phrase in query.phrases for first, second in pairwise(phrase)})
+def _pairs(query, agency_id):
+    """The pairs of neighbouring words of the query's phrases, as migration 0005's search_agency_pairs() makes them."""
+    return sorted({f"{agency_id} {first} {second}" for phrase in query.phrases for first, second in pairwise(phrase)})
 
 
-def _candidates_q(query):
-    """What the indexes find without reading the table. PostgreSQL: the entries holding every pair of neighbouring
-    words of each phrase (GIN on search_word_pairs; Vietnamese words are syllables, so "tân phú" is selective where
-    "tân" and "phú" are not) and every one-word phrase (GIN on the words), or the exact number (B-tree); LIKE then
-    keeps the phrases whole and in order. SQLite has no index: the matches themselves."""
+def _candidates_q(query, agency_id):
+    """What the indexes find without reading the table. PostgreSQL: this agency's entries holding every pair of
+    neighbouring words of each phrase (GIN on search_agency_pairs; Vietnamese words are syllables, so "tân phú" is
+    selective where "tân" and "phú" are not), and every one-word phrase (GIN on the words, all agencies), or the exact
+    number (B-tree); LIKE then keeps the phrases whole and in order. SQLite has no index: the matches themselves."""
     if not (USE_INDEX and connection.vendor == "postgresql"):
-        return _words_match(query)
+        return Q(agency_id=agency_id) & _words_match(query)
     found = Q()
-    pairs = _pairs(query)
+    pairs = _pairs(query, agency_id)
     if pairs:
-        found &= Q(RawSQL("search_word_pairs(summary_words, body_words) @> %s::text[]", [pairs],
+        found &= Q(RawSQL("search_agency_pairs(agency_id, summary_words, body_words) @> %s::text[]", [pairs],
                           output_field=BooleanField()))
     single = [phrase[0] for phrase in query.phrases if len(phrase) == 1]
     if single:
@@ -103,6 +104,17 @@ def _candidates_q(query):
     if query.key:
         found |= Q(number_key=query.key)
     return found
+
+
+def _candidates(query, agency_id):
+    """Ids of this agency's entries the indexes give for `query`, or None when there are more than CANDIDATE_LIMIT.
+    The limit counts every entry read, this agency's or not (the one-word index is the same for all agencies), and
+    the agency is not asked of the index: PostgreSQL would AND its whole bitmap (100,000 rows at 1 M)."""
+    read = list(Entry.objects.filter(_candidates_q(query, agency_id))
+                .values_list("pk", "agency_id")[:CANDIDATE_LIMIT + 1])
+    if len(read) > CANDIDATE_LIMIT:
+        return None
+    return [pk for pk, agency in read if agency == agency_id]
 
 
 def _rank(query):
@@ -151,11 +163,12 @@ def _visible_rows(ids, allowed, query, limit):
     return _rows(Entry.objects.filter(pk__in=_ids_q(ids)).filter(allowed), query, limit)
 
 
-def _walk(walked, allowed, query, rows, limit):
-    """`rows` followed by the matches of `walked` (index order) this person may open, up to `limit`: twice what is
-    still wanted at a time, each chunk from where the last one stopped."""
+def _walk(walked, allowed, query, rows, limit, share):
+    """`rows` followed by the matches of `walked` (index order) this person may open, up to `limit`, a chunk at a
+    time from where the last one stopped, each sized by `share`, the part of the matches seen so far that they may
+    open (a quarter more, so one chunk is usually enough)."""
     while len(rows) < limit:
-        chunk = max(2 * (limit - len(rows)), PAGE_SIZE)
+        chunk = max(math.ceil((limit - len(rows)) * 1.25 / max(share, 0.1)), PAGE_SIZE)
         found = list(walked.values_list("date", "pk")[:chunk])
         rows += _visible_rows([pk for _day, pk in found], allowed, query, limit - len(rows))
         if len(found) < chunk:
@@ -170,11 +183,12 @@ def _newest_visible(membership, query, limit):
     read with work bounded whatever the size of the index (docs/search.md, "Bounded work").
 
     Visibility is asked of the owning apps' selectors (`visibility_q`, an EXISTS per entry), never decided here.
-    Two ways, each bounded: the candidates of the indexes (at most CANDIDATE_LIMIT entries of the agency holding the
-    words, checked and sorted: exact), or the agency's WALK newest entries read newest first along
-    search_entry_agency_date_idx until `limit` matches may be opened (exactly the newest: `capped`). A number, or
-    words rare among the PROBE newest entries, go to the candidates first; common words walk. Words in more than
-    CANDIDATE_LIMIT entries yet in fewer than `limit` of the WALK newest give what those WALK hold (`partial`)."""
+    Two ways, each bounded: the candidates of the indexes (at most CANDIDATE_LIMIT entries holding the phrases'
+    pairs of words, the one-word phrases, or the number: checked and sorted, exact), or the agency's WALK newest
+    entries read newest first along search_entry_agency_date_idx until `limit` matches may be opened (exactly the
+    newest: `capped`). A number, or
+    words rare among the PROBE newest entries, go to the candidates first; common words walk. Words with more than
+    CANDIDATE_LIMIT candidates yet in fewer than `limit` of the WALK newest give what those WALK hold (`partial`)."""
     in_agency = Entry.objects.filter(agency_id=membership.agency_id)
     matches, allowed = _words_match(query), visibility_q(membership)
     tried = False
@@ -182,8 +196,8 @@ def _newest_visible(membership, query, limit):
     def from_candidates():
         nonlocal tried
         tried = True
-        candidates = list(in_agency.filter(_candidates_q(query)).values_list("pk", flat=True)[:CANDIDATE_LIMIT + 1])
-        if len(candidates) > CANDIDATE_LIMIT:
+        candidates = _candidates(query, membership.agency_id)
+        if candidates is None:
             return None
         return _rows(Entry.objects.filter(pk__in=_ids_q(candidates)).filter(matches).filter(allowed), query, limit)
 
@@ -196,12 +210,13 @@ def _newest_visible(membership, query, limit):
         return rows, len(rows) == limit, False
     # Newest first in index order (no null date in the window), the PROBE newest first.
     walked, probe = in_agency.filter(matches).filter(_from(window)).order_by("-date", "-pk"), _edge(in_agency, PROBE)
-    rows = _visible_rows(list(walked.filter(_from(probe)).values_list("pk", flat=True)), allowed, query, limit)
+    probed = list(walked.filter(_from(probe)).values_list("pk", flat=True))
+    rows = _visible_rows(probed, allowed, query, limit)
     if len(rows) < limit and len(rows) * WALK < limit * PROBE and not tried:
         found = from_candidates()
         if found is not None:
             return found, len(found) == limit, False
-    rows = _walk(walked.filter(_before(probe)), allowed, query, rows, limit)
+    rows = _walk(walked.filter(_before(probe)), allowed, query, rows, limit, len(rows) / len(probed) if probed else 0.5)
     if len(rows) == limit:
         return rows, True, False
     found = None if tried else from_candidates()
