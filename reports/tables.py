@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Delivery, EdxmlStatus, Incoming
@@ -11,6 +13,19 @@ CHANNEL_LABELS = {"portal": _("Trong cổng"), "peer": _("Liên thông"), "email
                   "paper": _("Bản giấy")}
 STATUS_LABELS = {"out": dict(Delivery.Status.choices), "in": dict(Incoming.Status.choices)}
 DIRECTION_LABELS = {"out": _("Đi"), "in": _("Đến")}
+CELL_TEMPLATE = "reports/_table.html"  # django-tables2's table, its cells without per-cell attributes
+
+
+class LocalTimeColumn(tables.Column):
+    """DateTimeColumn's text (the `date` filter in Vietnam's time, "—" for none) without rendering a template per
+    cell."""
+
+    def __init__(self, *args, format, **kwargs):
+        self.format = format
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return date_format(template_localtime(value), self.format)
 
 
 def channel_label(value):
@@ -33,19 +48,20 @@ def remote_status_text(code):
 class TrafficTable(tables.Table):
     """The traffic log (sổ theo dõi lưu lượng công văn) over reports.selectors.traffic_for rows."""
 
-    log_at = tables.DateTimeColumn(verbose_name=_("Thời điểm"), format="d/m/Y H:i")
+    log_at = LocalTimeColumn(verbose_name=_("Thời điểm"), format="d/m/Y H:i")
     log_direction = tables.Column(verbose_name=_("Chiều"))
     log_notation = tables.Column(verbose_name=_("Văn bản"), order_by=("log_notation",))
     log_channel = tables.Column(verbose_name=_("Kênh"))
     log_counterpart = tables.Column(verbose_name=_("Nơi nhận / nơi gửi"))
     log_status = tables.Column(verbose_name=_("Trạng thái"))
-    log_sent = tables.DateTimeColumn(verbose_name=_("Gửi xong"), format="d/m/Y H:i")
-    log_arrived = tables.DateTimeColumn(verbose_name=_("Đến"), format="d/m/Y H:i")
-    log_registered = tables.DateTimeColumn(verbose_name=_("Vào sổ"), format="d/m/Y H:i")
-    log_completed = tables.DateTimeColumn(verbose_name=_("Hoàn thành"), format="d/m/Y H:i")
+    log_sent = LocalTimeColumn(verbose_name=_("Gửi xong"), format="d/m/Y H:i")
+    log_arrived = LocalTimeColumn(verbose_name=_("Đến"), format="d/m/Y H:i")
+    log_registered = LocalTimeColumn(verbose_name=_("Vào sổ"), format="d/m/Y H:i")
+    log_completed = LocalTimeColumn(verbose_name=_("Hoàn thành"), format="d/m/Y H:i")
     open_incidents = frozenset()  # the view sets the ids of its page's deliveries with a failure still open
 
     class Meta:
+        template_name = CELL_TEMPLATE
         attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "traffic-table"}
         order_by = "-log_at"
         empty_text = _("Không có trao đổi nào khớp với bộ lọc.")
@@ -100,16 +116,17 @@ def incident_link(incident):
 
 
 class IncidentTable(tables.Table):
-    occurred_at = tables.DateTimeColumn(verbose_name=_("Xảy ra lúc"), format="d/m/Y H:i")
+    occurred_at = LocalTimeColumn(verbose_name=_("Xảy ra lúc"), format="d/m/Y H:i")
     kind = tables.Column(verbose_name=_("Loại sự cố"))
     # What the viewer may read of the cause (reports.selectors.incidents_visible_to).
     cause = tables.Column(verbose_name=_("Nguyên nhân"), orderable=False, accessor="cause_shown")
-    resolved_at = tables.DateTimeColumn(verbose_name=_("Khắc phục lúc"), format="d/m/Y H:i")
+    resolved_at = LocalTimeColumn(verbose_name=_("Khắc phục lúc"), format="d/m/Y H:i")
     resolution = tables.TemplateColumn(verbose_name=_("Cách khắc phục"), orderable=False,
                                        template_name="reports/_incident_resolution.html")
 
     class Meta:
         model = Incident
+        template_name = CELL_TEMPLATE
         fields = ["occurred_at", "kind", "cause", "resolved_at", "resolution"]
         attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "incident-table"}
         order_by = "-occurred_at"

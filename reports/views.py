@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from accounts.access import staff_required
 from accounts.models import Role
@@ -35,9 +36,12 @@ def _period_text(form):
     return _("Toàn bộ thời gian")
 
 
-def _paginate(table, request, prefix="", per_page=50):
-    """A page of the table; its paginator counts at most paging.COUNT_LIMIT rows (the traffic log counts its own
-    UNION the same way), so a page never counts an agency's whole history."""
+def _paged_table(table_class, rows, request, prefix="", per_page=50):
+    """A page of the table in the order the request asks for; its paginator counts at most paging.COUNT_LIMIT rows
+    (the traffic log counts its own UNION the same way), so a page never counts an agency's whole history. Made
+    without django-tables2's own paginator, which would count every row and read a first page of its own."""
+    table = table_class(rows, prefix=prefix)
+    RequestConfig(request, paginate=False).configure(table)
     try:
         table.paginate(BoundedPaginator, page=request.GET.get(f"{prefix}page", 1), per_page=per_page)
     except (EmptyPage, PageNotAnInteger):
@@ -46,7 +50,7 @@ def _paginate(table, request, prefix="", per_page=50):
 
 
 def _incidents_table(request, incidents, prefix=""):
-    return _paginate(IncidentTable(incidents, request=request, prefix=prefix), request, prefix, per_page=25)
+    return _paged_table(IncidentTable, incidents, request, prefix, per_page=25)
 
 
 @staff_required(*selectors.PAGE_ROLES["traffic_log"])
@@ -57,8 +61,7 @@ def traffic_log(request):
     if request.GET.get("export") == "xlsx":
         content = exports.traffic_xlsx(list(rows[:TRAFFIC_EXPORT_LIMIT]), request.membership.agency, _period_text(form))
         return portal_exports.download(content, f"so-luu-luong-{timezone.localdate():%Y%m%d}.xlsx", portal_exports.XLSX)
-    table = TrafficTable(rows, request=request)
-    _paginate(table, request)
+    table = _paged_table(TrafficTable, rows, request)
     table.open_incidents = selectors.deliveries_with_open_incident(request.membership, [
         row.record["log_key"] // 2 for row in table.page.object_list if row.record["log_direction"] == "out"])
     return render(request, "reports/traffic.html", {

@@ -3,8 +3,11 @@ and cut before the UNION, the count bounded, a page past the last a 404, every s
 order as the whole log, redacted the same way."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reports import paging, selectors
+from reports.tables import IncidentTable, TrafficTable
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +45,20 @@ def test_a_specialist_admin_reads_the_placeholders_on_every_page(province):
     assert rows and all(r["log_summary"] in ("(không có quyền xem)", "(văn bản mật)") and r["log_address"] == ""
                         for r in rows)
     assert all("log_secrecy" not in r for r in rows)
+
+
+def test_the_page_reads_its_rows_once_and_counts_nothing_unbounded(client, province, clerk):
+    client.force_login(clerk.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/reports/traffic/").status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    # The page's rows once: not also a first page of django-tables2's own paginator (25 rows, read and redacted).
+    assert sum('"log_direction"' in s for s in sql) == 1
+    # The incidents tab counts at most paging.COUNT_LIMIT of them: never COUNT(*) over every open one.
+    assert not any(s.startswith('SELECT COUNT(*) AS "__count" FROM "reports_incident"') for s in sql)
+
+
+@pytest.mark.parametrize("table_class", [TrafficTable, IncidentTable])
+def test_the_tables_set_no_cell_attributes_which_their_template_leaves_out(table_class):
+    assert table_class.Meta.template_name == "reports/_table.html"
+    assert all(column.attrs["td"].as_html() == "" for column in table_class([]).columns)
