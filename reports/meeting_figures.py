@@ -41,25 +41,36 @@ class MeetingFigures:
 
 def meeting_figures(agency_ids, period, now):
     """MeetingFigures of the agencies (ids) over the period; a meeting counts as held once it has started."""
-    start, end = period.bounds
+    return meeting_figures_of_periods(agency_ids, [period], now)[0]
+
+
+def meeting_figures_of_periods(agency_ids, periods, now):
+    """MeetingFigures of each period, four aggregate queries whatever their number: each counts its rows over the
+    periods' whole span, per period with a FILTER."""
+    spans = [period.bounds for period in periods]
+    first, last = min(start for start, _ in spans), max(end for _, end in spans)
+
+    def per_period(field, **counts):
+        return {f"{name}_{n}": Count("pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}) & (extra or Q()))
+                for n, (start, end) in enumerate(spans) for name, extra in counts.items()}
+
     sent = ScheduleSending.objects.filter(version=OuterRef("pk"), status=ScheduleSending.Status.SENT)
     schedules = ScheduleVersion.objects.filter(
-        schedule__agency_id__in=agency_ids, published_at__gte=start, published_at__lt=end,
-    ).aggregate(published=Count("pk"), sent=Count("pk", filter=Q(Exists(sent))))
-    held = Meeting.objects.filter(agency_id__in=agency_ids, starts_at__gte=start, starts_at__lt=end,
-                                  starts_at__lte=now).exclude(
-        status=Meeting.Status.CANCELLED)
-    meetings = held.aggregate(held=Count("pk"), with_papers=Count(
-        "pk", filter=Q(Exists(Paper.objects.filter(meeting=OuterRef("pk"))))))
-    papers = Paper.objects.filter(meeting__in=held).aggregate(
-        total=Count("pk"), without_copies=Count("pk", filter=Q(paper_copies=False)))
+        schedule__agency_id__in=agency_ids, published_at__gte=first, published_at__lt=last,
+    ).aggregate(**per_period("published_at", published=None, sent=Q(Exists(sent))))
+    held = Meeting.objects.filter(agency_id__in=agency_ids, starts_at__gte=first, starts_at__lt=last,
+                                  starts_at__lte=now).exclude(status=Meeting.Status.CANCELLED)
+    meetings = held.aggregate(**per_period(
+        "starts_at", held=None, with_papers=Q(Exists(Paper.objects.filter(meeting=OuterRef("pk"))))))
+    papers = Paper.objects.filter(meeting__in=held).aggregate(**per_period(
+        "meeting__starts_at", total=None, without_copies=Q(paper_copies=False)))
     answers = Invitee.objects.filter(
-        meeting__agency_id__in=agency_ids, answered_at__gte=start, answered_at__lt=end,
-    ).exclude(answer=Invitee.Answer.NONE).aggregate(
-        total=Count("pk"), electronic=Count("pk", filter=Q(answered_via__in=ELECTRONIC_ANSWERS)))
-    return MeetingFigures(
-        schedules_published=schedules["published"], schedules_sent=schedules["sent"],
-        meetings_held=meetings["held"], meetings_with_papers=meetings["with_papers"],
-        answered=answers["total"], answered_electronically=answers["electronic"],
-        papers=papers["total"], papers_without_copies=papers["without_copies"],
-    )
+        meeting__agency_id__in=agency_ids, answered_at__gte=first, answered_at__lt=last,
+    ).exclude(answer=Invitee.Answer.NONE).aggregate(**per_period(
+        "answered_at", total=None, electronic=Q(answered_via__in=ELECTRONIC_ANSWERS)))
+    return [MeetingFigures(
+        schedules_published=schedules[f"published_{n}"], schedules_sent=schedules[f"sent_{n}"],
+        meetings_held=meetings[f"held_{n}"], meetings_with_papers=meetings[f"with_papers_{n}"],
+        answered=answers[f"total_{n}"], answered_electronically=answers[f"electronic_{n}"],
+        papers=papers[f"total_{n}"], papers_without_copies=papers[f"without_copies_{n}"],
+    ) for n in range(len(spans))]

@@ -6,12 +6,15 @@ import subprocess
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
+from django.utils.formats import number_format
 from reportlab.graphics import renderPDF
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.lib.units import mm
 
 from agencies.models import Unit
 from core import exports as portal_exports
+from reports import exports
 from reports.exports import _month_chart, count_step, usage_pdf, whole_number
 from reports.figures import usage_report
 from reports.periods import current_half_year, half_year
@@ -96,3 +99,13 @@ def test_units_without_a_name_are_labelled(province, client_for):
     html = client_for(province["people"]["p"]).get("/reports/usage/", {"year": 2026, "half": 1}).content.decode()
     assert "(chưa đặt tên) – UBND" in html
     assert "<td> – UBND</td>" not in html
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_figures_read_as_number_format_writes_them(language):
+    values = [0, 7, 999, 1000, 12345, 1234567, -4321, 0.04, 66.666, 99.95, 1234.5, 100.0]
+    with translation.override(language):
+        assert [exports.number(v) for v in values] == [number_format(v, force_grouping=True) for v in values]
+        assert [exports.decimal(v) for v in values] == [number_format(round(v, 1), 1, force_grouping=True)
+                                                        for v in values]
+        assert exports.percent(1234.56) == number_format(1234.6, 1, force_grouping=True) + " %"
