@@ -82,6 +82,7 @@ class OutgoingRegisterTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle mb-0"}
+        template_name = "documents/_table.html"
         order_by = "-number"
 
     def render_recipients(self, record):
@@ -171,6 +172,7 @@ class IncomingRegisterTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle mb-0"}
+        template_name = "documents/_table.html"
         order_by = "-arrival_number"
 
     def render_lead(self, record):

@@ -40,6 +40,7 @@ class OutgoingTable(tables.Table):
         fields = ["notation", "doc_type", "summary", "drafting_unit", "signer", "status", "updated_at"]
         order_by = "-updated_at"
         attrs = {"class": "table table-hover align-middle mb-0"}
+        template_name = "documents/_table.html"
 
     def render_notation(self, record):
         return record.notation or "—"
@@ -56,4 +57,5 @@ class IncomingTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-hover align-middle mb-0"}
+        template_name = "documents/_table.html"
         order_by = "-arrived_at"
