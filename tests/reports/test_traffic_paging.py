@@ -58,7 +58,18 @@ def test_the_page_reads_its_rows_once_and_counts_nothing_unbounded(client, provi
     assert not any(s.startswith('SELECT COUNT(*) AS "__count" FROM "reports_incident"') for s in sql)
 
 
-@pytest.mark.parametrize("table_class", [TrafficTable, IncidentTable])
-def test_the_tables_set_no_cell_attributes_which_their_template_leaves_out(table_class):
-    assert table_class.Meta.template_name == "reports/_table.html"
+@pytest.mark.parametrize(("table_class", "template"), [(TrafficTable, "reports/_traffic_table.html"),
+                                                     (IncidentTable, "reports/_table.html")])
+def test_the_tables_set_no_cell_attributes_which_their_template_leaves_out(table_class, template):
+    assert table_class.Meta.template_name == template  # both without per-cell attributes (reports/_table.html)
     assert all(column.attrs["td"].as_html() == "" for column in table_class([]).columns)
+
+
+def test_the_log_page_cells_are_those_of_django_tables2s_rows(province, clerk):
+    table = TrafficTable(selectors.traffic_list(membership=clerk))
+    table.paginate(paging.BoundedPaginator, page=1, per_page=50)
+    table.open_incidents = selectors.deliveries_with_open_incident(clerk, [
+        row.record["log_key"] // 2 for row in table.paginated_rows if row.record["log_direction"] == "out"])
+    expected = [(row.attrs.as_html(), list(row)) for row in table.paginated_rows]
+    assert any("—" in cells for _attrs, cells in expected)  # empty values shown as the column's default
+    assert table.page_cells == expected
