@@ -124,6 +124,9 @@ def _desk_count(queryset):
 
 # The worklist's head read once for the desk: its first rows in due-date order settle its three figures.
 WORKLIST_HEAD = 2 * (DESK_COUNT_LIMIT + 1)
+# The columns the desk's lists show (documents/dashboard.html): its rows are read without the rest.
+DESK_INCOMING = ("id", "notation", "sender_name", "summary", "urgency", "arrived_at", "arrival_number", "due_date")
+DESK_OUTGOING = ("id", "doc_type", "summary")
 
 
 def _bounded(number):
@@ -141,7 +144,7 @@ def _worklist_desk(mine, due_week, today, week_end):
     # The week's rows all sit in the head when the head is the whole list or goes past them.
     week_settled = whole or n_week > DESK_COUNT_LIMIT or head[-1][1] is None or head[-1][1] > week_end
     listed = [pk for pk, _due in head[:DESK_ROWS]]
-    rows = Incoming.objects.in_bulk(listed)
+    rows = Incoming.objects.only(*DESK_INCOMING).in_bulk(listed)
     return {
         "todo": [rows[pk] for pk in listed if pk in rows],
         "todo_count": _bounded(len(head)),
@@ -164,19 +167,20 @@ def dashboard(membership):
         "due_week": due_week,
         "for_information": Incoming.objects.filter(
             agency=membership.agency, pk__in=_routed_to(membership).filter(role=Assignment.Role.INFORM).values("incoming_id")
-        ).order_by("-arrived_at")[:10],
+        ).only(*DESK_INCOMING).order_by("-arrived_at")[:10],
     }
-    agency_incoming = Incoming.objects.filter(agency=membership.agency)
+    agency_incoming = Incoming.objects.filter(agency=membership.agency).only(*DESK_INCOMING)
     if membership.has_role(Role.CLERK):
         data.update(_clerk_desk(membership, agency_incoming))
     if membership.has_role(Role.LEADER):
-        data["to_approve"] = Outgoing.objects.filter(signer=membership, status=Outgoing.Status.SUBMITTED)[:DESK_ROWS]
+        data["to_approve"] = Outgoing.objects.filter(signer=membership, status=Outgoing.Status.SUBMITTED).only(
+            *DESK_OUTGOING)[:DESK_ROWS]
         data["to_route"] = agency_incoming.filter(status=Incoming.Status.ACCEPTED).order_by("arrived_at")[:DESK_ROWS]
         data["agency_overdue"] = agency_incoming.filter(
             status__in=[Incoming.Status.ASSIGNED, Incoming.Status.IN_PROGRESS], due_date__lt=today)[:DESK_ROWS]
     if membership.has_role(Role.SPECIALIST):
         data["returned"] = Outgoing.objects.filter(created_by=membership.user,
-                                                   status=Outgoing.Status.RETURNED)[:DESK_ROWS]
+                                                   status=Outgoing.Status.RETURNED).only(*DESK_OUTGOING)[:DESK_ROWS]
     return data
 
 
@@ -190,13 +194,15 @@ def _clerk_desk(membership, agency_incoming):
     failed = list(Delivery.objects.filter(
         outgoing__agency=membership.agency, outgoing__updated_at__gte=since,
         status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN],
-    ).select_related("outgoing").order_by("-outgoing__updated_at", "-pk")[:DESK_ROWS + 1])
+    ).select_related("outgoing").only("id", "name", "status", "outgoing", "outgoing__notation")
+        .order_by("-outgoing__updated_at", "-pk")[:DESK_ROWS + 1])
     return {
         "to_register": agency_incoming.filter(status=Incoming.Status.ARRIVED).order_by("arrived_at")[:DESK_ROWS],
         "mailbox_pending": InboundMessage.objects.filter(
-            agency=membership.agency, status=InboundMessage.Status.PENDING).order_by("received_at")[:DESK_ROWS],
+            agency=membership.agency, status=InboundMessage.Status.PENDING,
+        ).only("id", "sender_email", "subject", "received_at").order_by("received_at")[:DESK_ROWS],
         "to_issue": Outgoing.objects.filter(agency=membership.agency, status=Outgoing.Status.APPROVED)
-        .order_by("-updated_at")[:DESK_ROWS],
+        .only(*DESK_OUTGOING).order_by("-updated_at")[:DESK_ROWS],
         "failed_deliveries": failed[:DESK_ROWS],
         "failed_count": (min(len(failed), DESK_ROWS), len(failed) > DESK_ROWS),
         "failed_days": FAILED_DAYS,
