@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Assignment, DocumentType, Incoming, IncomingFile, Outgoing, Recipient, Register, Secrecy, Urgency
-from .tables import ChoiceColumn
+from .tables import ChoiceColumn, LocalDateColumn
 
 OUTGOING_COLUMNS = [
     _("Số, ký hiệu văn bản"), _("Ngày tháng văn bản"), _("Tên loại và trích yếu nội dung"), _("Người ký"),
@@ -69,7 +69,7 @@ def outgoing_register_rows(documents):
 class OutgoingRegisterTable(tables.Table):
     number = tables.Column(verbose_name=_("Số, ký hiệu"), accessor="notation", order_by=("number",),
                            linkify=("outgoing_detail", [tables.A("pk")]))
-    issued_at = tables.DateTimeColumn(verbose_name=_("Ngày văn bản"), format="d/m/Y")
+    issued_at = LocalDateColumn(verbose_name=_("Ngày văn bản"), format="d/m/Y")
     doc_type = ChoiceColumn(DocumentType.choices, field="doc_type", verbose_name=_("Loại"))
     summary = tables.Column(verbose_name=_("Trích yếu"))
     signer = tables.Column(verbose_name=_("Người ký"), accessor="signer__user__full_name",
@@ -157,14 +157,14 @@ def incoming_register_rows(documents):
 
 
 class IncomingRegisterTable(tables.Table):
-    registered_at = tables.DateTimeColumn(verbose_name=_("Ngày đến"), format="d/m/Y")
+    registered_at = LocalDateColumn(verbose_name=_("Ngày đến"), format="d/m/Y")
     arrival_number = tables.Column(verbose_name=_("Số đến"), linkify=("incoming_detail", [tables.A("pk")]))
     sender_name = tables.Column(verbose_name=_("Cơ quan ban hành"))
     notation = tables.Column(verbose_name=_("Số, ký hiệu"))
-    doc_date = tables.DateColumn(verbose_name=_("Ngày văn bản"), format="d/m/Y")
+    doc_date = LocalDateColumn(verbose_name=_("Ngày văn bản"), format="d/m/Y")
     summary = tables.Column(verbose_name=_("Trích yếu"))
     lead = tables.Column(verbose_name=_("Đơn vị, người nhận"), empty_values=(), orderable=False)
-    routed_at = tables.DateTimeColumn(verbose_name=_("Ngày chuyển"), format="d/m/Y")
+    routed_at = LocalDateColumn(verbose_name=_("Ngày chuyển"), format="d/m/Y")
     source = ChoiceColumn(Incoming.Source.choices, field="source", verbose_name=_("Nguồn"))
     status = ChoiceColumn(Incoming.Status.choices, field="status", verbose_name=_("Trạng thái"))
 

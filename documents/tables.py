@@ -1,4 +1,7 @@
+import datetime
+
 import django_tables2 as tables
+from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +28,20 @@ class ChoiceColumn(tables.Column):
         return labels.get(value, value) or self.default
 
 
+class LocalDateColumn(tables.Column):
+    """A date, or a datetime as its local date and time, by `format` (the `date` filter's): django-tables2's
+    DateTimeColumn renders a template with a context of its own for every cell."""
+
+    def __init__(self, *, format, **kwargs):
+        super().__init__(**kwargs)
+        self.format = format
+
+    def render(self, value):
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value)
+        return dateformat.format(value, self.format)
+
+
 class OutgoingTable(tables.Table):
     notation = tables.Column(verbose_name=_("Số, ký hiệu"), linkify=("outgoing_detail", [tables.A("pk")]),
                              empty_values=(), order_by=("year", "number"))
@@ -33,7 +50,7 @@ class OutgoingTable(tables.Table):
     drafting_unit = tables.Column(verbose_name=_("Đơn vị soạn"), accessor="drafting_unit__abbreviation")
     signer = tables.Column(verbose_name=_("Người ký"), accessor="signer__user__full_name")
     status = ChoiceColumn(Outgoing.Status.choices, field="status", verbose_name=_("Trạng thái"))
-    updated_at = tables.DateTimeColumn(verbose_name=_("Cập nhật"), format="d/m/Y H:i")
+    updated_at = LocalDateColumn(verbose_name=_("Cập nhật"), format="d/m/Y H:i")
 
     class Meta:
         model = Outgoing
@@ -47,7 +64,7 @@ class OutgoingTable(tables.Table):
 
 
 class IncomingTable(tables.Table):
-    arrived_at = tables.DateTimeColumn(verbose_name=_("Đến lúc"), format="d/m/Y H:i")
+    arrived_at = LocalDateColumn(verbose_name=_("Đến lúc"), format="d/m/Y H:i")
     sender_name = tables.Column(verbose_name=_("Cơ quan gửi"))
     notation = tables.Column(verbose_name=_("Số, ký hiệu"), linkify=("incoming_detail", [tables.A("pk")]))
     summary = tables.Column(verbose_name=_("Trích yếu"), linkify=("incoming_detail", [tables.A("pk")]))
