@@ -25,6 +25,7 @@ from documents.models import DocumentType
 from .exchange_figures import RevisionFigures, revision_figures
 from .meeting_figures import MeetingFigures, meeting_figures_of_periods
 from .models import FactMonth
+from .periods import current_half_year
 
 # A delivery to, or a document from, another installation (liên thông) is as electronic as one inside the portal.
 ELECTRONIC_CHANNELS = "('portal', 'peer', 'email')"
@@ -471,8 +472,9 @@ def month_facts_refresh(agency_ids, months):
 
 def month_facts_refresh_stale(batch=REFRESH_BATCH):
     """Compute again every month marked stale, of every agency, a batch of marks at a time (beat, and
-    `manage.py reports_facts_refresh`): the report then finds its months fresh. Returns how many."""
-    done = 0
+    `manage.py reports_facts_refresh`): the report then finds its months fresh. Returns the ids of the agencies
+    whose months were computed."""
+    done = set()
     while True:
         pairs = list(FactMonth.objects.filter(stale=True).order_by("month", "agency_id")
                      .values_list("agency_id", "month")[:batch])
@@ -482,7 +484,23 @@ def month_facts_refresh_stale(batch=REFRESH_BATCH):
         for agency_id, month in pairs:
             by_month.setdefault(month, []).append(agency_id)
         for month, agency_ids in by_month.items():
-            done += month_facts_refresh(agency_ids, [month])
+            if month_facts_refresh(agency_ids, [month]):
+                done.update(agency_ids)
+
+
+def usage_reports_warm(agency_ids, today=None):
+    """Count the current half-year's report of every tree these agencies are in (each of them and every agency
+    above it, with the agencies under it: the scope a leader's report opens on) into the cache, so that the
+    leader's request reads it instead of counting it. Returns how many reports."""
+    trees = set()
+    for agency in Agency.objects.filter(pk__in=list(agency_ids)).only("pk", "parent_id"):
+        while agency is not None and agency.pk not in trees:
+            trees.add(agency.pk)
+            agency = agency.parent
+    period = current_half_year(today)
+    for root in Agency.objects.filter(pk__in=trees, is_active=True):
+        usage_report(root.descendant_ids(), period, today=today)
+    return len(trees)
 
 
 def _counted(d, agency_ids, months, ranges, params, with_facts):

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from documents.incidents import incidents_overdue_sync as sync
 
-from .figures import month_facts_refresh_stale
+from .figures import month_facts_refresh_stale, usage_reports_warm
 
 
 @shared_task
@@ -16,6 +16,8 @@ def incidents_overdue_sync():
 
 @shared_task
 def month_facts_refresh():
-    """Every few minutes (beat): the usage report's months marked stale are computed again, so that a report
-    opened later reads them as they are instead of computing them on the leader's request."""
-    return month_facts_refresh_stale()
+    """Every few minutes (beat): the usage report's months marked stale are computed again, and the current
+    half-year's report of each tree they changed is counted into the cache, so that a leader opening it later reads
+    it instead of counting it on their request."""
+    agencies = month_facts_refresh_stale()
+    return {"agencies": len(agencies), "reports": usage_reports_warm(agencies)}

@@ -169,15 +169,18 @@ def test_a_custom_range_is_counted_each_time(province):
     assert _counting(queries)
 
 
-def test_the_beat_computes_stale_months_so_the_report_only_reads_them(province):
+def test_the_beat_computes_stale_months_and_counts_the_leaders_report_so_the_page_only_reads(province):
     report(province)
     Delivery.objects.filter(outgoing=province["o2"], status="failed").update(status="sent")
     assert FactMonth.objects.filter(agency=province["p"], stale=True).exists()
-    assert tasks.month_facts_refresh() >= 1
+    done = tasks.month_facts_refresh()  # every month the data marked: the province's and the other agencies'
+    assert done["agencies"] >= 1 and done["reports"] >= 1
     assert not FactMonth.objects.filter(stale=True).exists()
     with CaptureQueriesContext(connection) as queries:
         now = report(province)
+        usage_report(province["p"].descendant_ids(), current_half_year())  # what the leader's page opens on
     assert not any("pg_advisory_xact_lock" in q["sql"] for q in queries.captured_queries)
+    assert sum("percentile_cont" in q["sql"] for q in queries.captured_queries) == 1  # only the other half-year
     assert now.current.delivered == 7
     assert now.current == report(province, use_month_facts=False).current
 
