@@ -450,7 +450,11 @@ LOADED = ("documents_outgoing", "documents_outgoingfile", "documents_delivery", 
 def _indexes_built_after(cursor, tables, kinds=None):
     """A bulk load fills the tables first and builds their indexes after: PostgreSQL maintaining a dozen B-trees per
     table row by row (and their WAL) was most of the load's time. Indexes that back a constraint (primary keys,
-    unique constraints) stay; every other index is dropped and rebuilt from its own definition, as the app made it."""
+    unique constraints) stay; every other index is dropped and rebuilt from its own definition, as the app made it.
+    The definitions are written down (bench_dropped_index) before anything is dropped, so that a load stopped half
+    way (a killed run) has its indexes rebuilt by the next run instead of leaving the tables without them."""
+    cursor.execute("CREATE TABLE IF NOT EXISTS bench_dropped_index (name text PRIMARY KEY, definition text NOT NULL)")
+    _rebuild_dropped(cursor)
     cursor.execute(
         "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
         " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam"
@@ -458,14 +462,20 @@ def _indexes_built_after(cursor, tables, kinds=None):
         " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
         + (" AND am.amname = ANY(%s)" if kinds else ""),
         [list(tables), list(kinds)] if kinds else [list(tables)])
-    indexes = cursor.fetchall()
-    for name, _definition in indexes:
+    for name, definition in cursor.fetchall():
+        cursor.execute("INSERT INTO bench_dropped_index VALUES (%s, %s) ON CONFLICT DO NOTHING", [name, definition])
         cursor.execute(f'DROP INDEX "{name}"')
     yield
+    _rebuild_dropped(cursor)
+
+
+def _rebuild_dropped(cursor):
     cursor.execute("SET maintenance_work_mem = '1GB'")
     cursor.execute("SET max_parallel_maintenance_workers = 2")
-    for _name, definition in indexes:
-        cursor.execute(definition)
+    cursor.execute("SELECT name, definition FROM bench_dropped_index ORDER BY name")
+    for name, definition in cursor.fetchall():
+        cursor.execute(definition.replace(" INDEX ", " INDEX IF NOT EXISTS ", 1))
+        cursor.execute("DELETE FROM bench_dropped_index WHERE name = %s", [name])
 
 
 def _wipe(cursor, agency_ids):
