@@ -473,6 +473,12 @@ CELERY_BEAT_SCHEDULE["reports-incidents-overdue"] = {
     "task": "reports.tasks.incidents_overdue_sync",
     "schedule": crontab(hour=OVERDUE_DIGEST_HOUR, minute=15),
 }
+# reports: months of the usage report marked stale are counted again every 5 minutes, and the current half-year's
+# report of each tree they changed is counted into the cache (a leader's page then reads it).
+CELERY_BEAT_SCHEDULE["reports-month-facts-refresh"] = {
+    "task": "reports.tasks.month_facts_refresh", "schedule": 300.0,
+    "options": {"expires": 300},
+}
 # meetings: reminders before a meeting (Meeting.reminder_minutes) queued every 5 minutes, each sent once.
 CELERY_BEAT_SCHEDULE["meetings-reminders-due"] = {
     "task": "meetings.tasks.meeting_reminders_due", "schedule": 300, "options": {"expires": 300},
