@@ -288,14 +288,15 @@ def _value(name, row):
 
 def _facets(combos, chosen):
     """Each facet's counts over the matches narrowed by the other facets, from the matches' distinct
-    combinations of facet values (one query, whatever filters are chosen)."""
+    combinations of facet values (each combination's values worked out once)."""
     facets = []
+    keyed = [({name: _value(name, row) for name in FACETS}, row["n"]) for row in combos]
     for name in FACETS:
-        others = {key: value for key, value in chosen.items() if key != name}
+        others = [(key, value) for key, value in chosen.items() if key != name]
         counts = Counter()
-        for row in combos:
-            if all(_value(key, row) == value for key, value in others.items()):
-                counts[_value(name, row)] += row["n"]
+        for values, n in keyed:
+            if all(values[key] == value for key, value in others):
+                counts[values[name]] += n
         counts.pop("", None)
         top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
         options = [{"value": value, "count": n,
