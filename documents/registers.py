@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Assignment, DocumentType, Incoming, IncomingFile, Outgoing, Recipient, Register, Secrecy, Urgency
-from .tables import ChoiceColumn, LocalDateColumn
+from .tables import ChoiceColumn, DocumentTable, LocalDateColumn
 
 OUTGOING_COLUMNS = [
     _("Số, ký hiệu văn bản"), _("Ngày tháng văn bản"), _("Tên loại và trích yếu nội dung"), _("Người ký"),
@@ -66,7 +66,7 @@ def outgoing_register_rows(documents):
         ]
 
 
-class OutgoingRegisterTable(tables.Table):
+class OutgoingRegisterTable(DocumentTable):
     number = tables.Column(verbose_name=_("Số, ký hiệu"), accessor="notation", order_by=("number",),
                            linkify=("outgoing_detail", [tables.A("pk")]))
     issued_at = LocalDateColumn(verbose_name=_("Ngày văn bản"), format="d/m/Y")
@@ -156,7 +156,7 @@ def incoming_register_rows(documents):
         ]
 
 
-class IncomingRegisterTable(tables.Table):
+class IncomingRegisterTable(DocumentTable):
     registered_at = LocalDateColumn(verbose_name=_("Ngày đến"), format="d/m/Y")
     arrival_number = tables.Column(verbose_name=_("Số đến"), linkify=("incoming_detail", [tables.A("pk")]))
     sender_name = tables.Column(verbose_name=_("Cơ quan ban hành"))

@@ -161,3 +161,29 @@ def test_cells_are_written_without_working_out_their_attributes(client_for, cler
         assert '<tr class="even"><td >' in page
         # The header's cells ask for theirs; the body's (a row per document) do not.
         assert len(asked) == len(set(asked)), asked
+
+
+def test_page_cells_are_the_cells_django_tables2_gives(clerk, drafts, issued, kontum_staff):
+    from documents import registers
+    from documents.models import Incoming, Register
+    from documents.services import incoming as incoming_services
+    from documents.tables import IncomingTable
+    from tests.documents.conftest import pdf_upload
+
+    for n in range(2):
+        incoming_services.incoming_from_paper(membership=kontum_staff["clerk"], scans=[pdf_upload()],
+                                              sender_name="Sở Nội vụ", notation=f"{n}/SNV-TCBC",
+                                              summary="V/v tuyển dụng", urgency="khan" if n else "")
+    year = timezone.localdate().year
+    tables = [
+        OutgoingTable(Outgoing.objects.select_related("drafting_unit", "signer__user", "created_by")),
+        IncomingTable(Incoming.objects.select_related("sender_agency")),
+        registers.OutgoingRegisterTable(registers.outgoing_register_queryset(clerk.agency, year)),
+        registers.IncomingRegisterTable(registers.incoming_register_queryset(
+            kontum_staff["clerk"].agency, year, Register.Kind.INCOMING)),
+    ]
+    for table in tables:
+        pagination.paginate(table, RequestFactory().get("/"), per_page=25, newest="-pk")
+        given = [(row.attrs.as_html(), [str(cell) for cell in row]) for row in table.paginated_rows]
+        assert given, type(table).__name__
+        assert [(attrs, [str(cell) for cell in cells]) for attrs, cells in table.page_cells] == given
