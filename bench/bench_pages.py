@@ -259,6 +259,14 @@ def _prepare(agencies):
               .values_list("notation", flat=True)[500])
     incoming_detail = (Incoming.objects.filter(agency=big, status="04").order_by("-arrived_at")
                        .values_list("pk", flat=True).first())
+    # What beat does every few minutes (reports.tasks.month_facts_refresh): the usage report's months of the bulk
+    # load are counted, and the current half-year's report is in the cache, as it is for a leader on a running
+    # installation.
+    from django.core.management import call_command
+
+    from bench.gen_pages import MINISTRY_CODE
+
+    call_command("reports_facts_refresh", agency=MINISTRY_CODE, verbosity=0)
     try:
         search_url = reverse("search")
     except NoReverseMatch:

@@ -1,7 +1,7 @@
 """Gunicorn settings for `make serve`, from the environment (README, Production).
 
-Each worker process runs GUNICORN_THREADS threads; with CONN_MAX_AGE 0 a thread holds a PostgreSQL
-connection only while it serves a request, so at most WEB_CONCURRENCY × GUNICORN_THREADS are open.
+Each worker process runs GUNICORN_THREADS threads; each thread keeps its PostgreSQL connection (DB_CONN_MAX_AGE,
+60 s in production), so at most WEB_CONCURRENCY × GUNICORN_THREADS are open.
 """
 
 import os

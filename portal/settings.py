@@ -117,10 +117,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Covering indexes and NULLS NOT DISTINCT exist for PostgreSQL; the embedded SQLite does without them.
     SILENCED_SYSTEM_CHECKS = ["models.W040", "models.W047"]
 else:
-    # Connections close at the end of each request by default, so web processes × threads never pile up idle
-    # connections (runserver's thread per request held ~95 with a 60 s age). Behind PgBouncer, or with
-    # DB_POOL_MAX_SIZE (psycopg's pool inside each process, which needs CONN_MAX_AGE 0), fewer are opened.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+    # In production each gunicorn thread (a fixed number: WEB_CONCURRENCY × GUNICORN_THREADS) keeps its connection
+    # for a minute, health-checked when reused: opening one costs 5–9 ms here, more than the whole login page
+    # (bench/README "Pages"). In development connections close after each request (runserver starts a thread per
+    # request: with a 60 s age it held ~95 idle connections). Behind PgBouncer, or with DB_POOL_MAX_SIZE (psycopg's
+    # pool inside each process, which needs CONN_MAX_AGE 0), fewer are opened.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0 if DEBUG else 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # JIT compiling pays only for long analytic queries; on pages whose estimates are large (a common word in
     # search, a big agency's lists) it added about 0.5 s to a query that runs in milliseconds (bench/README).

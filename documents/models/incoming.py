@@ -115,8 +115,8 @@ class Incoming(models.Model):
             models.Index(fields=["agency", "year", "arrival_number"], name="incoming_register_page_idx",
                          include=["id"], condition=Q(arrival_number__isnull=False)),
             # … and a person's worklist: the agency's open documents in due-date order (selectors.worklist).
-            models.Index(fields=["agency", "due_date", "arrived_at"], name="incoming_open_worklist_idx",
-                         condition=Q(status__in=["04", "05"])),
+            models.Index(fields=["agency", "due_date", "arrived_at"], name="incoming_open_worklist_id_idx",
+                         include=["id"], condition=Q(status__in=["04", "05"])),
             models.Index(Upper("notation"), "agency", name="incoming_notation_upper_idx",
                          condition=Q(arrival_number__isnull=False)),
         ]
@@ -195,7 +195,12 @@ class Assignment(models.Model):
                    # A specialist's lists (selectors._routed_to): is this document routed to me or my unit, for each
                    # row read in date order, answered from the index alone.
                    models.Index(fields=["incoming"], name="assignment_current_reach_idx",
-                                include=["unit", "member", "role"], condition=Q(is_current=True))]
+                                include=["unit", "member", "role"], condition=Q(is_current=True)),
+                   # The desk's "for information" box: what is sent to me, or to my unit, to know.
+                   models.Index(fields=["member"], name="assignment_inform_member_idx", include=["incoming"],
+                                condition=Q(is_current=True, role="inform")),
+                   models.Index(fields=["unit"], name="assignment_inform_unit_idx", include=["incoming"],
+                                condition=Q(is_current=True, role="inform"))]
 
     def __str__(self):
         return f"{self.get_role_display()}: {self.target}"

@@ -115,12 +115,18 @@ def test_forwarded_proto_is_trusted_only_when_configured(tmp_path):
     assert proxy(SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO") == ["HTTP_X_FORWARDED_PROTO", "https"]
 
 
-def test_postgresql_connections_close_after_each_request_unless_pooled(tmp_path):
+def test_postgresql_connections_kept_by_production_threads_closed_in_development_or_pooled(tmp_path):
     database = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal"}
     result = run(["-c", SECURITY_PROBE], {**PRODUCTION, **database}, tmp_path)
     assert result.returncode == 0, result.stderr
     conf = json.loads(result.stdout)
-    assert conf["age"] == 0 and conf["health"] is True and conf["pool"] is None
+    assert conf["age"] == 60 and conf["health"] is True and conf["pool"] is None
+    result = run(["-c", SECURITY_PROBE], {**PRODUCTION, **database, "DB_CONN_MAX_AGE": "0"}, tmp_path)
+    assert json.loads(result.stdout)["age"] == 0
+    result = run(["-c", SECURITY_PROBE], {"DEBUG": "1", "SECRET_KEY": None, "FIELD_ENCRYPTION_KEY": None, **database},
+                 tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["age"] == 0
     result = run(["-c", SECURITY_PROBE], {**PRODUCTION, **database, "DB_POOL_MAX_SIZE": "4"}, tmp_path)
     conf = json.loads(result.stdout)
     assert conf["age"] == 0 and conf["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10}
