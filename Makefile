@@ -14,8 +14,10 @@ DEV_STAMP := $(VENV)/.dev-installed
 # own Python and libraries, called as a program, so nothing of it is pinned in requirements.txt) with Tesseract 5
 # and the Vietnamese model (tesseract-ocr-vie) and Ghostscript (PDF/A) recognises scans. `make run` needs them too.
 OCR_APT_PACKAGES := poppler-utils tesseract-ocr tesseract-ocr-vie ocrmypdf ghostscript
-TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 qpdf libnss3-tools postfix spamassassin \
-	$(OCR_APT_PACKAGES)
+# qpdf joins a long register's PDF volumes (documents/register_exports.py) without holding them in memory.
+RUN_APT_PACKAGES := $(OCR_APT_PACKAGES) qpdf
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 libnss3-tools postfix spamassassin \
+	$(RUN_APT_PACKAGES)
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
@@ -56,13 +58,13 @@ system-test-deps:
 	fi
 	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 
-# What `make run` needs from Debian (OCR of scans): installed when missing and the machine lets us (root).
+# What `make run` needs from Debian (OCR of scans, qpdf): installed when missing and the machine lets us (root).
 system-run-deps:
-	@missing=""; for p in $(OCR_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(RUN_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "OCR needs:$$missing (apt-get install as root); scans stay without text until then"; fi; \
+	  else echo "OCR and long register PDFs need:$$missing (apt-get install as root)"; fi; \
 	fi
 
 # Serves http://127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops both.

@@ -9,6 +9,10 @@ process alone is 140 MB; 92 s, hence the worker for big registers); XLSX of 100,
 """
 
 import datetime
+import itertools
+import os
+import shutil
+import subprocess
 import tempfile
 
 from django.core.cache import cache
@@ -30,6 +34,7 @@ from . import registers, selectors
 from .models import Register
 
 CHUNK_ROWS = 40
+VOLUME_ROWS = 4000  # rows laid out by reportlab at once (≈ 2 kB of memory a row until its volume is written)
 WIDTH_SAMPLE = 200
 SPOOL = 8 * 1024 * 1024  # a file smaller than this stays in memory
 PDF_JOB_SECONDS = 24 * 3600
@@ -131,7 +136,70 @@ def _table(data, widths, style):
 
 def pdf_file(title, headers, rows, subtitle="", col_widths=None, progress=None):
     """The landscape A4 PDF of `rows` (any iterable) as a temporary file at its start; `progress(rows_done)` is
-    called after each chunk of rows."""
+    called after each chunk of rows.
+
+    reportlab keeps every page it has laid out until it writes the file (≈ 2 kB of memory a row), so a long register
+    is laid out in volumes of VOLUME_ROWS rows, each written to disk, and the volumes are joined by qpdf, which
+    copies their pages from disk: memory stays that of one volume whatever the number of rows. The title is on the
+    first page only; the column headings on top of every page, volumes included."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return _pdf_volume(title, headers, [], subtitle, col_widths, None, opening=True)
+    volumes, done = [], 0
+    try:
+        while first is not None:
+            volume = itertools.chain([first], itertools.islice(rows, VOLUME_ROWS - 1))
+            base = done
+
+            def volume_progress(n, base=base):
+                if progress:
+                    progress(base + n)
+
+            counted = _Counted(volume)
+            volumes.append(_pdf_volume(title, headers, counted, subtitle, col_widths, volume_progress,
+                                       opening=not volumes))
+            done += counted.n
+            first = next(rows, None)
+    except BaseException:
+        for volume in volumes:
+            volume.close()
+        raise
+    return volumes[0] if len(volumes) == 1 else _joined(volumes)
+
+
+class _Counted:
+    def __init__(self, rows):
+        self.rows, self.n = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.n += 1
+            yield row
+
+
+def _joined(volumes):
+    """The volumes' pages in order, as one PDF (qpdf reads the pages from the files, not into memory)."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for index, volume in enumerate(volumes):
+            path = os.path.join(folder, f"{index:05d}.pdf")
+            volume.seek(0)
+            with open(path, "wb") as target:
+                shutil.copyfileobj(volume, target)
+            volume.close()
+            paths.append(path)
+        joined = os.path.join(folder, "joined.pdf")
+        subprocess.run(["qpdf", "--empty", "--pages", *paths, "--", joined], check=True, capture_output=True,
+                       timeout=3600)
+        out = tempfile.SpooledTemporaryFile(max_size=SPOOL)
+        with open(joined, "rb") as source:
+            shutil.copyfileobj(source, out)
+    out.seek(0)
+    return out
+
+
+def _pdf_volume(title, headers, rows, subtitle, col_widths, progress, *, opening):
     exports._fonts()
     styles = _Styles()
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL)
@@ -149,14 +217,16 @@ def pdf_file(title, headers, rows, subtitle="", col_widths=None, progress=None):
                   topPadding=0, bottomPadding=0)
     later = Frame(margin, margin, width, page_h - 2 * margin - heading_h, id="later", leftPadding=0,
                   rightPadding=0, topPadding=0, bottomPadding=0)
-    document = BaseDocTemplate(out, pagesize=(page_w, page_h), title=title, pageTemplates=[
-        PageTemplate(id="First", frames=[first], autoNextPageTemplate="Later"),
-        PageTemplate(id="Later", frames=[later], onPage=draw_heading),
-    ])
-    head = [Paragraph(title, styles.title)]
-    if subtitle:
-        head.append(Paragraph(subtitle, styles.subtitle))
-    head += [Spacer(1, 6 * mm), heading]
+    templates = [PageTemplate(id="Later", frames=[later], onPage=draw_heading)]
+    if opening:
+        templates.insert(0, PageTemplate(id="First", frames=[first], autoNextPageTemplate="Later"))
+    document = BaseDocTemplate(out, pagesize=(page_w, page_h), title=title, pageTemplates=templates)
+    head = []
+    if opening:
+        head = [Paragraph(title, styles.title)]
+        if subtitle:
+            head.append(Paragraph(subtitle, styles.subtitle))
+        head += [Spacer(1, 6 * mm), heading]
     document.build(_Refilling(head, _chunks(rows, styles, widths, progress)))
     out.seek(0)
     return out

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -256,3 +257,14 @@ def test_half_years_and_the_default_period():
     assert start == datetime.datetime(2025, 12, 31, 17, tzinfo=datetime.UTC)
     assert end == datetime.datetime(2026, 6, 30, 17, tzinfo=datetime.UTC)
     assert timezone.localtime(end).strftime("%d/%m/%Y %H:%M") == "01/07/2026 00:00"
+
+
+def test_the_command_counts_the_trees_report_into_the_cache_even_with_nothing_stale(province):
+    call_command("reports_facts_refresh", agency=province["p"].code, stdout=io.StringIO())
+    cache.clear()
+    out = io.StringIO()
+    call_command("reports_facts_refresh", agency=province["p"].code, stdout=out)
+    assert "0 agency-months" in out.getvalue() and " 0 reports" not in out.getvalue()
+    with CaptureQueriesContext(connection) as queries:
+        usage_report(province["p"].descendant_ids(), current_half_year())
+    assert not any("percentile_cont" in q["sql"] for q in queries.captured_queries)
