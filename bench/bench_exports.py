@@ -21,7 +21,7 @@ from django.conf import settings
 from bench.common import Result
 
 TARGET = 1.5
-MEMORY_BOUND_MB = 150
+MEMORY_BOUND_MB = 64
 
 CHILD = r"""
 import json, os, resource, sys, time
