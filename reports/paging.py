@@ -82,14 +82,18 @@ class TrafficLog:
         return iter(self.redact(list(self._union())))
 
     def count(self):
-        """How many rows, up to count_limit: each half reads at most that many, its newest first (along the agency's
-        index on the time: any other order lets the planner scan the table for an agency with few rows)."""
-        halves = [half.values("log_key").order_by(DEFAULT_ORDER[0]) for half in self.halves]
-        if self._cut_inside():
-            halves = [half[:self.count_limit] for half in halves]
-        first, *rest = halves
-        union = first.union(*rest, all=True) if rest else first
-        return min(union.count(), self.count_limit)
+        """How many rows, up to count_limit. One half at a time, the last first (the incoming documents: one table),
+        each reading at most what is still missing, its newest first (along the agency's index on the time: any
+        other order lets the planner scan the table for an agency with few rows), and only the time, so that the
+        index answers without the table; the other half is not read once the bound is reached. A UNION of both
+        halves cut to the bound read twice the rows and each row of the table (33 ms for the big agency at 1 M)."""
+        total = 0
+        for half in reversed(self.halves):
+            rows = half.values(DEFAULT_ORDER[0].lstrip("-")).order_by(DEFAULT_ORDER[0])[:self.count_limit - total]
+            total += rows.count()
+            if total >= self.count_limit:
+                break
+        return total
 
 
 class BoundedPaginator(Paginator):
@@ -102,5 +106,6 @@ class BoundedPaginator(Paginator):
         rows = self.object_list
         data = getattr(getattr(rows, "data", None), "data", rows)  # BoundRows → TableData → the queryset
         if hasattr(data, "query") and hasattr(data, "model") and data.model is not None:
-            return data[:self.limit].count()
+            # Without the columns worked out per row (an incident's cause shown or hidden): only how many.
+            return data.order_by().values("pk")[:self.limit].count()
         return min(len(rows), self.limit)
