@@ -52,7 +52,12 @@ class Incident(models.Model):
                 name="incident_resolution_iff_resolved",
             ),
         ]
-        indexes = [models.Index(fields=["agency", "-occurred_at"], name="incident_agency_occurred_idx")]
+        indexes = [
+            models.Index(fields=["agency", "-occurred_at"], name="incident_agency_occurred_idx"),
+            # The traffic log's tab of open incidents, newest first: the few open ones, never every resolved one.
+            models.Index(fields=["agency", "-occurred_at"], condition=Q(resolved_at__isnull=True),
+                         name="incident_open_agency_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.occurred_at:%Y-%m-%d %H:%M}"

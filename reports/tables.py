@@ -47,6 +47,26 @@ def remote_status_text(code):
     return f"{code} · {EdxmlStatus(code).label}" if code in EdxmlStatus.values else (code or "")
 
 
+def _page_cells(table, value_of):
+    """(the row's attributes, its cells) of each row of the table's page: each column's render called on
+    value_of(record, bound column), its default for an empty value, as django-tables2's BoundRow does."""
+    columns = list(table.columns)
+    result = []
+    for row in table.paginated_rows:
+        record, cells = row.record, []
+        for column in columns:
+            value = value_of(record, column)
+            if value in column.column.empty_values:
+                cells.append(column.default)
+                continue
+            arguments = {"value": value, "record": record, "column": column.column, "bound_column": column,
+                         "bound_row": row, "table": table}
+            content = call_with_appropriate(column.render, arguments)
+            cells.append(column.link(content, **arguments) if column.link else content)
+        result.append((row.attrs.as_html(), cells))
+    return result
+
+
 class TrafficTable(tables.Table):
     """The traffic log (sổ theo dõi lưu lượng công văn) over reports.selectors.traffic_for rows."""
 
@@ -73,20 +93,7 @@ class TrafficTable(tables.Table):
         """(the row's attributes, its cells) of each row of the page, as django-tables2's rows give them
         (tests/reports/test_traffic_paging.py compares them): each column's render called on the row's own key,
         without django-tables2's walk of an accessor over a record for every cell, most of the rows' time."""
-        columns = list(self.columns)
-        result = []
-        for row in self.paginated_rows:
-            record, cells = row.record, []
-            for column in columns:
-                value = record.get(column.name)
-                if value in column.column.empty_values:
-                    cells.append(column.default)
-                    continue
-                cells.append(call_with_appropriate(column.render, {
-                    "value": value, "record": record, "column": column.column, "bound_column": column,
-                    "bound_row": row, "table": self}))
-            result.append((row.attrs.as_html(), cells))
-        return result
+        return _page_cells(self, lambda record, column: record.get(column.name))
 
     def render_log_direction(self, value):
         return direction_label(value)
@@ -153,6 +160,15 @@ class IncidentTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle mb-0", "data-testid": "incident-table"}
         order_by = "-occurred_at"
         empty_text = _("Không có sự cố nào.")
+
+    @cached_property
+    def page_cells(self):
+        """The page's rows as django-tables2's rows give them (tests/reports/test_incident_cells.py compares them),
+        each value read by its own attribute: the kind's label, the rest plain attributes."""
+        def value_of(record, column):
+            return record.get_kind_display() if column.name == "kind" else getattr(record, column.accessor)
+
+        return _page_cells(self, value_of)
 
     def render_cause(self, record, value):
         link = incident_link(record)
