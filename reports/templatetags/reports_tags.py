@@ -1,6 +1,9 @@
-"""What the sidebar asks the reports app: which of its pages this person opens."""
+"""What the sidebar asks the reports app (which of its pages this person opens), and the usage report's long tables."""
+
+import html
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from reports import selectors
 
@@ -11,3 +14,16 @@ register = template.Library()
 def report_pages(membership):
     """The url names of the report pages `membership` may open (selectors.may_open)."""
     return frozenset(name for name in selectors.PAGE_ROLES if selectors.may_open(name, membership))
+
+
+@register.filter
+def breakdown_body(rows):
+    """The rows of a breakdown table (exports.breakdown_row: the label, then six figures at the right) as the
+    template would write them, `<tr><td>label</td><td class="text-end">…</td>…</tr>`, escaped the same way: one
+    join for the page's hundreds of units instead of a template variable per cell (most of the page's time)."""
+    def cell(value):
+        return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+    return mark_safe("".join(
+        f"<tr><td>{cell(label)}</td>" + "".join(f'<td class="text-end">{cell(value)}</td>' for value in figures)
+        + "</tr>" for label, *figures in rows))
