@@ -1,13 +1,43 @@
-"""The public directory as CSV (opens correctly in Excel) and as vCards."""
+"""The public directory as CSV (opens correctly in Excel) and as vCards: each an iterator of text pieces of about
+CHUNK characters, written as the rows come (selectors.directory_flat reads them a batch at a time), for a
+StreamingHttpResponse: 100,000 agencies are never one string in memory."""
 
+import functools
 import io
 
 import vobject
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.exports import csv_writer
 
+CHUNK = 64 * 1024
 
+
+def _pieces(buffer):
+    """What the buffer holds when it passes CHUNK characters, and emptied."""
+    if buffer.tell() < CHUNK:
+        return None
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _in_request_language(generator):
+    """The pieces are written while the response is sent, after the view returned: in the request's language."""
+    @functools.wraps(generator)
+    def wrapper(*args, **kwargs):
+        language = translation.get_language()
+
+        def pieces():
+            with translation.override(language):
+                yield from generator(*args, **kwargs)
+        return pieces()
+    return wrapper
+
+
+@_in_request_language
 def directory_csv(rows):
     buffer = io.StringIO()
     buffer.write("\ufeff")  # the BOM tells Excel the file is UTF-8
@@ -34,11 +64,14 @@ def directory_csv(rows):
                 agency.code, agency.name, parent, "", "", "", agency.official_email,
                 agency.phone, agency.address, agency.website, served_by,
             ])
-    return buffer.getvalue()
+        if text := _pieces(buffer):
+            yield text
+    yield buffer.getvalue()
 
 
+@_in_request_language
 def directory_vcards(rows):
-    cards = []
+    cards = io.StringIO()
     for node, unit, official in rows:
         agency = node.agency
         card = vobject.vCard()
@@ -71,5 +104,7 @@ def directory_vcards(rows):
         mail.value = email
         mail.type_param = "INTERNET"
         card.add("note").value = _("Mã định danh: %(code)s") % {"code": agency.code}
-        cards.append(card.serialize())
-    return "".join(cards)
+        cards.write(card.serialize())
+        if text := _pieces(cards):
+            yield text
+    yield cards.getvalue()

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -178,37 +179,90 @@ def _hit(forms):
     return hit
 
 
-def directory_search(query, page=1):
-    """A page of the agencies matching the query as directory_entries matches them, found through the indexed
-    directory_text (agencies.directory) and ordered as it orders them: nearest the top first, then by name."""
+def _search_found(query):
+    """The active agencies matching the query (through the indexed directory_text), nearest the top first, then by
+    name; and the forms of the query (as written, abbreviations expanded) that _matched_people checks."""
     forms = {fold(query), expand(query)}
     matching = Q()
     for form in forms:
         matching |= Q(directory_text__contains=form)
-    found = _active().filter(matching).order_by("directory_depth", "directory_name", "pk")
-    current = _page(found, page, BoundedPaginator)
-    hit, entries = _hit(forms), []
-    for node in _with_people([DirectoryNode(a, path=a.directory_path) for a in current.object_list]):
+    return _active().filter(matching).order_by("directory_depth", "directory_name", "pk"), forms
+
+
+def _matched_people(nodes, forms):
+    """An agency found by a unit or an official (not by its own name or path) shows only the ones that match."""
+    hit = _hit(forms)
+    for node in _with_people(nodes):
         if not (hit(node.agency.search_text) or hit(" ".join(node.path))):
             node.units = [u for u in node.units if hit(f"{u.name} {u.abbreviation} {u.official_email}")]
             node.officials = [m for m in node.officials if hit(f"{m.user.full_name} {m.position} {m.official_email}")]
-        entries.append(node)
+    return nodes
+
+
+def directory_search(query, page=1):
+    """A page of the agencies matching the query as directory_entries matches them, found through the indexed
+    directory_text (agencies.directory) and ordered as it orders them: nearest the top first, then by name."""
+    found, forms = _search_found(query)
+    current = _page(found, page, BoundedPaginator)
+    entries = _matched_people([DirectoryNode(a, path=a.directory_path) for a in current.object_list], forms)
     return DirectoryPage(entries, current)
 
 
+# Exports read this many agencies at a time (with their units and officials), whatever the directory's size.
+EXPORT_BATCH = 500
+
+# The active agencies in the tree's order: depth first from the roots (directory_depth 0), each level in LEVEL_ORDER
+# (a row (directory_name, id) per level in the sort key).
+TREE_ORDER_SQL = """
+    WITH RECURSIVE tree(id, sort_key) AS (
+        SELECT id, ARRAY[ROW(directory_name, id)] FROM agencies_agency WHERE is_active AND directory_depth = 0
+        UNION ALL
+        SELECT a.id, t.sort_key || ROW(a.directory_name, a.id)
+        FROM agencies_agency a JOIN tree t ON a.parent_id = t.id WHERE a.is_active
+    )
+    SELECT id FROM tree ORDER BY sort_key"""
+
+
+def _batches(iterable, size):
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _tree_order_ids():
+    """The ids in the tree's order, through a server-side cursor: a batch of ids in memory at a time."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(TREE_ORDER_SQL)
+        while rows := cursor.fetchmany(EXPORT_BATCH):
+            yield from (pk for (pk,) in rows)
+
+
+def _entry_batches(query):
+    """The directory's agencies as DirectoryNodes with their units and officials, EXPORT_BATCH at a time: the tree
+    depth first, or a search's matches in its order."""
+    if fold(query):
+        found, forms = _search_found(query)
+        for agencies in _batches(found.iterator(chunk_size=EXPORT_BATCH), EXPORT_BATCH):
+            yield _matched_people([DirectoryNode(a, path=a.directory_path) for a in agencies], forms)
+        return
+    for ids in _batches(_tree_order_ids(), EXPORT_BATCH):
+        by_pk = _active().in_bulk(ids)
+        yield _with_people([DirectoryNode(by_pk[pk], path=by_pk[pk].directory_path) for pk in ids if pk in by_pk])
+
+
 def directory_flat(query=""):
-    """Every entry of the directory as (agency, unit or None, official or None) rows, for exports."""
-    rows = []
-
-    def walk(nodes):
+    """Every entry of the directory as (agency, unit or None, official or None) rows, for exports: an iterator that
+    reads EXPORT_BATCH agencies at a time, so that an export of 100,000 agencies is streamed, never held whole."""
+    for nodes in _entry_batches(query):
         for node in nodes:
-            rows.append((node, None, None))
-            rows.extend((node, unit, None) for unit in node.units)
-            rows.extend((node, None, official) for official in node.officials)
-            walk(node.children)
-
-    walk(directory_entries(query))
-    return rows
+            yield node, None, None
+            yield from ((node, unit, None) for unit in node.units)
+            yield from ((node, None, official) for official in node.officials)
 
 
 def units_of(agency):

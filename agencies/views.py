@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -32,14 +32,14 @@ def directory(request):
 
 def directory_export_csv(request):
     rows = selectors.directory_flat(request.GET.get("q", ""))
-    response = HttpResponse(directory_csv(rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(directory_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="danh-ba-co-quan.csv"'
     return response
 
 
 def directory_export_vcf(request):
     rows = selectors.directory_flat(request.GET.get("q", ""))
-    response = HttpResponse(directory_vcards(rows), content_type="text/vcard; charset=utf-8")
+    response = StreamingHttpResponse(directory_vcards(rows), content_type="text/vcard; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="danh-ba-co-quan.vcf"'
     return response
 

@@ -133,7 +133,7 @@ def test_the_directory_says_which_installation_serves_an_agency(client, installa
     assert "Liên thông qua" not in own_card and 'data-testid="public-schedule-link"' in own_card
     # Found by a search too, and said in the CSV.
     assert "Liên thông qua Hệ thống văn bản Bộ Tài chính" in client.get("/directory/", {"q": "tai chinh"}).content.decode()
-    rows = list(csv.reader(io.StringIO(client.get("/directory/export.csv").content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(client.get("/directory/export.csv").getvalue().decode("utf-8-sig"))))
     column = rows[0].index("Liên thông qua hệ thống")
     assert {row[0]: row[column] for row in rows[1:]} == {served.code: installation.name, own.code: ""}
 
