@@ -124,7 +124,7 @@ def _incoming_rows(membership, incoming):
         log_notation=F("notation"), log_counterpart=F("sender_name"), log_summary=F("summary"),
         # A subquery rather than a join: a join left unused still keeps the count (paging.TrafficLog.count) from
         # reading the agency's index alone.
-        log_address=Coalesce(Subquery(InboundMessage.objects.filter(pk=OuterRef("inbound_id")).values("sender_email")),
+        log_address=Coalesce(Subquery(InboundMessage.objects.filter(pk=OuterRef("inbound_id")).order_by().values("sender_email")),
                              Value(""), output_field=CharField()),
         log_secrecy=F("secrecy"),
         log_status=F("status"), log_at=F("arrived_at"), log_sent=Value(None, output_field=DateTimeField()),
