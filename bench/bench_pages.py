@@ -343,8 +343,9 @@ def _generate(scale):
 
 def _measure_pages(pages, browsers, anonymous, login_samples, only, port):
     measured = []
+    skip = [s for s in os.environ.get("PAGES_SKIP", "").split(",") if s]
     for name, role, path in pages:
-        if only and not any(o in name for o in only):
+        if (only and not any(o in name for o in only)) or any(s in name for s in skip):
             continue
         browser = browsers[role] if role else Browser(port)
         if "page=" in path:
