@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -234,8 +234,8 @@ def recipient_choices(agency):
 def deliveries_progress(outgoing):
     """How far the delivery of an issued document is, for the progress bar (the caller may see it)."""
     counts = {status: 0 for status in Delivery.Status.values}
-    for status in outgoing.deliveries.values_list("status", flat=True):
-        counts[status] += 1
+    for row in outgoing.deliveries.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
     total = sum(counts.values())
     done = sum(counts[s] for s in Delivery.FINAL)
     return {"total": total, "done": done, "sent": counts[Delivery.Status.SENT],
@@ -243,6 +243,44 @@ def deliveries_progress(outgoing):
             "bounced": counts[Delivery.Status.BOUNCED],
             "deferred": counts[Delivery.Status.DEFERRED],
             "percent": round(100 * done / total) if total else 100, "counts": counts}
+
+
+# The delivery card shows a page of rows: a document sent to thousands stays a page of this many.
+DELIVERIES_PER_PAGE = 50
+# The rows that need the clerk come first, then those on their way, then the done ones.
+DELIVERY_STATUS_ORDER = Case(
+    When(status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN], then=Value(0)),
+    When(status__in=[Delivery.Status.SENT, Delivery.Status.NOT_ELECTRONIC], then=Value(2)),
+    default=Value(1), output_field=IntegerField(),
+)
+
+
+class DeliveryPageNotFound(Exception):
+    """A page of deliveries past the last one."""
+
+
+def deliveries_page(outgoing, *, status="", page=1):
+    """One page of `outgoing`'s deliveries (the caller may see it), failed ones first, with the progress counts.
+
+    `status` keeps the rows of one Delivery.Status (anything else means all). A page past the last is the last
+    one: the card polled while sending asks again for its page, and the rows of a state may have left it. Raises
+    DeliveryPageNotFound for a page below 1."""
+    per_page = DELIVERIES_PER_PAGE
+    progress = deliveries_progress(outgoing)
+    status = status if status in progress["counts"] else ""
+    total = progress["counts"][status] if status else progress["total"]
+    pages = max(1, -(-total // per_page))
+    if page < 1:
+        raise DeliveryPageNotFound(page)
+    page = min(page, pages)
+    rows = outgoing.deliveries.select_related("agency", "incoming")
+    if status:
+        rows = rows.filter(status=status)
+    start = (page - 1) * per_page
+    rows = list(rows.order_by(DELIVERY_STATUS_ORDER, "channel", "name", "pk")[start:start + per_page])
+    return {"deliveries": rows, "progress": progress, "delivery_status": status, "delivery_page": page,
+            "delivery_pages": pages, "delivery_shown": total, "delivery_first": start + 1 if rows else 0,
+            "delivery_last": start + len(rows)}
 
 
 def replies_received(outgoing):

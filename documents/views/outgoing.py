@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import mfa_required, staff_required
 from accounts.models import Role
-from accounts.selectors import membership_needs_mfa
+from accounts.selectors import request_needs_mfa
 from core import files as core_files
 from core.forms import add_service_errors
 from core.http import file_response
@@ -32,7 +32,7 @@ from ..pagination import paginate
 from ..services import incoming as incoming_services
 from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
-from ..tables import OutgoingTable
+from ..tables import OutgoingTable, delivery_rows, delivery_status_counts
 from ..uploads import upload_discard, upload_keep, upload_kept
 from .revisions import outgoing_revisions_context
 from .signing import signing_context
@@ -155,7 +155,7 @@ def _detail_context(request, outgoing, **extra):
         "noi_nhan_warnings": noinhan.noi_nhan_warnings(outgoing),
         "events": outgoing.events.select_related("actor"),
         "transitions": workflow.available(membership, outgoing),
-        "needs_mfa": membership_needs_mfa(membership),
+        "needs_mfa": request_needs_mfa(request),
         "editable": editable,
         "recipient_form": RecipientForm(choices=choices) if editable else None,
         "paste_form": PasteForm() if editable else None,
@@ -168,15 +168,25 @@ def _detail_context(request, outgoing, **extra):
         ] if editable else [],
         "comment_form": CommentForm(),
         **signing_context(membership, outgoing),
-        **_deliveries_context(outgoing),
+        # The delivery card is an issued document's only.
+        **(_deliveries_context(request, outgoing) if outgoing.status == outgoing.Status.ISSUED else {}),
         **outgoing_revisions_context(membership, outgoing),
         **extra,
     }
 
 
-def _deliveries_context(outgoing):
-    deliveries = outgoing.deliveries.select_related("agency", "incoming").order_by("channel", "name")
-    return {"deliveries": deliveries, "progress": selectors.deliveries_progress(outgoing)}
+def _deliveries_context(request, outgoing):
+    """A page of the delivery card (?delivery_status=, ?delivery_page=): a document sent to hundreds or thousands
+    shows DELIVERIES_PER_PAGE rows, the failed ones first, with a count of each state."""
+    page = request.GET.get("delivery_page", "1")
+    try:
+        context = selectors.deliveries_page(outgoing, status=request.GET.get("delivery_status", ""),
+                                            page=int(page) if page.isdigit() else 0)
+    except selectors.DeliveryPageNotFound:
+        raise Http404 from None
+    context["deliveries"] = delivery_rows(context["deliveries"])
+    context["delivery_status_counts"] = delivery_status_counts(context["progress"])
+    return context
 
 
 @staff_required(Role.SPECIALIST, Role.CLERK, Role.LEADER)
@@ -337,7 +347,7 @@ def recipient_line_dismiss(request, pk, line_pk):
 def deliveries_panel(request, pk):
     """The delivery progress, polled by the page while deliveries are under way."""
     outgoing = selectors.outgoing_get_for_user(request.membership, pk)
-    return render(request, "documents/_deliveries.html", {"o": outgoing, **_deliveries_context(outgoing)})
+    return render(request, "documents/_deliveries.html", {"o": outgoing, **_deliveries_context(request, outgoing)})
 
 
 @require_POST
