@@ -84,7 +84,7 @@ def test_the_directory_csv_neutralises_names_and_positions(client):
     factories.make_member(agency, "leader", user=factories.make_user(full_name="@Nguyễn Văn A"),
                           position="\tChủ tịch", official_email="chutich@thu.gov.vn", is_public=True)
     response = client.get("/directory/export.csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     cells = [cell for row in rows[1:] for cell in row]
     assert "'=HYPERLINK(\"http://x\")" in cells and "'-Phòng thử" in cells
     assert "'@Nguyễn Văn A" in cells and "'\tChủ tịch" in cells
