@@ -42,3 +42,24 @@ def cache_signatures():
     """Install the cached signature and the compiled column templates into django-tables2 (idempotent)."""
     tables2_utils.signature = signature
     tables2_templatecolumn.Template = compiled_template
+
+
+def page_cells(table, value_of):
+    """(the row's attributes, its cells) of each row of the table's page, as django-tables2's BoundRow gives them
+    without its per-cell look-ups: each column's render called on value_of(record, bound column), the column's
+    default for an empty value, its link if it has one. Pages write their rows from these (documents/_table.html)."""
+    columns = list(table.columns)
+    result = []
+    for row in table.paginated_rows:
+        record, cells = row.record, []
+        for column in columns:
+            value = value_of(record, column)
+            if value in column.column.empty_values:
+                cells.append(column.default)
+                continue
+            arguments = {"value": value, "record": record, "column": column.column, "bound_column": column,
+                         "bound_row": row, "table": table}
+            content = tables2_utils.call_with_appropriate(column.render, arguments)
+            cells.append(column.link(content, **arguments) if column.link else content)
+        result.append((row.attrs.as_html(), cells))
+    return result

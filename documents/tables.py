@@ -5,7 +5,8 @@ from django.utils import dateformat, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_tables2.utils import call_with_appropriate
+
+from core.tables2 import page_cells
 
 from . import delivery_lifecycle
 from .models import Delivery, DocumentType, Incoming, Outgoing, Urgency
@@ -65,21 +66,8 @@ class DocumentTable(tables.Table):
         by tests/documents/test_lists_at_scale.py): each column's render called on the value at its accessor,
         without django-tables2's look-up of the column by name and of the accessor's model field for every cell
         (half of a register page's rows' time). Columns here have no choices (ChoiceColumn) and no callables."""
-        columns = [(column, column.accessor.split(column.accessor.SEPARATOR)) for column in self.columns]
-        result = []
-        for row in self.paginated_rows:
-            record, cells = row.record, []
-            for column, path in columns:
-                value = _value(record, path)
-                if value in column.column.empty_values:
-                    cells.append(column.default)
-                    continue
-                arguments = {"value": value, "record": record, "column": column.column, "bound_column": column,
-                             "bound_row": row, "table": self}
-                content = call_with_appropriate(column.render, arguments)
-                cells.append(column.link(content, **arguments) if column.link else content)
-            result.append((row.attrs.as_html(), cells))
-        return result
+        paths = {column.name: column.accessor.split(column.accessor.SEPARATOR) for column in self.columns}
+        return page_cells(self, lambda record, column: _value(record, paths[column.name]))
 
 
 class OutgoingTable(DocumentTable):

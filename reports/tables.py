@@ -5,8 +5,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
-from django_tables2.utils import call_with_appropriate
 
+from core.tables2 import page_cells
 from documents.models import Delivery, EdxmlStatus, Incoming
 from documents.templatetags.edxml import edxml_status
 from incidents.models import Incident
@@ -47,26 +47,6 @@ def remote_status_text(code):
     return f"{code} · {EdxmlStatus(code).label}" if code in EdxmlStatus.values else (code or "")
 
 
-def _page_cells(table, value_of):
-    """(the row's attributes, its cells) of each row of the table's page: each column's render called on
-    value_of(record, bound column), its default for an empty value, as django-tables2's BoundRow does."""
-    columns = list(table.columns)
-    result = []
-    for row in table.paginated_rows:
-        record, cells = row.record, []
-        for column in columns:
-            value = value_of(record, column)
-            if value in column.column.empty_values:
-                cells.append(column.default)
-                continue
-            arguments = {"value": value, "record": record, "column": column.column, "bound_column": column,
-                         "bound_row": row, "table": table}
-            content = call_with_appropriate(column.render, arguments)
-            cells.append(column.link(content, **arguments) if column.link else content)
-        result.append((row.attrs.as_html(), cells))
-    return result
-
-
 class TrafficTable(tables.Table):
     """The traffic log (sổ theo dõi lưu lượng công văn) over reports.selectors.traffic_for rows."""
 
@@ -93,7 +73,7 @@ class TrafficTable(tables.Table):
         """(the row's attributes, its cells) of each row of the page, as django-tables2's rows give them
         (tests/reports/test_traffic_paging.py compares them): each column's render called on the row's own key,
         without django-tables2's walk of an accessor over a record for every cell, most of the rows' time."""
-        return _page_cells(self, lambda record, column: record.get(column.name))
+        return page_cells(self, lambda record, column: record.get(column.name))
 
     def render_log_direction(self, value):
         return direction_label(value)
@@ -168,7 +148,7 @@ class IncidentTable(tables.Table):
         def value_of(record, column):
             return record.get_kind_display() if column.name == "kind" else getattr(record, column.accessor)
 
-        return _page_cells(self, value_of)
+        return page_cells(self, value_of)
 
     def render_cause(self, record, value):
         link = incident_link(record)
