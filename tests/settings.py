@@ -12,3 +12,8 @@ os.environ.setdefault("FIELD_ENCRYPTION_KEY", "dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb
 from portal.settings import *  # noqa: E402, F403
 
 INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405 - manage.py seed_demo, as make run has it
+
+# Production keeps a connection per thread for a minute (DB_CONN_MAX_AGE). The suite's live servers serve each request
+# in a thread of their own: their connections close with the request, or the test database could not be dropped at
+# the end of the run while one of them was still open.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
