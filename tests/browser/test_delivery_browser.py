@@ -5,11 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from documents.models import Delivery
-from documents.services import outgoing as services
-from pki.demo import issue_certificate
-from tests import factories
 from tests.browsing import log_in
-from tests.documents.conftest import approved, to_email
+from tests.documents.conftest import issued_by_bnv_clerk
 from tests.smtp import FaultySmtp
 
 pytestmark = pytest.mark.browser
@@ -22,16 +19,7 @@ def test_the_clerk_resends_an_uncertain_delivery_only_after_confirming(page, set
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     try:
-        ministry = factories.make_agency("Bộ Nội vụ", short_name="BNV", code="000.00.00.G09", domain="moha.gov.vn")
-        office = factories.make_unit(ministry, "Văn phòng Bộ", "VP")
-        issue_certificate(ministry)
-        specialist = factories.make_member(ministry, "specialist", unit=office)
-        leader = factories.make_member(ministry, "leader", unit=office, position="Bộ trưởng")
-        clerk = factories.make_member(ministry, "clerk", unit=office, position="Văn thư",
-                                      user=factories.make_user("vanthu@moha.gov.vn", full_name="Đỗ Văn Thư"))
-        secret = factories.totp_enable(clerk.user)
-        outgoing = services.outgoing_issue(
-            membership=clerk, outgoing=approved(specialist, leader, to_email("vanthu@congty.vn", "Công ty Đông Á")))
+        clerk, secret, outgoing = issued_by_bnv_clerk()
         row = outgoing.deliveries.get()
         assert row.status == Delivery.Status.UNCERTAIN and server.received_by() == {"vanthu@congty.vn": 1}
 

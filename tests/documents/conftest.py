@@ -92,3 +92,20 @@ def kontum_staff(kontum):
         "helper": factories.make_member(kontum, "specialist", unit=office, position="Chuyên viên"),
         "bystander": factories.make_member(kontum, "specialist", position="Chuyên viên"),
     }
+
+
+def issued_by_bnv_clerk(email="vanthu@congty.vn", name="Công ty Đông Á"):
+    """Bộ Nội vụ (certificate, specialist, minister, a clerk with TOTP) issues a document to one e-mail address:
+    (the clerk's membership, their TOTP secret, the issued document)."""
+    from pki.demo import issue_certificate
+
+    ministry = factories.make_agency("Bộ Nội vụ", short_name="BNV", code="000.00.00.G09", domain="moha.gov.vn")
+    office = factories.make_unit(ministry, "Văn phòng Bộ", "VP")
+    issue_certificate(ministry)
+    specialist = factories.make_member(ministry, "specialist", unit=office)
+    leader = factories.make_member(ministry, "leader", unit=office, position="Bộ trưởng")
+    clerk = factories.make_member(ministry, "clerk", unit=office, position="Văn thư",
+                                  user=factories.make_user("vanthu@moha.gov.vn", full_name="Đỗ Văn Thư"))
+    secret = factories.totp_enable(clerk.user)
+    outgoing = services.outgoing_issue(membership=clerk, outgoing=approved(specialist, leader, to_email(email, name)))
+    return clerk, secret, outgoing

@@ -8,27 +8,15 @@ from playwright.sync_api import expect
 
 from documents import selectors
 from documents.models import Delivery
-from documents.services import outgoing as services
-from pki.demo import issue_certificate
-from tests import factories
 from tests.browsing import log_in
-from tests.documents.conftest import approved, to_email
+from tests.documents.conftest import issued_by_bnv_clerk
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_clerk_filters_the_failed_deliveries_and_the_poll_keeps_them(page, monkeypatch):
     monkeypatch.setattr(selectors, "DELIVERIES_PER_PAGE", 3)
-    ministry = factories.make_agency("Bộ Nội vụ", short_name="BNV", code="000.00.00.G09", domain="moha.gov.vn")
-    office = factories.make_unit(ministry, "Văn phòng Bộ", "VP")
-    issue_certificate(ministry)
-    specialist = factories.make_member(ministry, "specialist", unit=office)
-    leader = factories.make_member(ministry, "leader", unit=office, position="Bộ trưởng")
-    clerk = factories.make_member(ministry, "clerk", unit=office, position="Văn thư",
-                                  user=factories.make_user("vanthu@moha.gov.vn", full_name="Đỗ Văn Thư"))
-    secret = factories.totp_enable(clerk.user)
-    outgoing = services.outgoing_issue(
-        membership=clerk, outgoing=approved(specialist, leader, to_email("vanthu@congty.vn", "Công ty Đông Á")))
+    clerk, secret, outgoing = issued_by_bnv_clerk()
     Delivery.objects.bulk_create(
         [Delivery(outgoing=outgoing, channel=Delivery.Channel.EMAIL, name=f"Lỗi {i}", email=f"loi{i}@example.com",
                   status=Delivery.Status.FAILED) for i in range(2)]
