@@ -20,7 +20,10 @@ DOCUMENTS = 200
 
 @pytest.fixture
 def worker_env():
-    return {"ARCHIVE_LEASE_SECONDS": "2", "ARCHIVE_REQUEUE_SECONDS": "1", "OCR_LEASE_SECONDS": "3"}
+    # A text whose task the killed worker had taken (prefetched, never acknowledged) is still pending: recovery
+    # queues it again once OCR_REQUEUE_SECONDS have passed (half an hour in production; a second here).
+    return {"ARCHIVE_LEASE_SECONDS": "2", "ARCHIVE_REQUEUE_SECONDS": "1", "OCR_LEASE_SECONDS": "3",
+            "OCR_REQUEUE_SECONDS": "1"}
 
 
 def stored(batch):
