@@ -143,39 +143,22 @@ def pdf_file(title, headers, rows, subtitle="", col_widths=None, progress=None):
     copies their pages from disk: memory stays that of one volume whatever the number of rows. The title is on the
     first page only; the column headings on top of every page, volumes included."""
     rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return _pdf_volume(title, headers, [], subtitle, col_widths, None, opening=True)
-    volumes, done = [], 0
+    first, volumes = next(rows, None), []
     try:
-        while first is not None:
-            volume = itertools.chain([first], itertools.islice(rows, VOLUME_ROWS - 1))
-            base = done
-
-            def volume_progress(n, base=base):
-                if progress:
-                    progress(base + n)
-
-            counted = _Counted(volume)
-            volumes.append(_pdf_volume(title, headers, counted, subtitle, col_widths, volume_progress,
-                                       opening=not volumes))
-            done += counted.n
+        while True:
+            # Every volume but the last holds VOLUME_ROWS rows; an empty register is one volume with its title.
+            volume = itertools.chain([] if first is None else [first], itertools.islice(rows, VOLUME_ROWS - 1))
+            base = len(volumes) * VOLUME_ROWS
+            volumes.append(_pdf_volume(title, headers, volume, subtitle, col_widths,
+                                       progress and (lambda n, base=base: progress(base + n)), opening=not volumes))
             first = next(rows, None)
+            if first is None:
+                break
     except BaseException:
         for volume in volumes:
             volume.close()
         raise
     return volumes[0] if len(volumes) == 1 else _joined(volumes)
-
-
-class _Counted:
-    def __init__(self, rows):
-        self.rows, self.n = rows, 0
-
-    def __iter__(self):
-        for row in self.rows:
-            self.n += 1
-            yield row
 
 
 def _joined(volumes):
