@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from bench.common import Result
-from bench.common_env import Process, ensure_database, free_port
+from bench.common_env import Process, ensure_database, free_port, serving
 
 SAMPLES = int(os.environ.get("PAGES_SAMPLES", "20"))
 TIME_BUDGET = float(os.environ.get("PAGES_TIME_BUDGET", "20"))
@@ -85,15 +85,8 @@ def _serve(port, db_name, var_dir):
            "SECRET_KEY": os.environ["SECRET_KEY"], "FIELD_ENCRYPTION_KEY": os.environ["FIELD_ENCRYPTION_KEY"]}
     server = Process([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-c", "portal/gunicorn.conf.py",
                       "--access-logfile", "/dev/null"], env=env, log=var_dir / "gunicorn-pages.log")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/accounts/login/")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
+    if serving(port, "/accounts/login/", timeout=60):
+        return server
     server.stop()
     raise RuntimeError("gunicorn did not start: see " + str(var_dir / "gunicorn-pages.log"))
 

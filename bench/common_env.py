@@ -1,5 +1,6 @@
 """What the benchmarks that need the real services share: a database, a worker, an SMTP sink, the demo PKI."""
 
+import http.client
 import os
 import socket
 import subprocess
@@ -25,6 +26,20 @@ def ensure_database():
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
             conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def serving(port, path, timeout):
+    """Whether GET `path` on 127.0.0.1:`port` answers 200 within `timeout` seconds (a server just started)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
 
 
 def free_port():
@@ -82,8 +97,6 @@ def start_pki_services(log=None):
     A demo CA and TSA of this run's own (their certificates name this run's port) are made in a temporary
     VAR_DIR before the services' process starts, so that both read the same ones. Returns (process, base URL).
     """
-    import http.client
-
     from django.conf import settings
 
     from pki import demo
@@ -98,14 +111,7 @@ def start_pki_services(log=None):
            "PORTAL_VAR_DIR": str(var_dir)}
     services = Process([sys.executable, "-m", "gunicorn", "portal.wsgi:application", "-b", f"127.0.0.1:{port}",
                         "-w", "1", "--threads", "4", "--log-level", "warning"], env=env, log=log)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/pki/demo-ca.crt")
-            if connection.getresponse().status == 200:
-                return services, base
-        except OSError:
-            time.sleep(0.1)
+    if serving(port, "/pki/demo-ca.crt", timeout=30):
+        return services, base
     services.stop()
     raise RuntimeError("the demo PKI services did not start")
