@@ -447,7 +447,7 @@ LOADED = ("documents_outgoing", "documents_outgoingfile", "documents_delivery", 
 
 
 @contextlib.contextmanager
-def _indexes_built_after(cursor, tables, kinds=None):
+def _indexes_built_after(cursor, tables):
     """A bulk load fills the tables first and builds their indexes after: PostgreSQL maintaining a dozen B-trees per
     table row by row (and their WAL) was most of the load's time. Indexes that back a constraint (primary keys,
     unique constraints) stay; every other index is dropped and rebuilt from its own definition, as the app made it.
@@ -456,12 +456,9 @@ def _indexes_built_after(cursor, tables, kinds=None):
     cursor.execute("CREATE TABLE IF NOT EXISTS bench_dropped_index (name text PRIMARY KEY, definition text NOT NULL)")
     _rebuild_dropped(cursor)
     cursor.execute(
-        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
-        " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam"
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
         " WHERE i.indrelid::regclass::text = ANY(%s)"
-        " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
-        + (" AND am.amname = ANY(%s)" if kinds else ""),
-        [list(tables), list(kinds)] if kinds else [list(tables)])
+        " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)", [list(tables)])
     for name, definition in cursor.fetchall():
         cursor.execute("INSERT INTO bench_dropped_index VALUES (%s, %s) ON CONFLICT DO NOTHING", [name, definition])
         cursor.execute(f'DROP INDEX "{name}"')
@@ -513,7 +510,6 @@ def ensure_data(scale):
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
             cursor.execute("SET work_mem = '256MB'")
-            cursor.execute("SET maintenance_work_mem = '512MB'")
             _wipe(cursor, agency_ids)
             with _indexes_built_after(cursor, LOADED):
                 cursor.execute(GENERATE, {
