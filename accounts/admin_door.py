@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 
-from .selectors import mfa_passed_recently, user_has_totp
+from .selectors import mfa_passed_recently, request_has_totp
 
 
 def admin_allowed(request):
     """Staff of the portal whose session passed TOTP recently: the one rule of admin.site.has_permission."""
     user = request.user
-    return user.is_active and user.is_staff and user_has_totp(user) and mfa_passed_recently(request)
+    return user.is_active and user.is_staff and request_has_totp(request) and mfa_passed_recently(request)
 
 
 def admin_login(request, extra_context=None):
@@ -32,7 +32,7 @@ def admin_login(request, extra_context=None):
         return redirect_to_login(wanted, login_url=reverse("account_login"))
     if not (user.is_active and user.is_staff):
         raise PermissionDenied(_("Trang quản trị hệ thống chỉ dành cho quản trị viên kỹ thuật của cổng."))
-    if not user_has_totp(user):
+    if not request_has_totp(request):
         messages.warning(request, _("Hãy bật xác thực hai lớp (TOTP) trước khi vào trang quản trị hệ thống."))
         return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({REDIRECT_FIELD_NAME: wanted})}")
     if not mfa_passed_recently(request):

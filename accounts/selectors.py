@@ -44,20 +44,13 @@ def request_has_totp(request):
     return request._has_totp
 
 
-def _role_needs_mfa(membership):
-    # request.membership is a lazy object that may wrap None: test its truth, not `is not None`.
-    return bool(membership) and membership.has_role(Role.LEADER, Role.CLERK, Role.ADMIN)
-
-
-def membership_needs_mfa(membership):
-    """Leaders and clerks must use TOTP before they approve, sign or issue anything; agency admins before
-    they change anyone's roles."""
-    return _role_needs_mfa(membership) and not user_has_totp(membership.user)
-
-
 def request_needs_mfa(request):
-    """membership_needs_mfa of the request's membership, its TOTP asked at most once per request."""
-    return _role_needs_mfa(request.membership) and not request_has_totp(request)
+    """Leaders and clerks must use TOTP before they approve, sign or issue anything; agency admins before
+    they change anyone's roles. The request's TOTP is asked at most once per request."""
+    membership = request.membership
+    # request.membership is a lazy object that may wrap None: test its truth, not `is not None`.
+    return (bool(membership) and membership.has_role(Role.LEADER, Role.CLERK, Role.ADMIN)
+            and not request_has_totp(request))
 
 
 def mfa_passed_recently(request):
