@@ -8,7 +8,9 @@ search's results) and `directory_text`: every text the search looks in — the a
 code, official address), the path above it, each active unit, each public official — each written folded and with the
 abbreviations expanded (core.text.fold / expand), the pieces apart by "|", which folding never writes, so a
 query never matches across two of them. PostgreSQL finds `LIKE '%…%'` in it through a trigram index (migration
-agencies.0007).
+agencies.0007). A trigram needs three letters: a query of one or two is answered from DirectoryWord instead, each
+active agency's folded name from each of its words on and its folded short name, whose index (migration
+agencies.0010) reads the agencies with a word beginning with those letters in order, however many there are.
 
 Saving an agency, a unit, a membership or a user refreshes the agencies concerned (signals in apps.py), and an
 agency's refresh goes down to the agencies under it only as far as their paths changed. Bulk writes that skip
@@ -25,6 +27,8 @@ from core.text import expand, fold
 SEPARATOR = "|"
 FIELDS = ("search_text", "directory_path", "directory_depth", "directory_name", "directory_text")
 BATCH = 2000
+# What an agency's DirectoryWord rows are made of (search_text holds the short name): a change rewrites them.
+WORDS_FROM = ("directory_name", "search_text")
 
 
 def _both(text):
@@ -39,6 +43,13 @@ def directory_text(search_text, path, units, officials):
     pieces += [f"{name} {abbreviation} {email}" for name, abbreviation, email in units]
     pieces += [f"{full_name} {position} {email}" for full_name, position, email in officials]
     return SEPARATOR.join(_both(piece) for piece in pieces)
+
+
+def directory_words(name, short_name):
+    """The DirectoryWord texts of an active agency: its folded name from each word on, its folded short name."""
+    words = fold(name).split()
+    texts = {" ".join(words[start:])[:255] for start in range(len(words))}
+    return sorted(texts | {fold(short_name)[:255]} - {""})
 
 
 def _units_of(apps, ids):
@@ -77,7 +88,10 @@ def _refresh_batch(apps, ids):
         pk__in={row["parent_id"] for row in rows if row["parent_id"]}).values("pk", "name", "is_active",
                                                                              "directory_path")}
     units, officials = _units_of(apps, ids), _officials_of(apps, ids)
-    changed, below = [], {}
+    DirectoryWord = _word_model(apps)
+    worded = set(DirectoryWord.objects.filter(agency_id__in=ids).values_list("agency_id", flat=True).distinct()
+                 if DirectoryWord else ())
+    changed, below, words = [], {}, {}
     for row in rows:
         parent = parents.get(row["parent_id"])
         path = _path_below(parent) if parent else []
@@ -89,10 +103,39 @@ def _refresh_batch(apps, ids):
                                                   officials.get(row["pk"], ()))}
         if any(row[name] != value for name, value in fresh.items()):
             changed.append(Agency(pk=row["pk"], **fresh))
+        if DirectoryWord and (row["is_active"] != (row["pk"] in worded)
+                              or any(row[name] != fresh[name] for name in WORDS_FROM)):
+            words[row["pk"]] = directory_words(row["name"], row["short_name"]) if row["is_active"] else []
         below[row["pk"]] = _path_below({**row, **fresh})
     if changed:
         _write(Agency, changed)
+    if words:
+        words_write(apps, words)
     return below
+
+
+def _word_model(apps):
+    """DirectoryWord, or None in the migrations before it (0007 reindexes with the models of its time)."""
+    try:
+        return apps.get_model("agencies", "DirectoryWord")
+    except LookupError:
+        return None
+
+
+def words_write(apps, words):
+    """Replace the DirectoryWord rows of these agencies ({pk: texts}): one DELETE and one INSERT … unnest on
+    PostgreSQL, the ORM elsewhere."""
+    DirectoryWord = apps.get_model("agencies", "DirectoryWord")
+    DirectoryWord.objects.filter(agency_id__in=list(words)).delete()
+    pairs = [(pk, text) for pk, texts in words.items() for text in texts]
+    if connection.vendor != "postgresql":
+        DirectoryWord.objects.bulk_create([DirectoryWord(agency_id=pk, text=text) for pk, text in pairs],
+                                          batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {DirectoryWord._meta.db_table} (agency_id, text) "
+                       "SELECT * FROM unnest(%s::bigint[], %s::text[])",
+                       [[pk for pk, _text in pairs], [text for _pk, text in pairs]])
 
 
 def _write(Agency, changed):

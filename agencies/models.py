@@ -103,6 +103,18 @@ class Agency(models.Model):
         return ids
 
 
+class DirectoryWord(models.Model):
+    """An active agency's folded name from one of its words on ("xa an binh" of "uy ban nhan dan xa an
+    binh"), or its folded short name: a directory search of one or two letters finds the agencies with a word
+    beginning so, read in order from the index on `text` (agencies.directory keeps the rows; migration 0010)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="directory_words")
+    text = models.CharField(max_length=255)
+
+    def __str__(self):
+        return self.text
+
+
 class Unit(models.Model):
     """A unit of an agency (phòng, ban, văn phòng) with the abbreviation used in notations."""
 

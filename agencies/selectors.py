@@ -4,14 +4,15 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Collate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
 from core.text import expand, fold
 
-from .models import Agency, RecipientGroup, Unit
+from .models import Agency, DirectoryWord, RecipientGroup, Unit
 
 
 @dataclass
@@ -34,6 +35,10 @@ class DirectoryNode:
 PAGE_SIZE = 50
 TREE_BUDGET = 100
 SEARCH_COUNT_LIMIT = 1_000  # a search counts its matches up to this many ("more than 1,000": type more words)
+# A trigram index finds a piece of text of three letters or more. A shorter query (spaces aside) is the beginning of a
+# word of an agency's name or short name ("xa": "Ủy ban nhân dân xã …", "Sở Xây dựng"), read from DirectoryWord in
+# its index's order, so that a page costs the same however many thousand agencies have such a word.
+WORD_START_BELOW = 3
 
 
 class BoundedPaginator(Paginator):
@@ -55,6 +60,7 @@ class DirectoryPage:
     entries: list  # DirectoryNode
     page: object  # django.core.paginator.Page
     parent: Agency | None = None  # the agency whose children the page lists; None: the top of the tree
+    by_word_start: bool = False  # a search too short for the text: agencies with a word of their name beginning so
 
 
 def _public_officials():
@@ -67,54 +73,9 @@ def _public_officials():
     )
 
 
-def directory_entries(query=""):
-    """Active agencies with their units and public officials.
-
-    Without a query: the roots of the tree, children nested. With a query (case and diacritics
-    ignored, abbreviations such as "TT&TT" or "UBND" written out as the "Nơi nhận" paste does): a flat
-    list of the agencies that match by name, code or address, or that hold a matching unit or official,
-    each with the path of agencies above it.
-    """
-    agencies = list(
-        Agency.objects.filter(is_active=True).select_related("installation").prefetch_related(
-            Prefetch("units", queryset=Unit.objects.filter(is_active=True).order_by("name")),
-            Prefetch("memberships", queryset=_public_officials(), to_attr="public_officials"),
-        )
-    )
-    nodes = {a.pk: DirectoryNode(a, list(a.units.all()), a.public_officials) for a in agencies}
-    roots = []
-    for agency in agencies:
-        parent = nodes.get(agency.parent_id)
-        (parent.children if parent else roots).append(nodes[agency.pk])
-    for node in nodes.values():
-        up, node.path = nodes.get(node.agency.parent_id), []
-        while up:
-            node.path.insert(0, up.agency.name)
-            up = nodes.get(up.agency.parent_id)
-
-    if not fold(query):
-        return roots
-    # "tt&tt", "UBND": the query and the names are compared as written and with abbreviations expanded.
-    forms = {fold(query), expand(query)}
-
-    def hit(text):
-        folded = fold(text)
-        return any(form in folded or form in expand(folded) for form in forms)
-
-    matches = []
-    for node in nodes.values():
-        unit_hits = [u for u in node.units if hit(f"{u.name} {u.abbreviation} {u.official_email}")]
-        official_hits = [m for m in node.officials if hit(f"{m.user.full_name} {m.position} {m.official_email}")]
-        if hit(node.agency.search_text) or hit(" ".join(node.path)):
-            matches.append(DirectoryNode(node.agency, node.units, node.officials, [], node.path))
-        elif unit_hits or official_hits:
-            matches.append(DirectoryNode(node.agency, unit_hits, official_hits, [], node.path))
-    return sorted(matches, key=lambda n: (len(n.path), fold(n.agency.name)))
-
-
-def _page(queryset, number, paginator=Paginator):
+def _page(queryset, number, paginator=Paginator, per_page=None):
     try:
-        return paginator(queryset, PAGE_SIZE).page(number or 1)
+        return paginator(queryset, per_page or PAGE_SIZE).page(number or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404 from None
 
@@ -138,15 +99,26 @@ def _active():
     return Agency.objects.filter(is_active=True).select_related("installation")
 
 
+def _nodes(agencies):
+    return [DirectoryNode(agency, path=agency.directory_path) for agency in agencies]
+
+
+def _count_children(nodes):
+    """Each node's child_count, in one query."""
+    counts = dict(Agency.objects.filter(is_active=True, parent_id__in=[n.agency.pk for n in nodes])
+                  .values("parent_id").annotate(n=Count("pk")).values_list("parent_id", "n"))
+    for node in nodes:
+        node.child_count = counts.get(node.agency.pk, 0)
+    return nodes
+
+
 def _expand(nodes, budget):
     """Nest the levels below these nodes, level by level, while the page has room for all of a node's children."""
     frontier = nodes
     while frontier:
-        counts = dict(Agency.objects.filter(is_active=True, parent_id__in=[n.agency.pk for n in frontier])
-                      .values("parent_id").annotate(n=Count("pk")).values_list("parent_id", "n"))
+        _count_children(frontier)
         chosen = {}
         for node in frontier:
-            node.child_count = counts.get(node.agency.pk, 0)
             if node.child_count and node.child_count <= budget:
                 chosen[node.agency.pk], budget = node, budget - node.child_count
         frontier = []
@@ -157,19 +129,21 @@ def _expand(nodes, budget):
         _with_people(frontier)
 
 
-def directory_tree(parent=None, page=1):
+def directory_tree(parent=None, page=1, *, nested=True, per_page=None):
     """A page of one level of the tree (the top, or the agencies directly under `parent`), each agency with its
-    units and public officials and, while they fit in TREE_BUDGET, the levels below nested."""
+    units, public officials and child_count and, while they fit in TREE_BUDGET, the levels below nested (not
+    `nested`: the level alone, as the API lists it)."""
     level = _active().filter(parent=parent) if parent is not None else _active().filter(directory_depth=0)
-    current = _page(level.order_by(*LEVEL_ORDER), page)
-    nodes = _with_people([DirectoryNode(agency, path=agency.directory_path) for agency in current.object_list])
-    _expand(nodes, TREE_BUDGET - len(nodes))
+    current = _page(level.order_by(*LEVEL_ORDER), page, per_page=per_page)
+    nodes = _with_people(_nodes(current.object_list))
+    _expand(nodes, TREE_BUDGET - len(nodes) if nested else 0)
     return DirectoryPage(nodes, current, parent)
 
 
-def directory_parent(pk):
-    """The active agency whose children a directory page lists; 404 for anything else."""
-    return get_object_or_404(Agency.objects.filter(is_active=True), pk=pk)
+def directory_parent(pk=None, *, code=None):
+    """The active agency whose children a directory page lists, by id (the pages) or code (the API); 404 for
+    anything else."""
+    return get_object_or_404(Agency.objects.filter(is_active=True), **({"pk": pk} if code is None else {"code": code}))
 
 
 def _hit(forms):
@@ -179,14 +153,44 @@ def _hit(forms):
     return hit
 
 
-def _search_found(query):
-    """The active agencies matching the query (through the indexed directory_text), nearest the top first, then by
-    name; and the forms of the query (as written, abbreviations expanded) that _matched_people checks."""
-    forms = {fold(query), expand(query)}
+def _search_forms(query):
+    """The folded forms of the query (as written, abbreviations expanded) that directory_text is searched for: those
+    long enough for its trigram index ("tp" is searched as "thanh pho"); none: a search by the start of a word."""
+    return {form for form in (fold(query), expand(query)) if len(form.replace(" ", "")) >= WORD_START_BELOW}
+
+
+def _search_found(forms):
+    """The active agencies whose directory_text holds one of the forms (trigram index), nearest the top first, then
+    by name."""
     matching = Q()
     for form in forms:
         matching |= Q(directory_text__contains=form)
-    return _active().filter(matching).order_by("directory_depth", "directory_name", "pk"), forms
+    return _active().filter(matching).order_by("directory_depth", "directory_name", "pk")
+
+
+def _word_key():
+    """DirectoryWord.text in byte order, as migration 0010 indexes it on PostgreSQL: a prefix is a range of it."""
+    return Collate("text", "C") if connection.vendor == "postgresql" else F("text")
+
+
+def _word_starts(query):
+    """The DirectoryWord rows (active agencies only) beginning with the folded query's first word and holding a word
+    beginning with each of the others ("x a": "xa an khe"), in the order of their text."""
+    first, *others = fold(query).split()
+    rows = DirectoryWord.objects.annotate(key=_word_key()).filter(key__startswith=first)
+    for word in others:
+        rows = rows.filter(text__contains=f" {word}")
+    return rows.select_related("agency__installation").order_by("key", "agency_id")
+
+
+def _word_nodes(rows, seen):
+    """A node for each agency of these rows not in `seen` (an agency with two words beginning so has two rows)."""
+    nodes = []
+    for row in rows:
+        if row.agency_id not in seen:
+            seen.add(row.agency_id)
+            nodes.append(DirectoryNode(row.agency, path=row.agency.directory_path))
+    return nodes
 
 
 def _matched_people(nodes, forms):
@@ -199,13 +203,20 @@ def _matched_people(nodes, forms):
     return nodes
 
 
-def directory_search(query, page=1):
-    """A page of the agencies matching the query as directory_entries matches them, found through the indexed
-    directory_text (agencies.directory) and ordered as it orders them: nearest the top first, then by name."""
-    found, forms = _search_found(query)
-    current = _page(found, page, BoundedPaginator)
-    entries = _matched_people([DirectoryNode(a, path=a.directory_path) for a in current.object_list], forms)
-    return DirectoryPage(entries, current)
+def directory_search(query, page=1, *, per_page=None):
+    """A page of the agencies matching the query (case, diacritics and punctuation ignored, abbreviations such as
+    "TT&TT" or "UBND" written out as the "Nơi nhận" paste does) by name, code, address, the agencies above, or a unit
+    or public official (then showing only those), through the indexed directory_text (agencies.directory): nearest
+    the top first, then by name. A query of one or two letters finds the agencies with a word of their name or short
+    name beginning so, in the order of the name from that word on. Counted up to SEARCH_COUNT_LIMIT."""
+    forms = _search_forms(query)
+    if forms:
+        current = _page(_search_found(forms), page, BoundedPaginator, per_page)
+        entries = _matched_people(_nodes(current.object_list), forms)
+    else:
+        current = _page(_word_starts(query), page, BoundedPaginator, per_page)
+        entries = _with_people(_word_nodes(current.object_list, set()))
+    return DirectoryPage(_count_children(entries), current, by_word_start=not forms)
 
 
 # Exports read this many agencies at a time (with their units and officials), whatever the directory's size.
@@ -245,14 +256,17 @@ def _tree_order_ids():
 def _entry_batches(query):
     """The directory's agencies as DirectoryNodes with their units and officials, EXPORT_BATCH at a time: the tree
     depth first, or a search's matches in its order."""
-    if fold(query):
-        found, forms = _search_found(query)
-        for agencies in _batches(found.iterator(chunk_size=EXPORT_BATCH), EXPORT_BATCH):
-            yield _matched_people([DirectoryNode(a, path=a.directory_path) for a in agencies], forms)
-        return
-    for ids in _batches(_tree_order_ids(), EXPORT_BATCH):
-        by_pk = _active().in_bulk(ids)
-        yield _with_people([DirectoryNode(by_pk[pk], path=by_pk[pk].directory_path) for pk in ids if pk in by_pk])
+    forms, seen = _search_forms(query), set()
+    if forms:
+        for agencies in _batches(_search_found(forms).iterator(chunk_size=EXPORT_BATCH), EXPORT_BATCH):
+            yield _matched_people(_nodes(agencies), forms)
+    elif fold(query):
+        for rows in _batches(_word_starts(query).iterator(chunk_size=EXPORT_BATCH), EXPORT_BATCH):
+            yield _with_people(_word_nodes(rows, seen))
+    else:
+        for ids in _batches(_tree_order_ids(), EXPORT_BATCH):
+            by_pk = _active().in_bulk(ids)
+            yield _with_people(_nodes(by_pk[pk] for pk in ids if pk in by_pk))
 
 
 def directory_flat(query=""):

@@ -27,6 +27,7 @@ def directory(request):
         result = selectors.directory_tree(selectors.directory_parent(parent) if parent else None, number)
     return render(request, "agencies/directory.html", {
         "entries": result.entries, "page_obj": result.page, "parent": result.parent, "q": query,
+        "by_word_start": result.by_word_start,
     })
 
 

@@ -218,3 +218,5 @@ class AgencyOut(serializers.Serializer):
         "Hệ thống liên thông phục vụ cơ quan; null nếu cơ quan dùng cổng này hoặc nhận qua thư điện tử."))
     units = AgencyUnitOut(many=True)
     officials = OfficialOut(many=True)
+    child_count = serializers.IntegerField(help_text=_(
+        "Số cơ quan trực thuộc đang hoạt động; xem chúng bằng parent=<mã của cơ quan này>."))

@@ -4,6 +4,7 @@ leave the portal electronically, as they are never e-mailed)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from agencies import selectors as agency_selectors
 from core.http import file_response
+from core.text import fold
 from documents import selectors
 from documents.filters import IncomingFilter, OutgoingFilter
 from documents.models import Recipient
@@ -24,6 +26,7 @@ from documents.services import incoming as incoming_services
 from documents.services import outgoing as outgoing_services
 
 from . import serializers as api
+from .pagination import DirectoryPages
 from .services import client_ip, token_use_record
 
 NOT_SECRET = {"secrecy": ""}
@@ -258,22 +261,34 @@ def not_found(request):
     return JsonResponse({"detail": _("Không có địa chỉ này trong API.")}, status=404)
 
 
-def _directory_rows(nodes):
-    for node in nodes:
-        yield node
-        yield from _directory_rows(node.children)
-
-
-@extend_schema(tags=["Danh bạ"], parameters=[OpenApiParameter("q", str, description=gettext_lazy("Tìm (không phân biệt dấu)"))])
+@extend_schema(tags=["Danh bạ"], parameters=[
+    OpenApiParameter("q", str, description=gettext_lazy(
+        "Tìm trên toàn danh bạ (không phân biệt dấu); dưới 3 chữ cái: các cơ quan có một từ trong tên hoặc tên viết "
+        "tắt bắt đầu như vậy")),
+    OpenApiParameter("parent", str, description=gettext_lazy(
+        "Mã định danh của một cơ quan: các cơ quan trực thuộc nó; không ghi: cấp cao nhất của danh bạ"))])
 class Directory(TokenView, generics.ListAPIView):
-    """Danh bạ công khai các cơ quan: mã định danh, địa chỉ chính thức, đơn vị, cán bộ công khai."""
+    """Danh bạ công khai các cơ quan, từng trang như trang danh bạ: một cấp của cây (cấp cao nhất, hoặc các cơ quan
+    trực thuộc `parent`), hoặc kết quả tìm `q` (đếm tối đa 1.000 kết quả); mỗi cơ quan có mã định danh, địa chỉ
+    chính thức, đơn vị, cán bộ công khai và số cơ quan trực thuộc."""
 
     serializer_class = api.AgencyOut
+    pagination_class = DirectoryPages
 
-    def get_queryset(self):
-        _query_checked(self.request.query_params, ["q"])
-        query = self.request.query_params.get("q", "")
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        _query_checked(params, ["q", "parent"])
+        query = params.get("q", "")
         if len(query) > 200:
             raise ValidationError({"q": [_("Tối đa 200 ký tự.")]})
-        return list(_directory_rows(agency_selectors.directory_entries(query)))
-
+        if fold(query):
+            if "parent" in params:
+                raise ValidationError({"parent": [_("Không dùng cùng với q: tìm kiếm là trên toàn danh bạ.")]})
+            result = self.paginator.page_read(
+                request, lambda number, size: agency_selectors.directory_search(query, number, per_page=size))
+        else:
+            parent = agency_selectors.directory_parent(code=params["parent"]) if "parent" in params else None
+            result = self.paginator.page_read(request, lambda number, size: agency_selectors.directory_tree(
+                parent, number, nested=False, per_page=size))
+        prefetch_related_objects([node.agency for node in result.entries], "parent")  # parent_code
+        return self.paginator.get_paginated_response(self.get_serializer(result.entries, many=True).data)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from agencies.selectors import directory_entries
+from agencies.selectors import directory_search
 from tests import factories
 
 
@@ -17,7 +17,7 @@ def agencies(db):
 
 
 def names(query):
-    return {node.agency.name for node in directory_entries(query)}
+    return {node.agency.name for node in directory_search(query).entries}
 
 
 @pytest.mark.parametrize("query", ["tt&tt", "TT&TT", "Sở TT&TT", "sở tt&tt tỉnh kon tum"])
