@@ -81,22 +81,25 @@ def _words_match(query):
     return found
 
 
-def _pairs(query, agency_id):
-    """The pairs of neighbouring words of the query's phrases, as migration 0005's search_agency_pairs() makes them."""
-    return sorted({f"{agency_id} {first} {second}" for phrase in query.phrases for first, second in pairwise(phrase)})
+def _pairs(query):
+    """The pairs of neighbouring words of the query's phrases, as migration 0006's search_pair_keys() pairs them."""
+    return sorted({f"{first} {second}" for phrase in query.phrases for first, second in pairwise(phrase)})
 
 
 def _candidates_q(query, agency_id):
     """What the indexes find without reading the table. PostgreSQL: this agency's entries holding every pair of
-    neighbouring words of each phrase (GIN on search_agency_pairs; Vietnamese words are syllables, so "tân phú" is
+    neighbouring words of each phrase (GIN on search_pair_keys; Vietnamese words are syllables, so "tân phú" is
     selective where "tân" and "phú" are not), and every one-word phrase (GIN on the words, all agencies), or the exact
     number (B-tree); LIKE then keeps the phrases whole and in order. SQLite has no index: the matches themselves."""
     if not (USE_INDEX and connection.vendor == "postgresql"):
         return Q(agency_id=agency_id) & _words_match(query)
     found = Q()
-    pairs = _pairs(query, agency_id)
+    pairs = _pairs(query)
     if pairs:
-        found &= Q(RawSQL("search_agency_pairs(agency_id, summary_words, body_words) @> %s::text[]", [pairs],
+        # The pairs' keys are hashed by PostgreSQL itself, seeded with the agency as the index's are.
+        found &= Q(RawSQL("search_pair_keys(agency_id, summary_words, body_words)"
+                          " @> ARRAY(SELECT hashtextextended(pair, %s) FROM unnest(%s::text[]) AS pair)",
+                          [agency_id, pairs],
                           output_field=BooleanField()))
     single = [phrase[0] for phrase in query.phrases if len(phrase) == 1]
     if single:

@@ -88,3 +88,27 @@ def test_an_undated_entry_comes_last(staff):
     undated, newer = make_outgoing(staff, "Thông báo lịch họp"), make_outgoing(staff, "Thông báo kết luận")
     Entry.objects.filter(object_id=undated.pk).update(date=None)
     assert found(staff["clerk"], "thong bao")[0] == [newer.pk, undated.pk]
+
+
+def test_phrase_candidates_come_from_the_pair_keys_index_of_the_agency_only(staff, other_agency):
+    """The word-pairs index (migrations 0005/0006) gives this agency's entries holding the phrase's pairs and no
+    other agency's, though both hold the same words; a hash of the pair is asked of the index, not the table."""
+    from django.db import connection
+
+    from tests import factories
+
+    mine = make_outgoing(staff, "Công văn về xã Tân Phú")
+    make_outgoing(staff, "Công văn về xã Phú Tân")
+    theirs_unit = factories.make_unit(other_agency, "Văn phòng", "VP")
+    theirs = {"drafter": factories.make_member(other_agency, "specialist", unit=theirs_unit),
+              "leader": factories.make_member(other_agency, "leader", unit=theirs_unit)}
+    make_outgoing(theirs, "Công văn về xã Tân Phú")
+    query = selectors.text.query_parse("tan phu")
+    candidates = Entry.objects.filter(selectors._candidates_q(query, mine.agency_id))
+    assert list(candidates.values_list("object_id", flat=True)) == [mine.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = candidates.values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "search_entry_pair_keys_idx" in plan
