@@ -246,11 +246,27 @@ def _batches(iterable, size):
 
 
 def _tree_order_ids():
-    """The ids in the tree's order, through a server-side cursor: a batch of ids in memory at a time."""
+    """The ids in the tree's order, through a server-side cursor: a batch of ids in memory at a time. SQLite (make
+    run) has no row values to sort by: its few agencies are ordered in Python, the same way."""
+    if connection.vendor != "postgresql":
+        yield from _tree_order_ids_in_python()
+        return
     with connection.chunked_cursor() as cursor:
         cursor.execute(TREE_ORDER_SQL)
         while rows := cursor.fetchmany(EXPORT_BATCH):
             yield from (pk for (pk,) in rows)
+
+
+def _tree_order_ids_in_python():
+    rows = list(Agency.objects.filter(is_active=True).values_list("pk", "parent_id", "directory_name", "directory_depth"))
+    below = {}
+    for pk, parent, name, _depth in rows:
+        below.setdefault(parent, []).append((name, pk))
+    stack = sorted(((name, pk) for pk, _parent, name, depth in rows if depth == 0), reverse=True)
+    while stack:
+        _name, pk = stack.pop()
+        yield pk
+        stack.extend(sorted(below.get(pk, ()), reverse=True))
 
 
 def _entry_batches(query):

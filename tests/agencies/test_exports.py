@@ -84,3 +84,50 @@ def test_vcard_export_parses_into_cards_with_name_organisation_and_email(client,
     assert agency.tel.value == "0260 3862 345" and agency.url.value == "https://kontum.gov.vn"
     assert by_email["vp@kontum.gov.vn"].org.value == ["Ủy ban nhân dân tỉnh Kon Tum", "Văn phòng UBND tỉnh"]
     assert "Trần Thị Ẩn" not in content
+
+
+def tree_names():
+    """A small tree (two roots, children out of name order) and the agencies of its whole export, in order."""
+    from agencies.selectors import directory_flat
+
+    root_b = factories.make_agency("Ủy ban nhân dân tỉnh Bình Định", code="000.00.00.H08")
+    root_a = factories.make_agency("Bộ Nội vụ", code="000.00.00.G09")
+    for name, code, parent in (("Sở Y tế Bình Định", "000.00.20.H08", root_b),
+                               ("Sở Nội vụ Bình Định", "000.00.10.H08", root_b),
+                               ("Vụ Pháp chế", "000.00.02.G09", root_a), ("Cục Văn thư", "000.00.01.G09", root_a)):
+        factories.make_agency(name, code=code, parent=parent)
+    return list(dict.fromkeys(node.agency.name for node, _unit, _official in directory_flat("")))
+
+
+SQLITE_SCRIPT = """
+import json, sys
+from django.db import transaction
+from tests.agencies.test_exports import tree_names
+with transaction.atomic():
+    names = tree_names()
+    transaction.set_rollback(True)
+sys.stdout.write("NAMES" + json.dumps(names))
+"""
+
+
+@pytest.mark.django_db
+def test_the_whole_export_on_sqlite_lists_the_tree_in_postgresql_s_order(tmp_path):
+    """make run's SQLite has no row values for the tree's sort key: the export orders its agencies in Python."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    assert connection.vendor == "postgresql"
+    expected = tree_names()
+    assert expected[:3] == ["Bộ Nội vụ", "Cục Văn thư", "Vụ Pháp chế"]
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'directory.sqlite3'}", "DEBUG": "1",
+           "PORTAL_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    manage = [sys.executable, os.path.join(root, "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=root, env=env, check=True, timeout=300)
+    shell = subprocess.run([*manage, "shell", "-c", SQLITE_SCRIPT], cwd=root, env=env, check=True, timeout=300,
+                           capture_output=True, text=True)
+    assert json.loads(shell.stdout.split("NAMES", 1)[1]) == expected
