@@ -196,6 +196,12 @@ class Assignment(models.Model):
                    # row read in date order, answered from the index alone.
                    models.Index(fields=["incoming"], name="assignment_current_reach_idx",
                                 include=["unit", "member", "role"], condition=Q(is_current=True)),
+                   # What a specialist may see (selectors._routed_ids): the documents routed now to me, and to my
+                   # unit, each read from its index alone.
+                   models.Index(fields=["member"], name="assignment_current_member_idx", include=["incoming"],
+                                condition=Q(is_current=True)),
+                   models.Index(fields=["unit"], name="assignment_current_unit_idx", include=["incoming"],
+                                condition=Q(is_current=True)),
                    # The desk's "for information" box: what is sent to me, or to my unit, to know.
                    models.Index(fields=["member"], name="assignment_inform_member_idx", include=["incoming"],
                                 condition=Q(is_current=True, role="inform")),

@@ -40,7 +40,8 @@ def _add_errors(form, exc):
 @staff_required(*PAGE_ROLES["incoming_list"])
 def incoming_list(request):
     filterset = selectors.incoming_filterset(membership=request.membership, filters=request.GET)
-    table = paginate(IncomingTable(filterset.qs), request, per_page=25, newest=LIST_NEWEST, indexed=LIST_INDEXED_SORTS)
+    table = paginate(IncomingTable(filterset.qs), request, per_page=25, newest=LIST_NEWEST, indexed=LIST_INDEXED_SORTS,
+                     count_in_order=selectors.incoming_sees_all(request.membership))
     return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
 
 

@@ -187,3 +187,39 @@ def test_page_cells_are_the_cells_django_tables2_gives(clerk, drafts, issued, ko
         given = [(row.attrs.as_html(), [str(cell) for cell in row]) for row in table.paginated_rows]
         assert given, type(table).__name__
         assert [(attrs, [str(cell) for cell in cells]) for attrs, cells in table.page_cells] == given
+
+
+def test_a_specialist_s_list_counts_what_is_routed_to_them_from_the_assignments_indexes(client_for, kontum_staff):
+    """A specialist sees the documents routed now to them or to their unit, and no others; the list's count takes
+    them as the join of the two partial indexes gives them (no ORDER BY: sorting a ministry unit's tens of
+    thousands first is what made the count slow), and the routed ids come from those indexes alone."""
+    from documents.models import Assignment, DocumentType, Incoming
+
+    s = kontum_staff
+
+    def routed(summary, **reach):
+        incoming = Incoming.objects.create(agency=s["lead"].agency, source=Incoming.Source.PAPER, summary=summary,
+                                           sender_name="Sở Nội vụ", doc_type=DocumentType.CONG_VAN)
+        if reach:
+            Assignment.objects.create(incoming=incoming, role=Assignment.Role.LEAD, is_current=True, **reach)
+        return incoming
+
+    routed("Gửi phòng của tôi", unit=s["culture"])
+    routed("Gửi riêng tôi", member=s["lead"])
+    routed("Gửi phòng khác", unit=s["office"])
+    routed("Chưa giao")
+    old = routed("Đã giao lại", unit=s["culture"])
+    Assignment.objects.filter(incoming=old).update(is_current=False)
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(s["lead"]).get("/incoming/").content.decode()
+    assert "Gửi phòng của tôi" in page and "Gửi riêng tôi" in page
+    assert not any(text in page for text in ("Gửi phòng khác", "Chưa giao", "Đã giao lại"))
+    counts = _counts(queries)
+    assert counts and all("ORDER BY" not in sql.upper() and "UNION ALL" in sql.upper() for sql in counts), counts
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {counts[0]}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using assignment_current_unit_idx" in plan, plan
+    assert "Index Only Scan using assignment_current_member_idx" in plan, plan
