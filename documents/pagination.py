@@ -30,14 +30,13 @@ class BoundedPaginator(Paginator):
 
     limit = COUNT_LIMIT
 
-    def __init__(self, object_list, per_page, *args, limit=None, newest=None, window=False, count_in_order=True,
-                 **kwargs):
+    def __init__(self, object_list, per_page, *args, limit=None, newest=None, window=False, counted=None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         if limit is not None:
             self.limit = limit
         self.newest = newest
         self.window = window
-        self.count_in_order = count_in_order
+        self.counted = counted
         self.capped = False
 
     @cached_property
@@ -45,7 +44,10 @@ class BoundedPaginator(Paginator):
         queryset = _queryset(self.object_list)
         if queryset is None:
             return super().count
-        found, self.capped = bounded_count(queryset, self.limit, newest=self.newest if self.count_in_order else None)
+        if self.counted is not None:
+            found, self.capped = bounded_count(self.counted, self.limit)
+            return found
+        found, self.capped = bounded_count(queryset, self.limit, newest=self.newest)
         return found
 
     def page(self, number):
@@ -96,12 +98,12 @@ def page_records(queryset, bottom, top, tie_break=False):
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def paginate(table, request, per_page, newest=None, indexed=None, count_in_order=True):
+def paginate(table, request, per_page, newest=None, indexed=None, counted=None):
     """Order a django-tables2 table by the request's ?sort= and paginate it by BoundedPaginator; a page that does not
     exist is a 404. With `indexed` (the sorts an index serves), any other sort sorts only the newest COUNT_LIMIT rows.
-    The count reads the rows in the order `newest` (an index's range that stops at the limit), unless
-    `count_in_order` is false: rows found by a join of ids (a specialist's routed documents) are counted as the join
-    gives them, stopping at the limit, instead of all read and sorted first.
+    The count reads the rows in the order `newest` (an index's range that stops at the limit); `counted`, the same
+    rows found another way (a specialist's routed documents: documents.selectors.incoming_list_counted), is counted
+    instead, as its plan gives them, stopping at the limit.
     The table must be made without `request=`: django-tables2 would then paginate it itself, counting every row."""
     if hasattr(table, "paginator"):
         raise TypeError("paginate() a table made without request=: django-tables2 has already counted all its rows")
@@ -110,7 +112,7 @@ def paginate(table, request, per_page, newest=None, indexed=None, count_in_order
     window = indexed is not None and bool(sort) and sort.lstrip("-") not in indexed
     try:
         table.paginate(paginator_class=BoundedPaginator, page=request.GET.get(table.prefixed_page_field, 1),
-                       per_page=per_page, newest=newest, window=window, count_in_order=count_in_order)
+                       per_page=per_page, newest=newest, window=window, counted=counted)
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404(str(exc)) from exc
     return table

@@ -60,7 +60,10 @@ def _routed_to(membership):
 def _routed_ids(membership):
     """Ids of the incoming documents routed now to this person or to their unit: each side read from its own partial
     index alone (assignment_current_member_idx, assignment_current_unit_idx), the two joined by UNION ALL. As an OR
-    PostgreSQL reads them by a bitmap, one table page per assignment: a ministry's unit has tens of thousands."""
+    PostgreSQL reads them by a bitmap, one table page per assignment (a ministry's unit has tens of thousands): this
+    is how a list counts them. A page keeps the OR (_routed_to): it walks the agency's documents in date order and
+    asks assignment_current_reach_idx of each, where this union, whose size PostgreSQL cannot guess, would have it
+    read every routed document and sort them."""
     ids = Assignment.objects.filter(member=membership, is_current=True).order_by().values("incoming_id")
     if membership.unit_id:
         ids = ids.union(Assignment.objects.filter(unit_id=membership.unit_id, is_current=True)
@@ -82,12 +85,21 @@ def incoming_visible_to(membership):
     mine = Incoming.objects.filter(agency=membership.agency)
     if incoming_sees_all(membership):
         return mine
-    return mine.filter(pk__in=_routed_ids(membership))
+    return mine.filter(pk__in=_routed_to(membership).values("incoming_id"))
 
 
 def incoming_filterset(*, membership, filters=None):
     """The incoming list's IncomingFilter over what this person may see: `qs` the list, `form` its filter bar."""
     return IncomingFilter(filters, queryset=incoming_visible_to(membership).select_related("sender_agency"))
+
+
+def incoming_list_counted(*, membership, filters=None):
+    """What the incoming list counts for this person: its rows, found for a count (see _routed_ids); None when the
+    list's own rows count fast (clerks and leaders: an index range of their agency's, stopping at the limit)."""
+    if not membership or incoming_sees_all(membership):
+        return None
+    documents = Incoming.objects.filter(agency=membership.agency, pk__in=_routed_ids(membership))
+    return IncomingFilter(filters, queryset=documents).qs
 
 
 def incoming_list(*, membership, filters=None):

@@ -41,7 +41,7 @@ def _add_errors(form, exc):
 def incoming_list(request):
     filterset = selectors.incoming_filterset(membership=request.membership, filters=request.GET)
     table = paginate(IncomingTable(filterset.qs), request, per_page=25, newest=LIST_NEWEST, indexed=LIST_INDEXED_SORTS,
-                     count_in_order=selectors.incoming_sees_all(request.membership))
+                     counted=selectors.incoming_list_counted(membership=request.membership, filters=request.GET))
     return render(request, "documents/incoming_list.html", {"table": table, "filter": filterset})
 
 

@@ -214,8 +214,11 @@ def test_a_specialist_s_list_counts_what_is_routed_to_them_from_the_assignments_
         page = client_for(s["lead"]).get("/incoming/").content.decode()
     assert "Gửi phòng của tôi" in page and "Gửi riêng tôi" in page
     assert not any(text in page for text in ("Gửi phòng khác", "Chưa giao", "Đã giao lại"))
-    counts = _counts(queries)
+    assert re.search(r'data-testid="list-count">\s*2 văn bản', page)
+    counts = _counts(queries)  # before the next request, which empties the log of queries
     assert counts and all("ORDER BY" not in sql.upper() and "UNION ALL" in sql.upper() for sql in counts), counts
+    filtered = client_for(s["lead"]).get("/incoming/?q=riêng").content.decode()
+    assert "Gửi riêng tôi" in filtered and re.search(r'data-testid="list-count">\s*1 văn bản', filtered)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
