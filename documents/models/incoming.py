@@ -109,7 +109,9 @@ class Incoming(models.Model):
             # The report's handling-time percentiles of one agency's half-year, by an index-only scan.
             models.Index(fields=["agency", "arrived_at"], name="incoming_agency_handling_idx",
                          include=["registered_at", "completed_at"]),
-            models.Index(fields=["agency", "status", "arrived_at"], name="incoming_list_status_idx"),
+            # A status, alone or with a source (the list's filter bar), read newest first; the source from the index.
+            models.Index(fields=["agency", "status", "arrived_at"], name="incoming_status_source_idx",
+                         include=["source"]),
             models.Index(fields=["agency", "source", "-arrived_at"], name="incoming_list_source_idx"),
             # The register's page: its count and its page's ids by an index-only scan.
             models.Index(fields=["agency", "year", "arrival_number"], name="incoming_register_page_idx",

@@ -226,3 +226,23 @@ def test_a_specialist_s_list_counts_what_is_routed_to_them_from_the_assignments_
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using assignment_current_unit_idx" in plan, plan
     assert "Index Only Scan using assignment_current_member_idx" in plan, plan
+
+
+def test_the_incoming_list_filtered_by_status_and_source_reads_one_index(client_for, clerk):
+    """The agency's documents of a status and a source, newest first, from incoming_status_source_idx alone (the
+    source is in the index): the list's count reads that range and stops at the limit."""
+    from documents.models import DocumentType, Incoming
+
+    for n, (status, source) in enumerate([("04", "paper"), ("04", "portal"), ("06", "paper"), ("04", "paper")]):
+        Incoming.objects.create(agency=clerk.agency, source=source, status=status, summary=f"Văn bản {n}",
+                                sender_name="Sở Nội vụ", doc_type=DocumentType.CONG_VAN)
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(clerk).get("/incoming/?status=04&source=paper").content.decode()
+    assert re.search(r'data-testid="list-count">\s*2 văn bản', page)
+    counts = _counts(queries)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {counts[0]}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan Backward using incoming_status_source_idx" in plan, plan
