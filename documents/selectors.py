@@ -222,7 +222,7 @@ def _clerk_desk(membership, agency_incoming):
     since = timezone.now() - datetime.timedelta(days=FAILED_DAYS)
     failed = list(Delivery.objects.filter(
         outgoing__agency=membership.agency, outgoing__updated_at__gte=since,
-        status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN],
+        status__in=Delivery.NEEDS_CLERK,
     ).select_related("outgoing").only("id", "name", "status", "outgoing", "outgoing__notation")
         .order_by("-outgoing__updated_at", "-pk")[:DESK_ROWS + 1])
     return {
@@ -278,7 +278,7 @@ def deliveries_progress(outgoing):
 DELIVERIES_PER_PAGE = 50
 # The rows that need the clerk come first, then those on their way, then the done ones.
 DELIVERY_STATUS_ORDER = Case(
-    When(status__in=[Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN], then=Value(0)),
+    When(status__in=Delivery.NEEDS_CLERK, then=Value(0)),
     When(status__in=[Delivery.Status.SENT, Delivery.Status.NOT_ELECTRONIC], then=Value(2)),
     default=Value(1), output_field=IntegerField(),
 )

@@ -134,6 +134,5 @@ def delivery_rows(deliveries):
 
 def delivery_status_counts(progress):
     """[(status, label, count)] of the states some delivery is in, those that need the clerk first."""
-    order = (Delivery.Status.FAILED, Delivery.Status.BOUNCED, Delivery.Status.UNCERTAIN)
-    choices = sorted(Delivery.Status.choices, key=lambda choice: choice[0] not in order)
+    choices = sorted(Delivery.Status.choices, key=lambda choice: choice[0] not in Delivery.NEEDS_CLERK)
     return [(value, str(label), progress["counts"][value]) for value, label in choices if progress["counts"][value]]

@@ -36,6 +36,8 @@ class Delivery(models.Model):
         NOT_ELECTRONIC = "not_electronic", _("Không gửi điện tử")
 
     FINAL = (Status.SENT, Status.FAILED, Status.UNCERTAIN, Status.BOUNCED, Status.NOT_ELECTRONIC)
+    # Did not go through, or may not have: the clerk's to see (the desk, first on the delivery card).
+    NEEDS_CLERK = (Status.FAILED, Status.BOUNCED, Status.UNCERTAIN)
 
     outgoing = models.ForeignKey("documents.Outgoing", on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
