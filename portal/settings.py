@@ -236,7 +236,8 @@ CELERY_BEAT_SCHEDULE = {}  # each subject below adds its periodic tasks
 # Redis is never on a request's critical path: connecting and every command are bounded, a publish is
 # tried twice at most (work that could not be queued stays pending in the database and beat's recovery
 # queues it), no task keeps a result unless it says so, and the cache falls back to each process's memory
-# for CACHE_RETRY_SECONDS after a failure (core/cache.py). Sessions are kept in the database.
+# for CACHE_RETRY_SECONDS after a failure (core/cache.py). Sessions are kept in the database: with Redis for the
+# cache, any web server answers any request (docs/deploy.md).
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=10)
