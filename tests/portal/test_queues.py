@@ -1,7 +1,6 @@
 """The one routing table (portal/queues.py): every task has a kind or is one of the few left on the default queue,
 and a message published on the real Redis lands on its kind's queue and on no other."""
 
-import pytest
 import redis
 from django.conf import settings
 
@@ -35,7 +34,6 @@ def test_the_beat_schedule_leaves_queues_to_the_table():
         "queue": settings.CELERY_RECOVERY_QUEUE}
 
 
-@pytest.mark.worker
 def test_a_message_lands_on_its_kinds_queue_only(redis_url):
     app.conf.task_always_eager = False
     client = redis.Redis.from_url(redis_url)
