@@ -67,7 +67,8 @@ system-run-deps:
 	  else echo "OCR and long register PDFs need:$$missing (apt-get install as root)"; fi; \
 	fi
 
-# Serves http://127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops both.
+# Serves http://127.0.0.1:8000 with a Celery worker and beat beside it; Ctrl-C stops both. The worker, given no -Q,
+# consumes every queue (portal/queues.py); a small one keeps beat's recovery going while it is busy.
 run: export DEBUG ?= 1
 # The demo and local set-ups may read a mailbox on this machine or the office network.
 run: export MAILBOX_ALLOW_PRIVATE_HOSTS ?= 1
@@ -83,8 +84,7 @@ run: setup system-run-deps
 	$(PY) -m devtools.csc_server --port 8765 --state-dir var/csc & \
 	for i in $$(seq 50); do $(PY) -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8765/phone/x', timeout=1)" 2>/dev/null && break; sleep 0.1; done; \
 	$(PY) manage.py remote_signing_demo --email $(REMOTE_DEMO_SIGNER); \
-	$(VENV)/bin/celery -A portal worker --beat --loglevel=INFO --concurrency=2 \
-	  -Q $${CELERY_QUEUE:-portal},$${CELERY_QUEUE:-portal}.recovery --schedule=var/celerybeat-schedule & \
+	$(VENV)/bin/celery -A portal worker --beat --loglevel=INFO --concurrency=2 --schedule=var/celerybeat-schedule & \
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --pool=solo -n recovery@%h \
 	  -Q $${CELERY_QUEUE:-portal}.recovery & \
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal import queues
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 # Everything the portal writes at run time (SQLite, media, .eml files, the file broker) lives here.
@@ -225,13 +227,17 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# One queue per kind of work, every task routed by name in portal/queues.py; their names start with CELERY_QUEUE.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="portal")
+CELERY_TASK_QUEUES = queues.task_queues(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_ROUTES = queues.task_routes(CELERY_TASK_DEFAULT_QUEUE)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {}  # each subject below adds its periodic tasks
 # Redis is never on a request's critical path: connecting and every command are bounded, a publish is
 # tried twice at most (work that could not be queued stays pending in the database and beat's recovery
 # queues it), no task keeps a result unless it says so, and the cache falls back to each process's memory
-# for CACHE_RETRY_SECONDS after a failure (core/cache.py). Sessions are kept in the database.
+# for CACHE_RETRY_SECONDS after a failure (core/cache.py). Sessions are kept in the database: with Redis for the
+# cache, any web server answers any request (docs/deploy.md).
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=10)
@@ -368,10 +374,9 @@ DELIVERY_REQUEUE_SECONDS = env.int("DELIVERY_REQUEUE_SECONDS", default=30)
 # server's queue lifetime, then fail; the relay is asked again at most every DELIVERY_RELAY_PROBE_MAX_SECONDS.
 DELIVERY_QUEUE_LIFETIME = env.int("DELIVERY_QUEUE_LIFETIME", default=5 * 24 * 3600)
 DELIVERY_RELAY_PROBE_MAX_SECONDS = env.int("DELIVERY_RELAY_PROBE_MAX_SECONDS", default=600)
-# Recovery runs from beat on its own queue, so it never waits behind sending tasks: every worker command
-# consumes it (`-Q portal,portal.recovery`), and a small worker of its own keeps it going when all are busy.
-CELERY_RECOVERY_QUEUE = env.str("CELERY_RECOVERY_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.recovery")
-CELERY_TASK_ROUTES = {"documents.tasks.deliveries_recover": {"queue": CELERY_RECOVERY_QUEUE}}
+# Recovery runs from beat on its own queue (portal/queues.py), so it never waits behind sending tasks: every worker
+# that consumes all queues takes it, and a small worker of its own keeps it going when all are busy.
+CELERY_RECOVERY_QUEUE = queues.queue_name(CELERY_TASK_DEFAULT_QUEUE, queues.RECOVERY)
 DELIVERY_RECOVER_SECONDS = env.int("DELIVERY_RECOVER_SECONDS", default=15)
 # Envelope sender of each e-mail delivery (VERP, docs/bounces.md): <local part>+<token>@<agency's domain>, so that a
 # bounce is matched to its delivery. "" uses the official address's own local part (plus-addressing, no alias).
@@ -511,7 +516,7 @@ EXCHANGE_READ_TIMEOUT = env.float("EXCHANGE_READ_TIMEOUT", default=120)
 EXCHANGE_RECOVER_SECONDS = env.int("EXCHANGE_RECOVER_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE["exchange-messages-recover"] = {
     "task": "exchange.tasks.messages_recover", "schedule": EXCHANGE_RECOVER_SECONDS,
-    "options": {"expires": EXCHANGE_RECOVER_SECONDS, "queue": CELERY_RECOVERY_QUEUE},
+    "options": {"expires": EXCHANGE_RECOVER_SECONDS},
 }
 
 # ---- REST API (api app, docs/api.md) -------------------------------------------------------------------------
@@ -567,7 +572,7 @@ OCR_FILE_TIMEOUT = env.int("OCR_FILE_TIMEOUT", default=3600)
 OCR_JOBS = env.int("OCR_JOBS", default=1)
 CELERY_BEAT_SCHEDULE["ocr-texts-recover"] = {
     "task": "ocr.tasks.texts_recover", "schedule": 300.0,
-    "options": {"expires": 300, "queue": CELERY_RECOVERY_QUEUE},
+    "options": {"expires": 300},
 }
 # ---- end of text of the files ------------------------------------------------------------------------------
 # ---- Digitised archive (archive app) ----------------------------------------------------------------------
@@ -579,6 +584,6 @@ ARCHIVE_REQUEUE_SECONDS = env.int("ARCHIVE_REQUEUE_SECONDS", default=60)
 # stays bounded by MAX_REQUEST_MB. A bigger archive goes as a ZIP.
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1000)
 CELERY_BEAT_SCHEDULE["archive-batches-recover"] = {
-    "task": "archive.tasks.batches_recover", "schedule": 30.0, "options": {"expires": 120, "queue": CELERY_RECOVERY_QUEUE},
+    "task": "archive.tasks.batches_recover", "schedule": 30.0, "options": {"expires": 120},
 }
 # ---- end of digitised archive ------------------------------------------------------------------------------

@@ -205,10 +205,10 @@ class WorkerProcess:
         self.env, self.log_path, self.process = env, log_path, None
 
     def start(self, concurrency=2, queues=None, args=()):
-        """By default the worker consumes the default queue and the recovery queue, as `make run`'s does."""
+        """By default the worker consumes every queue (portal/queues.py), as `make run`'s does."""
         from portal.celery import app
 
-        queues = queues or [settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_RECOVERY_QUEUE]
+        queues = queues or [queue.name for queue in settings.CELERY_TASK_QUEUES]
 
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(

@@ -78,7 +78,8 @@ def test_a_slow_batch_renews_its_lease_and_is_never_taken_for_dead(recovery_work
 def test_recovery_runs_while_every_sending_process_is_busy(celery_worker, lease_env, slow_smtp, document, clerk,
                                                            tmp_path):
     celery_worker.stop()
-    celery_worker.start(concurrency=1, queues=[settings.CELERY_TASK_DEFAULT_QUEUE])
+    celery_worker.start(concurrency=1, queues=[q.name for q in settings.CELERY_TASK_QUEUES
+                                               if q.name != settings.CELERY_RECOVERY_QUEUE])
     recovery = WorkerProcess(_worker_env(connection.settings_dict["NAME"], lease_env), tmp_path / "recovery.log")
     recovery.start(concurrency=1, queues=[settings.CELERY_RECOVERY_QUEUE],
                    args=["--pool=solo", "--beat", f"--schedule={tmp_path / 'beat-schedule'}"])

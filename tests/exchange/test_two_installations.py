@@ -197,9 +197,10 @@ class Installation:
         bin_dir = os.path.dirname(sys.executable)
         self._spawn("gunicorn", [os.path.join(bin_dir, "gunicorn"), "--config", "portal/gunicorn.conf.py",
                                  "--certfile", str(cert_path), "--keyfile", str(key_path), "portal.wsgi"])
+        # Without -Q the worker consumes every queue of its installation (exb-<label>.*, portal/queues.py).
         self.worker = self._spawn("worker", [sys.executable, "-m", "celery", "-A", "portal", "worker",
                                              "--loglevel=INFO", "--concurrency=2", "--without-gossip",
-                                             "--without-mingle", "-Q", f"exb-{self.label}",
+                                             "--without-mingle",
                                              "-n", f"exb-{self.label}-{os.getpid()}@%h"])
         self.driver = self._spawn("driver", [sys.executable, "-m", "tests.exchange.peer_driver"],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
