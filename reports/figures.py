@@ -9,6 +9,7 @@ an exact window-function equivalent on SQLite) are always computed from the docu
 aggregated rows.
 """
 
+import contextlib
 import datetime
 import hashlib
 import re
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Unit
+from core import replica
 from documents.models import DocumentType
 
 from .exchange_figures import RevisionFigures, revision_figures
@@ -404,7 +406,7 @@ def _execute(sql, params):
     # Only the parameters the statement names: SQLite's driver binds every one it is given, and the
     # arrays meant for PostgreSQL's ANY() cannot be bound there.
     used = set(NAMED_PARAMETER.findall(sql))
-    with connection.cursor() as cursor:
+    with replica.reads_connection().cursor() as cursor:
         cursor.execute(sql, {name: value for name, value in params.items() if name in used})
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -515,7 +517,7 @@ def _counted(d, agency_ids, months, ranges, params, with_facts):
 
     if not (with_facts and months) or ranges:
         return count()
-    with connection.cursor() as cursor:
+    with replica.reads_connection().cursor() as cursor:
         state = _month_facts_state(cursor, agency_ids, months)
     if state[2]:  # a month marked again since the refresh: count from what is there now, keep nothing
         return count()
@@ -539,10 +541,11 @@ def usage_report(agency_ids, period, today=None, use_month_facts=True):
     d = Dialect(connection.vendor)
     with_facts = use_month_facts and d.has_month_facts
     months, ranges = split_ranges([previous, period], with_facts)
-    if with_facts:
-        month_facts_refresh(agency_ids, months)
+    # Totals this request just computed are on the primary only: a heavy page then reads them there.
+    refreshed = with_facts and month_facts_refresh(agency_ids, months)
     params = _params(agency_ids, period, previous, today, months, ranges)
-    rows, percentiles = _counted(d, agency_ids, months, ranges, params, with_facts)
+    with replica.primary_reads() if refreshed else contextlib.nullcontext():
+        rows, percentiles = _counted(d, agency_ids, months, ranges, params, with_facts)
     current, before = Figures(), Figures()
     by_month = {m.strftime("%Y-%m"): Row(m.strftime("%Y-%m"), m.strftime("%m/%Y")) for m in period.months()}
     breakdowns = {"agency": {}, "unit": {}, "type": {}}
