@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -68,3 +69,12 @@ def portal_on(tmp_path):
     yield start
     for portal in started:
         portal.close()
+
+
+def register(portal, who):
+    """A clerk registers a paper document with its scan; the page after the action shows it. Returns its summary."""
+    summary = f"Về việc kiểm tra bản sao {uuid.uuid4().hex[:8]}"
+    after = portal("paper", who=who, summary=summary)
+    assert after["status"] == 200 and after["path"].startswith("/incoming/")
+    assert summary in after["body"]
+    return summary

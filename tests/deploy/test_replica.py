@@ -9,6 +9,7 @@ import pytest
 
 from tests.waiting import wait_for
 
+from .conftest import register
 from .pgcluster import requires_server
 
 pytestmark = requires_server
@@ -41,14 +42,6 @@ def shows(portal, who, path, summary):
     page = portal("get", who=who, path=path)
     assert page["status"] == 200
     return summary in page["body"]
-
-
-def register(portal, who):
-    summary = f"Về việc kiểm tra bản sao {uuid.uuid4().hex[:8]}"
-    after = portal("paper", who=who, summary=summary)
-    assert after["status"] == 200 and after["path"].startswith("/incoming/")
-    assert summary in after["body"]  # the page after the action
-    return summary
 
 
 def test_a_lagging_replica_never_hides_a_clerks_new_document_from_them(primary, replica, portal):
