@@ -14,11 +14,11 @@ DEV_STAMP := $(VENV)/.dev-installed
 # own Python and libraries, called as a program, so nothing of it is pinned in requirements.txt) with Tesseract 5
 # and the Vietnamese model (tesseract-ocr-vie) and Ghostscript (PDF/A) recognises scans. `make run` needs them too.
 OCR_APT_PACKAGES := poppler-utils tesseract-ocr tesseract-ocr-vie ocrmypdf ghostscript
-# PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup): tests/deploy starts private clusters of its own — a
-# primary with its streaming replica, a restored backup — beside the shared server the suite runs on.
 # qpdf joins a long register's PDF volumes (documents/register_exports.py) without holding them in memory.
 RUN_APT_PACKAGES := $(OCR_APT_PACKAGES) qpdf
-TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 libnss3-tools postfix spamassassin postgresql \
+# PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup): tests/deploy starts private clusters of its own (a
+# primary with its streaming replica, a restored backup) beside the shared server; rsync snapshots the stored files.
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 libnss3-tools postfix spamassassin postgresql rsync \
 	$(RUN_APT_PACKAGES)
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
