@@ -88,8 +88,8 @@ def replica_reads(min_lsn=None):
 
 @contextlib.contextmanager
 def primary_reads():
-    """Reads inside go to the primary even in a heavy view: after this request's own write (the usage report's
-    monthly totals, computed on demand)."""
+    """Reads inside go to the primary even in a heavy view: rows the replica may not have yet (the usage report's
+    monthly totals, computed on demand by this request or another one a moment ago)."""
     token = _reads_from.set(DEFAULT_DB_ALIAS)
     try:
         yield

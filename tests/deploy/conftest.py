@@ -23,10 +23,12 @@ def wal_archive():
 @pytest.fixture(scope="session")
 def primary(wal_archive):
     """A private PostgreSQL primary as the deployment guide sets one up (streaming replication allowed, WAL archived),
-    with the portal's database migrated: `portal`."""
-    cluster = Cluster.create(archive_mode="on", archive_command=f"'test ! -f {wal_archive}/%f && cp %p {wal_archive}/%f'")
+    with the portal's database migrated: `portal`; pg_stat_statements tells which statements it (or a replica) ran."""
+    cluster = Cluster.create(archive_mode="on", archive_command=f"'test ! -f {wal_archive}/%f && cp %p {wal_archive}/%f'",
+                             shared_preload_libraries="'pg_stat_statements'")
     try:
         cluster.sql("CREATE DATABASE portal")
+        cluster.sql("CREATE EXTENSION pg_stat_statements", database="portal")  # which server ran what (replicas too)
         subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, check=True,
                        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
                             "DATABASE_URL": cluster.url("portal")})

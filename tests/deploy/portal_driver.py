@@ -2,7 +2,8 @@
 DATABASE_REPLICA_URL pointing at private clusters), requests through Django's whole stack (test client), one command
 per line of stdin, each answered with one line of JSON on stdout:
 
-- {"op": "staff", "agency": name, "clerks": [names]}: an agency with these clerks, each signed in to a client;
+- {"op": "staff", "agency": name, "people": {name: [roles]}}: an agency with these people, each signed in to a
+  client of their own;
 - {"op": "paper", "who": name, "summary": text}: the clerk registers a paper document with a scan, as the form does;
 - {"op": "get", "who": name, "path": path}: a page;
 - {"op": "set", "name": setting, "value": value}: a setting of this process.
@@ -26,13 +27,13 @@ from tests.pki.conftest import make_pdf  # noqa: E402
 clients = {}
 
 
-def staff(agency, clerks):
+def staff(agency, people):
     n = uuid.uuid4().int  # agencies of earlier processes on the same database
     agency = factories.make_agency(agency, code=f"000.{n % 100:02d}.{n // 100 % 100:02d}.H{n // 10**4 % 100:02d}",
                                    domain=f"a{n % 10**8}.gov.vn")
-    for name in clerks:
+    for name, roles in people.items():
         user = factories.make_user(f"{name}@a{n % 10**8}.gov.vn")
-        member = factories.make_member(agency, "clerk", user=user, position="Văn thư")
+        member = factories.make_member(agency, *roles, user=user, position="Văn thư")
         clients[name] = Client(raise_request_exception=False)
         clients[name].force_login(member.user)
     return {}
@@ -49,7 +50,8 @@ def paper(who, summary):
 
 def get(who, path):
     response = clients[who].get(path, secure=True)
-    return {"status": response.status_code, "body": response.content.decode()}
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return {"status": response.status_code, "body": body.decode(errors="replace")}
 
 
 def set_setting(name, value):

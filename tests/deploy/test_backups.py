@@ -29,7 +29,7 @@ def restore_check(primary, wal_archive, base, files):
 
 def test_a_backup_restores_whole_and_a_tampered_copy_is_caught(primary, wal_archive, portal_on, tmp_path):
     portal = portal_on(DATABASE_URL=primary.url("portal"))
-    portal("staff", agency=f"Sở thử {uuid.uuid4().hex[:6]}", clerks=["an"])
+    portal("staff", agency=f"Sở thử {uuid.uuid4().hex[:6]}", people={"an": ["clerk"]})
     register(portal, "an")
     backups, media = tmp_path / "backups", tmp_path / "var0" / "media"
     made = run(ROOT / "deploy/backup-postgres.sh", BACKUP_DIR=backups, PGHOST="127.0.0.1", PGPORT=primary.port,
