@@ -13,8 +13,10 @@ Prints each difference and exits 1 if there is any, 0 when the copy is whole. Ex
 in the instant of step 1; run it again on a difference to tell a race from a broken backup. Runs as the postgres user,
 or as root (the server then runs as postgres). Only psycopg is needed besides Python: the portal's virtualenv has it.
 
+    BACKUP_DIR=/backup FILES_SOURCE=/var/lib/portal/media \\
     .venv/bin/python deploy/restore_check.py --source postgres://postgres@127.0.0.1/portal \\
-        --base /backup/base/latest --wal-archive /backup/wal --files /backup/files/latest
+        --base /backup/base/latest --wal-archive /backup/wal \\
+        --after-restore-point deploy/backup-files.sh --files /backup/files/latest
 """
 
 import argparse
@@ -190,6 +192,9 @@ def main():
     parser.add_argument("--base", required=True, type=Path, help="a base backup directory (pg_basebackup -Fp)")
     parser.add_argument("--wal-archive", required=True, type=Path, help="where archive_command puts WAL files")
     parser.add_argument("--files", type=Path, help="a snapshot of the stored files (deploy/backup-files.sh)")
+    parser.add_argument("--after-restore-point", metavar="COMMAND",
+                        help="a shell command run once the restore point is made, before --files is read: the file "
+                             "snapshot, so that it holds every file the restored database names")
     parser.add_argument("--pg-bin", type=Path, default=server_bin(), help="PostgreSQL's server programs")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds for the archive and the recovery")
     parser.add_argument("--keep", action="store_true", help="leave the restored cluster running (its directory)")
@@ -201,6 +206,8 @@ def main():
     if verified.returncode:
         differences += [f"base backup: {line}" for line in (verified.stdout + verified.stderr).splitlines()]
     target_name, source = source_snapshot(args.source, wal_archive, args.timeout)
+    if args.after_restore_point:
+        subprocess.run(args.after_restore_point, shell=True, check=True)  # noqa: S602 - the operator's own command
     workdir = Path(tempfile.mkdtemp(prefix="portal-restore-check-"))
     port = None
     try:

@@ -17,14 +17,13 @@ pytestmark = requires_server
 
 
 def run(*args, **environment):
-    return subprocess.run([str(a) for a in args], cwd=ROOT, env={**os.environ, **{k: str(v) for k, v in environment.items()}},
-                          capture_output=True,
-                          text=True, timeout=300)
+    env = {**os.environ, **{name: str(value) for name, value in environment.items()}}
+    return subprocess.run([str(a) for a in args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
-def restore_check(primary, wal_archive, base, files):
+def restore_check(primary, wal_archive, base, files, *options, **environment):
     return run(sys.executable, "deploy/restore_check.py", "--source", primary.url("portal"), "--base", base,
-               "--wal-archive", wal_archive, "--files", files, "--timeout", "120")
+               "--wal-archive", wal_archive, "--files", files, "--timeout", "120", *options, **environment)
 
 
 def test_a_backup_restores_whole_and_a_tampered_copy_is_caught(primary, wal_archive, portal_on, tmp_path):
@@ -38,10 +37,13 @@ def test_a_backup_restores_whole_and_a_tampered_copy_is_caught(primary, wal_arch
     register(portal, "an")  # after the base backup: restored from the archived WAL
     made = run(ROOT / "deploy/backup-files.sh", BACKUP_DIR=backups, FILES_SOURCE=media)
     assert made.returncode == 0, made.stderr
+    register(portal, "an")  # after both: its file comes with the check's own snapshot, made after its restore point
 
-    checked = restore_check(primary, wal_archive, backups / "base/latest", backups / "files/latest")
+    checked = restore_check(primary, wal_archive, backups / "base/latest", backups / "files/latest",
+                            "--after-restore-point", ROOT / "deploy/backup-files.sh",
+                            BACKUP_DIR=backups, FILES_SOURCE=media)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "OK:" in checked.stdout and " 2 files checked" in checked.stdout
+    assert "OK:" in checked.stdout and " 3 files checked" in checked.stdout
 
     # A copy of both with a table's data file emptied and a stored file changed.
     base, files = tmp_path / "tampered-base", tmp_path / "tampered-files"
