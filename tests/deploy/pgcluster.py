@@ -30,10 +30,10 @@ SETTINGS = {"listen_addresses": "'127.0.0.1'", "fsync": "off", "synchronous_comm
             "wal_level": "replica", "hot_standby": "on"}
 
 
-def as_postgres(args, **kwargs):
+def as_postgres(args, check=True, **kwargs):
     """Run a server program as the postgres user when we are root (the machines run as root)."""
     prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, *map(str, args)], check=True, capture_output=True, text=True, **kwargs)
+    return subprocess.run([*prefix, *map(str, args)], check=check, capture_output=True, text=True, **kwargs)
 
 
 def private_dir(prefix):
@@ -72,8 +72,7 @@ class Cluster:
         as_postgres([BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "60", "stop"])
 
     def running(self):
-        return subprocess.run(["runuser", "-u", "postgres", "--"] * (os.geteuid() == 0) + [
-            str(BIN / "pg_ctl"), "-D", str(self.data), "status"], capture_output=True).returncode == 0
+        return as_postgres([BIN / "pg_ctl", "-D", self.data, "status"], check=False).returncode == 0
 
     def remove(self):
         if self.running():

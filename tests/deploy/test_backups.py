@@ -51,7 +51,7 @@ def test_a_backup_restores_whole_and_a_tampered_copy_is_caught(primary, wal_arch
     shutil.copytree(backups / "files/latest", files)
     (base / primary.sql("SELECT pg_relation_filepath('django_migrations')", database="portal")[0][0]).write_bytes(b"")
     migrations = primary.sql("SELECT count(*) FROM django_migrations", database="portal")[0][0]
-    changed = next(path for path in files.rglob("*") if path.is_file())
+    changed = sorted(files.glob("incoming/*/*"))[0]  # a registered document's scan
     changed.write_bytes(changed.read_bytes() + b"\n")
     checked = restore_check(primary, wal_archive, base, files)
     assert checked.returncode == 1, checked.stdout + checked.stderr
