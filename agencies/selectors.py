@@ -1,6 +1,7 @@
 """Reading agencies: the public directory and what an agency admin may manage."""
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
@@ -10,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
+from core.paging import BoundedPaginator
 from core.text import expand, fold
 
 from .models import Agency, DirectoryWord, RecipientGroup, Unit
@@ -41,20 +43,6 @@ SEARCH_COUNT_LIMIT = 1_000  # a search counts its matches up to this many ("more
 WORD_START_BELOW = 3
 
 
-class BoundedPaginator(Paginator):
-    """Counts at most SEARCH_COUNT_LIMIT rows: a word found in most of 100,000 agencies is not counted in full."""
-
-    @property
-    def count(self):
-        if not hasattr(self, "_bounded_count"):
-            self._bounded_count = self.object_list.order_by()[:SEARCH_COUNT_LIMIT].count()
-        return self._bounded_count
-
-    @property
-    def capped(self):
-        return self.count >= SEARCH_COUNT_LIMIT
-
-
 @dataclass
 class DirectoryPage:
     entries: list  # DirectoryNode
@@ -73,7 +61,9 @@ def _public_officials():
     )
 
 
-def _page(queryset, number, paginator=Paginator, per_page=None):
+def _page(queryset, number, per_page=None, limit=None):
+    """A page of the queryset; with `limit`, its count stops there (paging.BoundedPaginator's `capped`)."""
+    paginator = Paginator if limit is None else partial(BoundedPaginator, limit=limit)
     try:
         return paginator(queryset, per_page or PAGE_SIZE).page(number or 1)
     except (EmptyPage, PageNotAnInteger):
@@ -211,10 +201,10 @@ def directory_search(query, page=1, *, per_page=None):
     name beginning so, in the order of the name from that word on. Counted up to SEARCH_COUNT_LIMIT."""
     forms = _search_forms(query)
     if forms:
-        current = _page(_search_found(forms), page, BoundedPaginator, per_page)
+        current = _page(_search_found(forms), page, per_page, SEARCH_COUNT_LIMIT)
         entries = _matched_people(_nodes(current.object_list), forms)
     else:
-        current = _page(_word_starts(query), page, BoundedPaginator, per_page)
+        current = _page(_word_starts(query), page, per_page, SEARCH_COUNT_LIMIT)
         entries = _with_people(_word_nodes(current.object_list, set()))
     return DirectoryPage(_count_children(entries), current, by_word_start=not forms)
 

@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from agencies.models import Agency, RecipientGroup, Unit
+from core.paging import bounded_count
 from intake.models import InboundMessage
 
 from . import registers
 from .filters import IncomingFilter, OutgoingFilter
 from .models import Assignment, Delivery, Incoming, Outgoing, Register
-from .pagination import bounded_count
 
 
 def outgoing_visible_to(membership):

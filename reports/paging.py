@@ -10,10 +10,8 @@ rows, newest first, and the filters (a period) reach older ones.
 
 from types import SimpleNamespace
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models.query import EmptyQuerySet
-from django.utils.functional import cached_property
 
 COUNT_LIMIT = 2_000
 DEFAULT_ORDER = ("-log_at", "-log_key")
@@ -94,18 +92,3 @@ class TrafficLog:
             if total >= self.count_limit:
                 break
         return total
-
-
-class BoundedPaginator(Paginator):
-    """A paginator over a django-tables2 table's rows (or a queryset) that counts at most `limit` rows."""
-
-    limit = COUNT_LIMIT
-
-    @cached_property
-    def count(self):
-        rows = self.object_list
-        data = getattr(getattr(rows, "data", None), "data", rows)  # BoundRows → TableData → the queryset
-        if hasattr(data, "query") and hasattr(data, "model") and data.model is not None:
-            # Without the columns worked out per row (an incident's cause shown or hidden): only how many.
-            return data.order_by().values("pk")[:self.limit].count()
-        return min(len(rows), self.limit)

@@ -1,25 +1,22 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from accounts.access import staff_required
 from accounts.models import Role
 from core import exports as portal_exports
+from core.paging import paginate
 from core.replica import heavy_reads
 from incidents import services as incident_services
 
-from . import exports, selectors
+from . import exports, paging, selectors
 from .evaluation import evaluation_report
 from .evaluation_tables import EvaluationPersonTable, EvaluationUnitTable, evaluation_records
 from .figures import usage_report as compute_usage_report
 from .forms import IncidentResolveForm, UsageReportForm
-from .paging import BoundedPaginator
 from .tables import IncidentTable, TrafficTable
 
 TRAFFIC_EXPORT_LIMIT = 50_000
@@ -38,16 +35,9 @@ def _period_text(form):
 
 
 def _paged_table(table_class, rows, request, prefix="", per_page=50):
-    """A page of the table in the order the request asks for; its paginator counts at most paging.COUNT_LIMIT rows
-    (the traffic log counts its own UNION the same way), so a page never counts an agency's whole history. Made
-    without django-tables2's own paginator, which would count every row and read a first page of its own."""
-    table = table_class(rows, prefix=prefix)
-    RequestConfig(request, paginate=False).configure(table)
-    try:
-        table.paginate(BoundedPaginator, page=request.GET.get(f"{prefix}page", 1), per_page=per_page)
-    except (EmptyPage, PageNotAnInteger):
-        raise Http404 from None
-    return table
+    """A page of the table in the order the request asks for; its count stops at paging.COUNT_LIMIT rows (the
+    traffic log counts its own UNION the same way), so a page never counts an agency's whole history."""
+    return paginate(table_class(rows, prefix=prefix), request, per_page, limit=paging.COUNT_LIMIT)
 
 
 def _incidents_table(request, incidents, prefix=""):

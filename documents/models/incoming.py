@@ -103,7 +103,7 @@ class Incoming(models.Model):
                                   "due_date"]),
             models.Index(fields=["arrived_at"], name="incoming_open_report_idx",
                          include=["agency_id", "due_date", "doc_type"], condition=Q(status__in=["04", "05"])),
-            # The incoming list and the register (documents.pagination), the desk's waiting and overdue documents,
+            # The incoming list and the register (core.paging), the desk's waiting and overdue documents,
             # and the duplicates shown on a document's page (services.incoming.duplicates_of).
             models.Index(fields=["agency", "-arrived_at"], name="incoming_list_arrived_idx", include=["status"]),
             # The report's handling-time percentiles of one agency's half-year, by an index-only scan.

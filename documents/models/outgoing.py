@@ -98,7 +98,7 @@ class Outgoing(models.Model):
         # The six-monthly report and its benchmark (reports.figures): an index-only scan of a period.
         indexes = [models.Index(fields=["issued_at"], name="outgoing_issued_report_idx",
                                 include=["agency_id", "status", "drafting_unit_id", "doc_type", "also_on_paper"]),
-                   # The outgoing list (documents.pagination): each sort reads the agency's rows in order, 25 at a
+                   # The outgoing list (core.paging): each sort reads the agency's rows in order, 25 at a
                    # time, and counts at most 10,001 of them; the desk's "approved, to issue" by status.
                    models.Index(fields=["agency", "-updated_at"], name="outgoing_list_updated_idx",
                                 include=["status", "secrecy", "created_by"]),

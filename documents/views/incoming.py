@@ -11,18 +11,18 @@ from accounts.access import staff_required
 from accounts.models import Role
 from core.forms import add_service_errors
 from core.http import file_response
+from core.paging import paginate
 from intake.selectors import agency_for_sender_domain, inbound_facts, inbound_get_for_user
 
 from .. import incoming_workflow as workflow
 from .. import selectors
 from ..forms import IncomingMetadataForm, PaperForm, RefuseForm, RouteForm, TextForm
 from ..navigation import PAGE_ROLES, STAFF
-from ..pagination import paginate
 from ..services import incoming as services
 from ..tables import IncomingTable
 from . import revisions
 
-# The list's sorts that an index of migration 0019 serves; any other sorts the newest 5,000 (documents.pagination).
+# The list's sorts that an index of migration 0019 serves; any other sorts the newest 5,000 (core.paging).
 LIST_NEWEST = "-arrived_at"
 LIST_INDEXED_SORTS = {"arrived_at", "status"}
 

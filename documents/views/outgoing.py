@@ -13,6 +13,7 @@ from accounts.selectors import request_needs_mfa
 from core import files as core_files
 from core.forms import add_service_errors
 from core.http import file_response
+from core.paging import paginate
 from pki.errors import SigningError
 
 from .. import noinhan, selectors, workflow
@@ -28,7 +29,6 @@ from ..forms import (
 )
 from ..models import Delivery, OutgoingFile
 from ..navigation import PAGE_ROLES
-from ..pagination import paginate
 from ..services import incoming as incoming_services
 from ..services import outgoing as services
 from ..services.delivery import deliveries_resend_failed, delivery_resend
@@ -37,7 +37,7 @@ from ..uploads import upload_discard, upload_keep, upload_kept
 from .revisions import outgoing_revisions_context
 from .signing import signing_context
 
-# The list's sorts that an index of migration 0019 serves; any other sorts the newest 5,000 (documents.pagination).
+# The list's sorts that an index of migration 0019 serves; any other sorts the newest 5,000 (core.paging).
 LIST_NEWEST = "-updated_at"
 LIST_INDEXED_SORTS = {"updated_at", "notation", "doc_type", "status"}
 

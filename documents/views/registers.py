@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from accounts.access import staff_required
 from core import exports
+from core.paging import bounded_count, paginate
 from core.replica import heavy_reads
 
 from .. import register_exports, selectors
 from ..models import Register
 from ..navigation import PAGE_ROLES
-from ..pagination import bounded_count, paginate
 
 # A PDF of more rows than this is made by a worker while the page shows its progress; fewer, in the request.
 PDF_INLINE_ROWS = 500  # about 3 s of layout (reportlab's paragraphs, ~5 ms a row)

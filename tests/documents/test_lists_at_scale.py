@@ -11,11 +11,12 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from documents import pagination
+from core import paging as pagination
 from documents.models import Outgoing
 from documents.services import outgoing as services
 from documents.tables import OutgoingTable
 from tests.documents.conftest import approved, make_draft, to_agency
+from tests.plans import index_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -189,15 +190,6 @@ def test_page_cells_are_the_cells_django_tables2_gives(clerk, drafts, issued, ko
         assert [(attrs, [str(cell) for cell in cells]) for attrs, cells in table.page_cells] == given
 
 
-def _index_plan(sql):
-    """The plan of `sql` as PostgreSQL makes it for a big table: with a few test rows it would rather read them all."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute(f"EXPLAIN {sql}")
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
 def test_a_specialist_s_list_counts_what_is_routed_to_them_from_the_assignments_indexes(client_for, kontum_staff):
     """A specialist sees the documents routed now to them or to their unit, and no others; the list's count takes
     them as the join of the two partial indexes gives them (no ORDER BY: sorting a ministry unit's tens of
@@ -228,7 +220,7 @@ def test_a_specialist_s_list_counts_what_is_routed_to_them_from_the_assignments_
     assert counts and all("ORDER BY" not in sql.upper() and "UNION ALL" in sql.upper() for sql in counts), counts
     filtered = client_for(s["lead"]).get("/incoming/?q=riêng").content.decode()
     assert "Gửi riêng tôi" in filtered and re.search(r'data-testid="list-count">\s*1 văn bản', filtered)
-    plan = _index_plan(counts[0])
+    plan = index_plan(counts[0])
     assert "Index Only Scan using assignment_current_unit_idx" in plan, plan
     assert "Index Only Scan using assignment_current_member_idx" in plan, plan
 

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from documents import pagination, selectors
+from core import paging as pagination
+from documents import selectors
 from documents.models import Delivery, Outgoing
 from documents.services import outgoing as services
 from documents.views import registers as register_views

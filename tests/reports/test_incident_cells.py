@@ -7,6 +7,7 @@ from django.template import Context
 from django.test import RequestFactory
 from django.utils import timezone
 
+from core.paging import BoundedPaginator
 from documents.incidents import incident_delivery_failed
 from documents.models import Delivery
 from incidents.models import Incident
@@ -29,7 +30,7 @@ def test_the_incident_page_cells_are_those_of_django_tables2s_rows(province, may
 
     def table():  # a fresh one each time: a table numbers its rows (odd, even) across every walk over them
         made = IncidentTable(selectors.incident_list(membership=clerk))
-        made.paginate(paging.BoundedPaginator, page=1, per_page=25)
+        made.paginate(BoundedPaginator, page=1, per_page=25, limit=paging.COUNT_LIMIT)
         made.context = Context({"may_resolve": may_resolve, "request": request, "csrf_token": "token"})
         return made
 

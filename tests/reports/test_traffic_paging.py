@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.paging import BoundedPaginator
 from reports import paging, selectors
 from reports.tables import IncidentTable, TrafficTable
 from tests import factories
@@ -31,7 +32,7 @@ def test_every_page_is_the_slice_of_the_whole_log_in_each_order(province, clerk)
 
 def test_the_count_stops_at_the_bound_and_a_page_past_it_is_a_404(client, province, clerk, monkeypatch):
     monkeypatch.setattr(paging.TrafficLog, "count_limit", 3)
-    monkeypatch.setattr(paging.BoundedPaginator, "limit", 3)
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
     assert selectors.traffic_list(membership=clerk).count() == 3
     client.force_login(clerk.user)
     response = client.get("/reports/traffic/")
@@ -67,7 +68,7 @@ def test_the_tables_set_no_cell_attributes_which_their_template_leaves_out(table
 
 def test_the_log_page_cells_are_those_of_django_tables2s_rows(province, clerk):
     table = TrafficTable(selectors.traffic_list(membership=clerk))
-    table.paginate(paging.BoundedPaginator, page=1, per_page=50)
+    table.paginate(BoundedPaginator, page=1, per_page=50, limit=paging.COUNT_LIMIT)
     table.open_incidents = selectors.deliveries_with_open_incident(clerk, [
         row.record["log_key"] // 2 for row in table.paginated_rows if row.record["log_direction"] == "out"])
     expected = [(row.attrs.as_html(), list(row)) for row in table.paginated_rows]

@@ -1,4 +1,5 @@
-"""Paging long lists without counting or skipping over millions of rows.
+"""Paging long lists without counting or skipping over millions of rows: the document lists and registers, the
+reports' tables (their own limit) and the directory's searches (agencies.selectors) all page through here.
 
 A list counts at most COUNT_LIMIT rows (`SELECT count(*) FROM (… ORDER BY newest LIMIT COUNT_LIMIT + 1)`, read
 from an index in date order), says "hơn 5.000" past that, and offers pages only within those rows, so neither
@@ -19,9 +20,10 @@ COUNT_LIMIT = 5_000
 
 
 def _queryset(object_list):
-    """The QuerySet behind a django-tables2 BoundRows (or the object list itself), or None."""
+    """The QuerySet behind a django-tables2 BoundRows (or the object list itself), or None: also for rows that only
+    look like one (the traffic log's UNION, reports.paging.TrafficLog, counts and slices itself)."""
     data = getattr(getattr(object_list, "data", None), "data", object_list)
-    return data if hasattr(data, "query") else None
+    return data if hasattr(data, "query") and getattr(data, "model", None) is not None else None
 
 
 class BoundedPaginator(Paginator):
@@ -98,12 +100,12 @@ def page_records(queryset, bottom, top, tie_break=False):
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def paginate(table, request, per_page, newest=None, indexed=None, counted=None):
+def paginate(table, request, per_page, newest=None, indexed=None, counted=None, limit=None):
     """Order a django-tables2 table by the request's ?sort= and paginate it by BoundedPaginator; a page that does not
     exist is a 404. With `indexed` (the sorts an index serves), any other sort sorts only the newest COUNT_LIMIT rows.
     The count reads the rows in the order `newest` (an index's range that stops at the limit); `counted`, the same
     rows found another way (a specialist's routed documents: documents.selectors.incoming_list_counted), is counted
-    instead, as its plan gives them, stopping at the limit.
+    instead, as its plan gives them, stopping at the limit. `limit`: another bound than COUNT_LIMIT.
     The table must be made without `request=`: django-tables2 would then paginate it itself, counting every row."""
     if hasattr(table, "paginator"):
         raise TypeError("paginate() a table made without request=: django-tables2 has already counted all its rows")
@@ -112,7 +114,7 @@ def paginate(table, request, per_page, newest=None, indexed=None, counted=None):
     window = indexed is not None and bool(sort) and sort.lstrip("-") not in indexed
     try:
         table.paginate(paginator_class=BoundedPaginator, page=request.GET.get(table.prefixed_page_field, 1),
-                       per_page=per_page, newest=newest, window=window, counted=counted)
+                       per_page=per_page, newest=newest, window=window, counted=counted, limit=limit)
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404(str(exc)) from exc
     return table
