@@ -16,7 +16,9 @@ DEV_STAMP := $(VENV)/.dev-installed
 OCR_APT_PACKAGES := poppler-utils tesseract-ocr tesseract-ocr-vie ocrmypdf ghostscript
 # qpdf joins a long register's PDF volumes (documents/register_exports.py) without holding them in memory.
 RUN_APT_PACKAGES := $(OCR_APT_PACKAGES) qpdf
-TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 libnss3-tools postfix spamassassin \
+# PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup): tests/deploy starts private clusters of its own (a
+# primary with its streaming replica, a restored backup) beside the shared server; rsync snapshots the stored files.
+TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 libnss3-tools postfix spamassassin postgresql rsync \
 	$(RUN_APT_PACKAGES)
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal

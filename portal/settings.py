@@ -137,6 +137,23 @@ else:
             "max_size": env.int("DB_POOL_MAX_SIZE"),
             "timeout": env.int("DB_POOL_TIMEOUT", default=10),
         }
+# A streaming replica of the primary for heavy reads (core/replica.py, docs/deploy.md): only views that opt in read
+# there, and a person's own writes are waited for. In the test suite it mirrors the test database.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=10)
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=10)
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL in DATABASE_URL too.")
+    replica_db = env.db_url_config(DATABASE_REPLICA_URL)
+    for key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        replica_db[key] = DATABASES["default"][key]
+    replica_db["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **replica_db.get("OPTIONS", {}),
+                          "connect_timeout": env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2)}
+    replica_db["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = replica_db
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("core.middleware.UploadLimitMiddleware"), "core.replica.WalPositionMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Unit
+from core import replica
 from documents.models import DocumentType
 
 from .exchange_figures import RevisionFigures, revision_figures
@@ -404,7 +405,7 @@ def _execute(sql, params):
     # Only the parameters the statement names: SQLite's driver binds every one it is given, and the
     # arrays meant for PostgreSQL's ANY() cannot be bound there.
     used = set(NAMED_PARAMETER.findall(sql))
-    with connection.cursor() as cursor:
+    with replica.reads_connection().cursor() as cursor:
         cursor.execute(sql, {name: value for name, value in params.items() if name in used})
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -513,9 +514,17 @@ def _counted(d, agency_ids, months, ranges, params, with_facts):
                 for row in _execute(report_sql(d, len(agency_ids), len(ranges), with_facts and bool(months)), params)]
         return rows, _execute(percentiles_sql(d, len(agency_ids)), params)
 
+    reading = replica.reads_connection()
+    if with_facts and months and reading.alias != DEFAULT_DB_ALIAS:
+        with reading.cursor() as cursor:
+            marks = _month_facts_state(cursor, agency_ids, months)[0]
+        if marks < len(agency_ids) * len(months):
+            # Monthly totals the primary has just computed are not on the replica yet: read them where they are.
+            with replica.primary_reads():
+                return _counted(d, agency_ids, months, ranges, params, with_facts)
     if not (with_facts and months) or ranges:
         return count()
-    with connection.cursor() as cursor:
+    with reading.cursor() as cursor:
         state = _month_facts_state(cursor, agency_ids, months)
     if state[2]:  # a month marked again since the refresh: count from what is there now, keep nothing
         return count()

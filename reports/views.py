@@ -9,6 +9,7 @@ from accounts.access import staff_required
 from accounts.models import Role
 from core import exports as portal_exports
 from core.paging import paginate
+from core.replica import heavy_reads
 from incidents import services as incident_services
 
 from . import exports, paging, selectors
@@ -44,6 +45,7 @@ def _incidents_table(request, incidents, prefix=""):
 
 
 @staff_required(*selectors.PAGE_ROLES["traffic_log"])
+@heavy_reads
 def traffic_log(request):
     """Sổ theo dõi lưu lượng công văn: every exchange of the agency, in and out, with the incidents."""
     filterset = selectors.traffic_filterset(membership=request.membership, filters=request.GET or None)
@@ -63,6 +65,7 @@ def traffic_log(request):
 
 
 @staff_required(*selectors.PAGE_ROLES["incident_list"])
+@heavy_reads
 def incident_list(request):
     filterset = selectors.incident_filterset(membership=request.membership, filters=request.GET or None)
     return render(request, "reports/incidents.html", {
@@ -105,6 +108,7 @@ def _evaluation_context(request, evaluation):
 
 
 @staff_required()
+@heavy_reads
 def usage_report(request):
     """The six-monthly report (Directive 34, point 8) of the agency, rolled up over the agencies under it; when
     asked, with the evaluation of use (1.c) per unit and, for leaders and the chief of office, per person."""

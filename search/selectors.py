@@ -18,6 +18,7 @@ from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from core import replica
 from documents.models import DocumentType, Secrecy
 
 from . import text
@@ -317,8 +318,9 @@ def _without_jit():
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    reading = replica.reads_connection()  # the replica's, on a heavy page
+    with transaction.atomic(using=reading.alias):
+        with reading.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
         yield
 

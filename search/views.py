@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import staff_required
 from core import exports
+from core.replica import heavy_reads
 
 from . import selectors, services
 from .forms import SavedSearchForm
@@ -29,6 +30,7 @@ def _with(request, name, value):
 
 
 @staff_required()
+@heavy_reads
 def search(request):
     query_text = request.GET.get("q", "")
     result = selectors.search(membership=request.membership, query_text=query_text, filters=_filters(request),
@@ -45,6 +47,7 @@ def search(request):
 
 
 @staff_required()
+@heavy_reads
 def search_export(request):
     """The matches as XLSX (data, never formulas: core.exports), in the page's order."""
     query_text = request.GET.get("q", "")

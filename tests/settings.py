@@ -17,3 +17,5 @@ INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405 - manage.py seed_de
 # in a thread of their own: their connections close with the request, or the test database could not be dropped at
 # the end of the run while one of them was still open.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if "replica" in DATABASES:  # noqa: F405 - DATABASE_REPLICA_URL set: the same for the replica's connections
+    DATABASES["replica"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.access import staff_required
 from core import exports
 from core.paging import bounded_count, paginate
+from core.replica import heavy_reads
 
 from .. import register_exports, selectors
 from ..models import Register
@@ -58,6 +59,7 @@ def _register_page(request, *, kind):
 
 
 @staff_required(*PAGE_ROLES["outgoing_register"])
+@heavy_reads
 def outgoing_register(request):
     """Sổ đăng ký văn bản đi for a chosen year; secret documents have their own register."""
     kind = Register.Kind.OUTGOING_SECRET if request.GET.get("register") == "secret" else Register.Kind.OUTGOING
@@ -65,6 +67,7 @@ def outgoing_register(request):
 
 
 @staff_required(*PAGE_ROLES["incoming_register_book"])
+@heavy_reads
 def incoming_register(request):
     """Sổ đăng ký văn bản đến for a chosen year, paper and electronic in one series."""
     return _register_page(request, kind=Register.Kind.INCOMING)
