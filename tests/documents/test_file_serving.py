@@ -108,8 +108,11 @@ def test_active_content_that_reached_issue_is_never_signed(certified, specialist
     file = outgoing.files.get(kind=kind)
     # What issue seals: the main file as the signer signed it, an attachment as uploaded.
     stored = file.approved if kind == OutgoingFile.Kind.MAIN else file.draft
+    data = sample()
     with open(stored.path, "wb") as handle:  # as if it had been stored before the check existed
-        handle.write(sample())
+        handle.write(data)
+    if kind == OutgoingFile.Kind.MAIN:  # ...with the digest of those bytes (core.storage checks it)
+        OutgoingFile.objects.filter(pk=file.pk).update(approved_sha256=core_files.sha256(data))
     with pytest.raises(ValidationError) as caught:
         services.outgoing_issue(membership=clerk, outgoing=outgoing)
     assert "có nội dung chủ động" in caught.value.messages[0] and file.name in caught.value.messages[0]

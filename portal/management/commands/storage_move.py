@@ -6,6 +6,7 @@ incoming files, scans, meeting papers, mail) must match that digest at the sourc
 is left as it was: switch STORAGE_URL on (or off) once a run ends with no error (docs/deploy.md).
 """
 
+import itertools
 import time
 
 from django.apps import apps
@@ -79,7 +80,7 @@ class Command(BaseCommand):
         self.bytes, self.verbosity, started = 0, verbosity, time.monotonic()
         seen = 0
         names = walk(source)
-        while batch := [name for _index, name in zip(range(BATCH), names)]:
+        while batch := list(itertools.islice(names, BATCH)):
             recorded = recorded_digests(batch)
             for name in batch:
                 seen += 1
