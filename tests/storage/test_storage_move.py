@@ -2,6 +2,10 @@
 copy verified, a file that no longer matches its recorded SHA-256 never copied."""
 
 import io
+import os
+import signal
+import subprocess
+import sys
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -71,3 +75,38 @@ def test_a_signed_file_that_no_longer_matches_its_digest_is_not_moved(settings, 
     with pytest.raises(CommandError, match="1 files were not copied"):
         move("s3")
     assert signed.name not in bucket.keys() and len(bucket.keys()) == len(files_on_disk(settings.MEDIA_ROOT)) - 1
+
+
+def test_a_move_killed_half_way_is_resumed(settings, bucket, transactional_db):
+    """The command killed (SIGKILL, as a crash) in the middle of copying, then run again to the end."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+    from django.db import connection
+
+    from tests.conftest import ROOT, _worker_env
+
+    disk = FileSystemStorage(location=settings.MEDIA_ROOT)
+    originals = {disk.save(f"incoming/{n // 100}/quet-{n:03d}.pdf", ContentFile(os.urandom(20_000))): None
+                 for n in range(400)}
+    env = _worker_env(connection.settings_dict["NAME"], {"STORAGE_URL": bucket.url, "PYTHONUNBUFFERED": "1"})
+    command = [sys.executable, "manage.py", "storage_move", "--to", "s3", "-v", "2"]
+
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    copied_before = 0
+    for line in process.stdout:
+        copied_before += line.endswith(": copied\n")
+        if copied_before == 50:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(10)
+    process.stdout.close()
+    in_bucket = len(bucket.keys())
+    assert 50 <= in_bucket < len(originals), "the run ended before it was killed; the test proves nothing"
+
+    resumed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{in_bucket} already there and verified" in resumed.stdout and "0 failed" in resumed.stdout
+    assert f"{len(originals) - in_bucket} copied" in resumed.stdout
+    assert bucket.keys() == sorted(originals)
+    assert all(bucket.get(name) == disk.open(name).read() for name in originals)
