@@ -183,7 +183,9 @@ class OutgoingFileContent(FileView):
         outgoing = generics.get_object_or_404(
             selectors.outgoing_visible_to(self.membership).filter(**NOT_SECRET), pk=pk)
         file = generics.get_object_or_404(outgoing.files.all(), pk=file_id)
-        return file_response(file.signed or file.approved or file.draft, name=file.name, download=True)
+        stored, sha256 = next((field, digest) for field, digest in (
+            (file.signed, file.signed_sha256), (file.approved, file.approved_sha256), (file.draft, "")) if field)
+        return file_response(stored, name=file.name, download=True, sha256=sha256)
 
 
 @extend_schema(tags=["Văn bản đến"], responses={**FILE_ANSWER, 410: api.ErrorOut})
@@ -197,7 +199,8 @@ class IncomingFileContent(FileView):
         if incoming.withdrawn_at is not None:
             return Response({"detail": _("Văn bản đã bị thu hồi; tệp được lưu lại nhưng không còn được cung cấp.")},
                             status=status.HTTP_410_GONE)
-        return file_response(file.file, name=file.name, content_type=file.content_type, download=True)
+        return file_response(file.file, name=file.name, content_type=file.content_type, download=True,
+                             sha256=file.sha256)
 
 
 @extend_schema(tags=["Văn bản đến"], parameters=_filter_parameters(IncomingFilter))

@@ -70,4 +70,5 @@ def archived_scan(request, pk):
     document = selectors.archived_get(request.user, pk)
     if not document.scan:
         raise Http404
-    return file_response(document.scan, name=document.scan_name, content_type=document.scan_content_type)
+    return file_response(document.scan, name=document.scan_name, content_type=document.scan_content_type,
+                         sha256=document.scan_sha256)

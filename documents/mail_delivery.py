@@ -47,6 +47,7 @@ from agencies.mail_auth import effective_email_backend
 from core import codes
 from core.mail import mail_may_name, retry_backoff
 from core.mail_headers import MAIL_POLICY, MAIL_POLICY_KEEP
+from core.storage import read_verified
 from core.text import nfc
 from incidents.services import incident_relay_answered, incident_relay_unreachable, relay_outage_since
 from pki.mail_signing import MailSigner
@@ -85,9 +86,8 @@ def email_attachments(outgoing):
     files = outgoing.files.order_by("kind", "position")
     attachments = []
     for file in files:
-        with file.signed.open("rb") as handle:
-            prefix = "" if file.kind == OutgoingFile.Kind.MAIN else "PL-"
-            attachments.append(Attachment(prefix + file.name, handle.read()))
+        prefix = "" if file.kind == OutgoingFile.Kind.MAIN else "PL-"
+        attachments.append(Attachment(prefix + file.name, read_verified(file.signed, file.signed_sha256)))
     return attachments
 
 

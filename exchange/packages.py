@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from agencies.models import Agency
 from core import files as core_files
+from core.storage import TamperedFile, read_verified
 from core.text import fold
 from documents.models import DocumentType, Incoming, IncomingEvent, IncomingFile, Outgoing, Secrecy, Urgency
 from documents.services.incoming import incoming_arrived
@@ -55,11 +56,10 @@ def _attachments(outgoing):
     files = sorted(outgoing.files.all(), key=lambda f: (f.kind != f.Kind.MAIN, f.position, f.pk))
     attachments = []
     for position, file in enumerate(files, start=1):
-        with file.signed.open("rb") as handle:
-            data = handle.read()
-        if file.signed_sha256 and core_files.sha256(data) != file.signed_sha256:
-            raise EnvelopeError(_("Bản ký số của tệp “%(name)s” đã thay đổi so với lúc phát hành.")
-                                % {"name": file.name})
+        try:
+            data = read_verified(file.signed, file.signed_sha256)
+        except TamperedFile as error:
+            raise EnvelopeError(error.message) from error
         attachments.append(Attachment(
             cid=f"{position:03d}", name=file.name, data=data,
             content_type=core_files.CONTENT_TYPES[core_files.sniff(data)],

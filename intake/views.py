@@ -111,4 +111,4 @@ def inbound_mark(request, pk):
 @staff_required(Role.CLERK)
 def inbound_attachment_download(request, pk, attachment_pk):
     attachment = selectors.inbound_attachment_get_for_user(request.membership, pk, attachment_pk)
-    return file_response(attachment.file, name=attachment.filename, download=True)
+    return file_response(attachment.file, name=attachment.filename, download=True, sha256=attachment.sha256)

@@ -23,6 +23,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from core.storage import TamperedFile, local_copy
+
 from .models import FileText
 from .services import announce_ready, join_pages, nfc
 from .signals import text_failed
@@ -214,19 +216,6 @@ def file_pages(path, workdir):
     return FileText.Method.OCR, _merge(layer, recognised), output
 
 
-def _copy_to_temp(fieldfile, workdir):
-    suffix = Path(fieldfile.name).suffix.lower()[:10]
-    path = Path(workdir) / f"original{suffix}"
-    fieldfile.open("rb")
-    try:
-        with open(path, "wb") as out:
-            for chunk in fieldfile.chunks():
-                out.write(chunk)
-    finally:
-        fieldfile.close()
-    return path
-
-
 def _source_file(file_text):
     model = file_text.content_type.model_class()
     owner = model._base_manager.filter(pk=file_text.object_id).first() if model else None
@@ -302,12 +291,15 @@ def extract(file_text_id):
         # Corrections of the other copy are kept: its pages are the best text of these bytes.
         return _finish(file_text, claimed_at, same.method, list(same.pages), None, same.ocr_pdf.name)
     try:
-        with tempfile.TemporaryDirectory(prefix="ocr-") as workdir:
-            path = _copy_to_temp(_source_file(file_text), workdir)
+        # The stored file may be in a bucket: OCRmyPDF and poppler read a copy on this machine's disk.
+        with (tempfile.TemporaryDirectory(prefix="ocr-") as workdir,
+              local_copy(_source_file(file_text), file_text.sha256) as path):
             method, pages, ocr_path = file_pages(path, workdir)
             return _finish(file_text, claimed_at, method, pages, ocr_path)
     except PermanentError as error:
         _fail(file_text, claimed_at, str(error))
+    except TamperedFile as error:
+        _fail(file_text, claimed_at, error.message)
     except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
         logger.warning("OCR of FileText %s failed: %s", file_text.pk, error)
         _fail(file_text, claimed_at, str(error), permanent=False)

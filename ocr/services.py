@@ -4,7 +4,6 @@
 OutgoingFile.signed, the archive's scans): one FileText per (object, field), the task queued after commit.
 """
 
-import hashlib
 import unicodedata
 
 from django.contrib.contenttypes.models import ContentType
@@ -13,22 +12,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.storage import digest
+
 from .models import FileText, PageCorrection
 from .signals import text_ready
 
 
 def _file_sha256(fieldfile):
-    digest = hashlib.sha256()
     try:
-        fieldfile.open("rb")
-        try:
-            for chunk in fieldfile.chunks():
-                digest.update(chunk)
-        finally:
-            fieldfile.close()
+        with fieldfile.storage.open(fieldfile.name, "rb") as handle:
+            return digest(handle)
     except (OSError, ValueError):
         return ""
-    return digest.hexdigest()
 
 
 def _queue(file_text_id):

@@ -209,8 +209,46 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+
+
+def _s3_options(url):
+    """django-storages' S3Storage options from STORAGE_URL, s3://KEY:SECRET@host:port/bucket[/prefix]?region=…
+    &secure=0&addressing=path (no host: AWS itself). Private objects: files leave only through the portal's views."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    parts = urlsplit(url)
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    bucket, _slash, prefix = parts.path.lstrip("/").partition("/")
+    if parts.scheme != "s3" or not bucket:
+        raise ImproperlyConfigured("STORAGE_URL must look like s3://KEY:SECRET@host:port/bucket?region=…")
+    secure = query.get("secure", "1") not in ("0", "false", "no")
+    return {
+        "access_key": unquote(parts.username or ""),
+        "secret_key": unquote(parts.password or ""),
+        "bucket_name": bucket,
+        "location": prefix.strip("/"),
+        "endpoint_url": f"{'https' if secure else 'http'}://{parts.hostname}:{parts.port or (443 if secure else 80)}"
+        if parts.hostname else None,
+        "region_name": query.get("region") or None,
+        "addressing_style": query.get("addressing", "path" if parts.hostname else None),
+        "verify": query.get("ca") or None,
+        "default_acl": None,
+        "querystring_expire": 60,
+        # The same rule as the local disk: a name already taken gets a new one (signed files refuse instead:
+        # core.storage.save_once); S3's own default would overwrite.
+        "file_overwrite": False,
+        # Bytes kept in memory per open file before spooling to a temporary file.
+        "max_memory_size": env.int("STORAGE_MAX_MEMORY_MB", default=16) * 1024 * 1024,
+    }
+
+
+# Stored files: the local disk under MEDIA_ROOT by default; with STORAGE_URL every stored file is an object in an
+# S3-compatible bucket (docs/deploy.md, "Files in object storage"), read and written by every web server and worker.
+STORAGE_URL = env.str("STORAGE_URL", default="")
+STORAGE_S3_OPTIONS = _s3_options(STORAGE_URL) if STORAGE_URL else None
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": STORAGE_S3_OPTIONS} if STORAGE_S3_OPTIONS
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -57,7 +57,7 @@ def reply_file(request, pk, file_pk):
     file = selectors.reply_file_get(delivery, file_pk)
     services.download_record(delivery=delivery, file=file, ip=throttle.client_ip(request),
                              user_agent=request.headers.get("User-Agent", ""), user=request.user)
-    return file_response(file.signed, name=file.name, download=True)
+    return file_response(file.signed, name=file.name, download=True, sha256=file.signed_sha256)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core import files as core_files
 from core.codes import lookup_code_new
 from core.mail import mail_may_name
+from core.storage import read_verified, save_once
 from core.text import fold
 from ocr.services import text_request
 from pki.errors import SigningError
@@ -513,7 +514,7 @@ def _approve_store(membership, outgoing, certificate, approved_pdf, signed_at, c
     main = outgoing.files.get(kind=OutgoingFile.Kind.MAIN)
     with core_files.removed_on_error() as written:
         main.approved_sha256 = core_files.sha256(approved_pdf)
-        main.approved.save(f"duyet-{main.name}", ContentFile(approved_pdf), save=False)
+        save_once(main.approved, f"duyet-{main.approved_sha256[:12]}-{main.name}", ContentFile(approved_pdf))
         written.append(main.approved)
         main.save(update_fields=["approved", "approved_sha256"])
     outgoing.signer_certificate, outgoing.signer_signed_at = certificate, signed_at
@@ -703,8 +704,10 @@ def _issue(membership, outgoing, seal_signer, prefetched, *, parallel):
 def _issue_source(file):
     """What gets sealed: the main file as the signer signed it, an attachment as uploaded (checked again:
     a file that reached this point with active content is never signed)."""
-    stored = file.approved if file.kind == OutgoingFile.Kind.MAIN else file.draft
-    data = _read(stored)
+    if file.kind == OutgoingFile.Kind.MAIN:
+        data = read_verified(file.approved, file.approved_sha256)
+    else:
+        data = _read(file.draft)
     _check_signable(file.name, data)
     return data
 
@@ -727,7 +730,8 @@ def _seal_files(outgoing, files, contents, sealed, stamp, *, parallel):
     with core_files.removed_on_error() as written:
         for file, signed in zip(files, results, strict=True):
             file.signed_sha256 = core_files.sha256(signed)
-            file.signed.save(f"{outgoing.notation.replace('/', '_')}-{file.name}", ContentFile(signed), save=False)
+            save_once(file.signed, f"{outgoing.notation.replace('/', '_')}-{file.signed_sha256[:12]}-{file.name}",
+                      ContentFile(signed))
             written.append(file.signed)
             file.save(update_fields=["signed", "signed_sha256"])
             if file.kind == OutgoingFile.Kind.MAIN:

@@ -145,7 +145,7 @@ def incoming_file(request, pk, file_pk):
     if incoming.withdrawn_at is not None:
         return revisions.recalled_file(request, incoming)
     return file_response(file.file, name=file.name, content_type=file.content_type,
-                         download=request.GET.get("download") == "1")
+                         download=request.GET.get("download") == "1", sha256=file.sha256)
 
 
 @staff_required(*PAGE_ROLES["incoming_paper"])

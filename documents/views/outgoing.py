@@ -391,8 +391,10 @@ def deliveries_resend_failed_view(request, pk):
 def outgoing_file(request, pk, file_pk):
     outgoing = selectors.outgoing_get_for_user(request.membership, pk)
     file = get_object_or_404(OutgoingFile, pk=file_pk, outgoing=outgoing)
-    versions = {"draft": file.draft, "approved": file.approved, "signed": file.signed}
+    versions = {"draft": (file.draft, ""), "approved": (file.approved, file.approved_sha256),
+                "signed": (file.signed, file.signed_sha256)}
     wanted = versions.get(request.GET.get("version", ""))
     # By default the furthest version there is: issued, else signed by the signer, else the draft.
-    stored = wanted or file.signed or file.approved or file.draft
-    return file_response(stored, name=file.name, download=request.GET.get("download") == "1")
+    stored, sha256 = next(version for version in (wanted, versions["signed"], versions["approved"], versions["draft"])
+                          if version and version[0])
+    return file_response(stored, name=file.name, download=request.GET.get("download") == "1", sha256=sha256)

@@ -69,7 +69,7 @@ def paper_version_add(request, pk, paper_pk):
 def paper_open(request, pk, version_pk):
     version = selectors.version_for_reader(request.membership, pk, version_pk)
     services.paper_opening_record(version=version, user=request.user)
-    return file_response(version.file, name=version.name, content_type=version.content_type)
+    return file_response(version.file, name=version.name, content_type=version.content_type, sha256=version.sha256)
 
 
 def paper_open_link(request, token, version_pk):
@@ -79,4 +79,4 @@ def paper_open_link(request, token, version_pk):
     except PermissionDenied as exc:  # expired link, secret meeting: say why
         return render(request, "meetings/paper_refused.html", {"reason": str(exc)}, status=403)
     services.paper_opening_record(version=version, invitee=invitee)
-    return file_response(version.file, name=version.name, content_type=version.content_type)
+    return file_response(version.file, name=version.name, content_type=version.content_type, sha256=version.sha256)

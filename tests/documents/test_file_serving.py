@@ -108,8 +108,11 @@ def test_active_content_that_reached_issue_is_never_signed(certified, specialist
     file = outgoing.files.get(kind=kind)
     # What issue seals: the main file as the signer signed it, an attachment as uploaded.
     stored = file.approved if kind == OutgoingFile.Kind.MAIN else file.draft
+    data = sample()
     with open(stored.path, "wb") as handle:  # as if it had been stored before the check existed
-        handle.write(sample())
+        handle.write(data)
+    if kind == OutgoingFile.Kind.MAIN:  # ...with the digest of those bytes (core.storage checks it)
+        OutgoingFile.objects.filter(pk=file.pk).update(approved_sha256=core_files.sha256(data))
     with pytest.raises(ValidationError) as caught:
         services.outgoing_issue(membership=clerk, outgoing=outgoing)
     assert "có nội dung chủ động" in caught.value.messages[0] and file.name in caught.value.messages[0]
@@ -231,7 +234,8 @@ def test_a_pdf_html_polyglot_delivered_through_the_portal_is_not_inline_html(
     assert (file.content_type, file.active_content) == ("application/pdf", [])  # our signed copy is clean
     with open(file.file.path, "ab") as handle:  # a polyglot issued before the check existed
         handle.write(b"<html><script>document.title='pwned'</script></html>")
-    IncomingFile.objects.filter(pk=file.pk).update(content_type="")
+    with open(file.file.path, "rb") as handle:  # ...with the digest of those bytes (core.storage checks it)
+        IncomingFile.objects.filter(pk=file.pk).update(content_type="", sha256=core_files.sha256(handle.read()))
     response = client_for(kontum["clerk"]).get(f"/incoming/{incoming.pk}/files/{file.pk}/")
     assert_served_safely(response, content_type="application/pdf", inline=True)
     assert "html" not in response["Content-Type"]
