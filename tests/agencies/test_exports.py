@@ -111,7 +111,7 @@ sys.stdout.write("NAMES" + json.dumps(names))
 
 
 @pytest.mark.django_db
-def test_the_whole_export_on_sqlite_lists_the_tree_in_postgresql_s_order(tmp_path):
+def test_the_whole_export_on_sqlite_lists_the_tree_in_postgresql_s_order(sqlite_env):
     """make run's SQLite has no row values for the tree's sort key: the export orders its agencies in Python."""
     import json
     import os
@@ -124,10 +124,7 @@ def test_the_whole_export_on_sqlite_lists_the_tree_in_postgresql_s_order(tmp_pat
     expected = tree_names()
     assert expected[:3] == ["Bộ Nội vụ", "Cục Văn thư", "Vụ Pháp chế"]
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'directory.sqlite3'}", "DEBUG": "1",
-           "PORTAL_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "portal.settings"}
     manage = [sys.executable, os.path.join(root, "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=root, env=env, check=True, timeout=300)
-    shell = subprocess.run([*manage, "shell", "-c", SQLITE_SCRIPT], cwd=root, env=env, check=True, timeout=300,
+    shell = subprocess.run([*manage, "shell", "-c", SQLITE_SCRIPT], cwd=root, env=sqlite_env, check=True, timeout=300,
                            capture_output=True, text=True)
     assert json.loads(shell.stdout.split("NAMES", 1)[1]) == expected

@@ -3,7 +3,6 @@
 
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -125,11 +124,8 @@ print(json.dumps({"units": [[row.label, scores(row)] for row in r.by_unit],
 """
 
 
-def test_sqlite_gives_the_same_scores(world, tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PORTAL_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "portal.settings"}
-    env.pop("REDIS_URL", None)
-    output = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True,
+def test_sqlite_gives_the_same_scores(world, sqlite_env):
+    output = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=sqlite_env, capture_output=True,
                             text=True, timeout=300, check=True).stdout
     sqlite = json.loads(output.strip().splitlines()[-1])
     postgres = evaluate(world)

@@ -3,7 +3,6 @@ replacements of issued documents; rows made directly over the small province of 
 
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -158,11 +157,8 @@ print(json.dumps({"page": page.status_code, "section": 'id="exchange"' in page.c
 """
 
 
-def test_sqlite_gives_the_same_figures_and_log(province, exchange, tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PORTAL_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "1"}
-    env.pop("REDIS_URL", None)
-    output = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True,
+def test_sqlite_gives_the_same_figures_and_log(province, exchange, sqlite_env):
+    output = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=sqlite_env, capture_output=True,
                             text=True, timeout=300, check=True).stdout
     sqlite = json.loads(output.strip().splitlines()[-1])
     assert (sqlite["page"], sqlite["section"]) == (200, True)

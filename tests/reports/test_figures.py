@@ -3,7 +3,6 @@
 import datetime
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -227,12 +226,9 @@ print(json.dumps({"page": page.status_code, "current": r.current.__dict__, "prev
 """
 
 
-def test_sqlite_gives_the_same_figures_log_and_page_without_month_facts(province, tmp_path):
+def test_sqlite_gives_the_same_figures_log_and_page_without_month_facts(province, sqlite_env):
     # DEBUG=1 as `make run` has it: Django then also logs each query, binding every parameter given.
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PORTAL_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "1"}
-    env.pop("REDIS_URL", None)
-    output = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=env, capture_output=True,
+    output = subprocess.run([sys.executable, "-c", SQLITE_SCRIPT], cwd=ROOT, env=sqlite_env, capture_output=True,
                             text=True, timeout=300, check=True).stdout
     sqlite = json.loads(output.strip().splitlines()[-1])
     assert sqlite["page"] == 200  # the report page works on the embedded database

@@ -23,14 +23,11 @@ sys.stdout.write("RESULTS" + json.dumps(found))
 """
 
 
-def test_sqlite_finds_what_postgresql_finds(tmp_path):
+def test_sqlite_finds_what_postgresql_finds(sqlite_env):
     assert connection.vendor == "postgresql"
     expected = json.loads(json.dumps(corpus.results()))
     assert expected["15 qđ bnv"][0][0] == "15/QĐ-BNV" and not expected["tai thien"][0][0].startswith("15")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'search.sqlite3'}", "DEBUG": "1", "PORTAL_VAR_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "portal.settings"}
     manage = [sys.executable, os.path.join(ROOT, "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
-    shell = subprocess.run([*manage, "shell", "-c", SCRIPT], cwd=ROOT, env=env, check=True, timeout=300,
+    shell = subprocess.run([*manage, "shell", "-c", SCRIPT], cwd=ROOT, env=sqlite_env, check=True, timeout=300,
                            capture_output=True, text=True)
     assert json.loads(shell.stdout.split("RESULTS", 1)[1]) == expected
