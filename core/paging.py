@@ -69,7 +69,10 @@ class BoundedPaginator(Paginator):
 def bounded_count(queryset, limit=COUNT_LIMIT, newest=None):
     """(number of rows up to `limit`, True if there are more): a figure that costs at most `limit` rows, read in
     the order `newest` (an index's order) if given."""
-    rows = queryset.order_by(*([newest] if newest else [])).values("pk")
+    if queryset.query.combinator:  # a UNION of one column: counted as it is
+        rows = queryset
+    else:
+        rows = queryset.order_by(*([newest] if newest else [])).values("pk")
     found = rows[: limit + 1].count()
     return min(found, limit), found > limit
 

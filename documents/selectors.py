@@ -57,18 +57,19 @@ def _routed_to(membership):
     return Assignment.objects.filter(reach, is_current=True)
 
 
-def _routed_ids(membership):
+def _routed_ids(membership, distinct=False):
     """Ids of the incoming documents routed now to this person or to their unit: each side read from its own partial
-    index alone (assignment_current_member_idx, assignment_current_unit_idx), the two joined by UNION ALL. As an OR
-    PostgreSQL reads them by a bitmap, one table page per assignment (a ministry's unit has tens of thousands): this
-    is how a list counts them. A page keeps the OR (_routed_to): it walks the agency's documents in date order and
-    asks assignment_current_reach_idx of each, where this union, whose size PostgreSQL cannot guess, would have it
-    read every routed document and sort them."""
+    index alone (assignment_current_member_idx, assignment_current_unit_idx), the two joined by UNION ALL (UNION with
+    `distinct`: a document routed both to the person and to their unit once). As an OR PostgreSQL reads them by a
+    bitmap, one table page per assignment (a ministry's unit has tens of thousands): this is how a list counts them.
+    A page keeps the OR (_routed_to): it walks the agency's documents in date order and asks
+    assignment_current_reach_idx of each, where this union, whose size PostgreSQL cannot guess, would have it read
+    every routed document and sort them."""
     ids = Assignment.objects.filter(member=membership, is_current=True).order_by().values("incoming_id")
     if membership.unit_id:
-        ids = ids.union(Assignment.objects.filter(unit_id=membership.unit_id, is_current=True)
-                        .order_by().values("incoming_id"), all=True)
-    return ids
+        return ids.union(Assignment.objects.filter(unit_id=membership.unit_id, is_current=True)
+                         .order_by().values("incoming_id"), all=not distinct)
+    return ids.distinct() if distinct else ids
 
 
 def incoming_sees_all(membership):
@@ -95,11 +96,17 @@ def incoming_filterset(*, membership, filters=None):
 
 def incoming_list_counted(*, membership, filters=None):
     """What the incoming list counts for this person: its rows, found for a count (see _routed_ids); None when the
-    list's own rows count fast (clerks and leaders: an index range of their agency's, stopping at the limit)."""
+    list's own rows count fast (clerks and leaders: an index range of their agency's, stopping at the limit).
+    Unfiltered, the routed ids themselves, from the two indexes alone: each of them looked up in the documents' table
+    to check what no filter asks was the count's whole time (20 ms at 1 M documents, 5,001 lookups at 10 M)."""
     if not membership or incoming_sees_all(membership):
         return None
-    documents = Incoming.objects.filter(agency=membership.agency, pk__in=_routed_ids(membership))
-    return IncomingFilter(filters, queryset=documents).qs
+    filterset = IncomingFilter(filters, queryset=Incoming.objects.filter(agency=membership.agency,
+                                                                        pk__in=_routed_ids(membership)))
+    if filterset.is_bound and (not filterset.form.is_valid() or any(
+            value not in (None, "") for value in filterset.form.cleaned_data.values())):
+        return filterset.qs
+    return _routed_ids(membership, distinct=True)  # routed ids are of the person's agency's documents (routing)
 
 
 def incoming_list(*, membership, filters=None):

@@ -128,8 +128,11 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # JIT compiling pays only for long analytic queries; on pages whose estimates are large (a common word in
     # search, a big agency's lists) it added about 0.5 s to a query that runs in milliseconds (bench/README).
-    if not env.bool("DB_JIT", default=False):
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Parallel workers likewise: starting them took 6–15 ms of a specialist's list page whose plan runs in 1.6 ms
+    # alone (bench/README "Pages"); a reports worker may set DB_PARALLEL_WORKERS for its long aggregates.
+    server_options = [] if env.bool("DB_JIT", default=False) else ["-c jit=off"]
+    server_options.append(f"-c max_parallel_workers_per_gather={env.int('DB_PARALLEL_WORKERS', default=0)}")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(server_options)
     if env.int("DB_POOL_MAX_SIZE", default=0):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

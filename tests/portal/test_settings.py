@@ -143,3 +143,19 @@ def test_the_psycopg_pool_serves_queries_when_configured(tmp_path):
     }, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ConnectionPool", "1"]
+
+
+def test_the_portal_s_connections_run_without_jit_or_parallel_workers_unless_asked(tmp_path):
+    """A page's query runs in milliseconds: compiling it (JIT) or starting parallel workers for it costs more than it
+    saves (bench/README "Pages"); a reports worker may ask for parallel workers."""
+    probe = (
+        "import django; django.setup(); from django.db import connection; c = connection.cursor();"
+        "c.execute('SHOW jit'); print(c.fetchone()[0]);"
+        "c.execute('SHOW max_parallel_workers_per_gather'); print(c.fetchone()[0])"
+    )
+    database = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"}
+    result = run(["-c", probe], {**PRODUCTION, **database}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["off", "0"]
+    result = run(["-c", probe], {**PRODUCTION, **database, "DB_PARALLEL_WORKERS": "2", "DB_JIT": "1"}, tmp_path)
+    assert result.stdout.split() == ["on", "2"]
