@@ -156,8 +156,11 @@ def _from(edge):
 
 
 def _before(edge):
+    """Entries older than `edge`. `date <= day` bounds the range of search_entry_agency_date_idx the walk reads: the
+    OR alone is only a filter, and each chunk of a walk read again every entry from the newest down to its start
+    (3,000 entries, 10 ms a chunk at 1 M documents)."""
     day, pk = edge
-    return Q(date__lt=day) | Q(date=day, pk__lt=pk)
+    return Q(date__lte=day) & (Q(date__lt=day) | Q(date=day, pk__lt=pk))
 
 
 def _visible_rows(ids, allowed, query, limit):
