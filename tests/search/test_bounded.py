@@ -4,11 +4,13 @@ made small here so that a few documents stand for a ministry's millions."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from documents.models import Secrecy
 from search import selectors
 from search.models import Entry
+from tests.plans import index_plan
 
 from .conftest import make_outgoing
 
@@ -112,3 +114,14 @@ def test_phrase_candidates_come_from_the_pair_keys_index_of_the_agency_only(staf
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "search_entry_pair_keys_idx" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_each_chunk_of_a_walk_reads_the_index_from_where_the_last_one_stopped():
+    """A walk reads the agency's entries newest first a chunk at a time; the next chunk starts below the last entry
+    read as a range of search_entry_agency_date_idx, not by filtering every entry from the newest down again."""
+    walked = (Entry.objects.filter(agency_id=1).filter(selectors._before((datetime.date(2026, 1, 15), 42)))
+              .order_by("-date", "-pk").values_list("date", "pk")[:50])
+    plan = index_plan(*walked.query.sql_with_params())
+    bounds = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert "search_entry_agency_date_idx" in plan and any("date <= " in line for line in bounds), plan
