@@ -9,9 +9,15 @@ set -eu
 : "${BACKUP_DIR:?set BACKUP_DIR}" "${FILES_SOURCE:?set FILES_SOURCE}"
 KEEP_FILE_SNAPSHOTS=${KEEP_FILE_SNAPSHOTS:-30}
 
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
+# To the microsecond: two snapshots within one second (a nightly run and restore_check's own) must not share a name
+# (the second's `mv` would put its copy inside the first's instead of replacing `latest`).
+stamp=$(date -u +%Y%m%dT%H%M%S.%6NZ)
 mkdir -p "$BACKUP_DIR/files"
 target="$BACKUP_DIR/files/$stamp"
+if [ -e "$target" ] || [ -e "$target.partial" ]; then
+  echo "backup-files: $target exists" >&2
+  exit 1
+fi
 if [ -d "$BACKUP_DIR/files/latest" ]; then
   cp -al "$BACKUP_DIR/files/latest/." "$target.partial"
 else

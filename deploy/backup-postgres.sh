@@ -12,7 +12,7 @@ set -eu
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}
 KEEP_BASE_BACKUPS=${KEEP_BASE_BACKUPS:-7}
 
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
+stamp=$(date -u +%Y%m%dT%H%M%S.%6NZ)  # to the microsecond: two backups never share a name
 mkdir -p "$BACKUP_DIR/base"
 target="$BACKUP_DIR/base/$stamp"
 "$PG_BIN/pg_basebackup" -D "$target.partial" -X stream -c fast --manifest-checksums=SHA256 -l "portal $stamp"
