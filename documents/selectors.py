@@ -1,7 +1,9 @@
 """Reading documents, with who-may-see-what built in: views never build document querysets."""
 
 import datetime
+from contextlib import contextmanager
 
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -169,11 +171,28 @@ def _bounded(number):
     return min(number, DESK_COUNT_LIMIT), number > DESK_COUNT_LIMIT
 
 
+@contextmanager
+def _walking_in_order():
+    """The worklist's head in PostgreSQL as a walk: the agency's open documents in due-date order
+    (incoming_open_worklist_id_idx), each asked of assignment_current_reach_idx, stopping at the head. PostgreSQL
+    misjudges how many are routed to the person and would rather hash every current assignment of their unit (43,165
+    at 10 M documents, a table page each: 72 ms; with hash joins off, sort them for a merge join: 134 ms) where the
+    walk takes ≈ 8 ms: both joins are off for that one query."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        yield
+
+
 def _worklist_desk(mine, due_week, today, week_end):
     """The desk's list of my work and its three figures from one read of the worklist's head (ids and due dates in
     due-date order, overdue first, then due within the week, undated last) and the listed rows by id; the week's
     figure is counted on its own only when overdue work fills the head."""
-    head = list(mine.values_list("pk", "due_date")[:WORKLIST_HEAD])
+    with _walking_in_order():
+        head = list(mine.values_list("pk", "due_date")[:WORKLIST_HEAD])
     whole = len(head) < WORKLIST_HEAD
     n_overdue = sum(1 for _pk, due in head if due is not None and due < today)
     n_week = sum(1 for _pk, due in head if due is not None and today <= due <= week_end)

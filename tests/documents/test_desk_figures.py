@@ -90,3 +90,24 @@ def test_the_clerks_desk_costs_the_same_queries_for_2_or_8_rows_in_each_list(cli
     assert few == more
     assert page.count("Bộ Nội vụ: Việc số") == 8  # to register: notation – sender: summary
     assert 'data-testid="count-week">8<' in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_the_worklist_head_walks_the_open_documents_in_due_date_order_and_stops(specialist):
+    """At 10 M documents PostgreSQL would hash (or sort for a merge) every current assignment of the person's unit
+    (43,165, a table page each) to find the head; read inside _walking_in_order it walks the agency's open documents
+    in due-date order and asks each of the assignments' index, stopping at the head."""
+    give_work(specialist, [OVERDUE, THIS_WEEK, LATER])
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.dashboard(specialist)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    at = next(i for i, s in enumerate(sql) if f"LIMIT {selectors.WORKLIST_HEAD}" in s and '"due_date"' in s)
+    assert {"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"} <= set(sql[:at]), sql[:at]
+    # ... and the walk is what PostgreSQL then does (with a few rows it might anyway: the settings above are the point).
+    head = selectors.worklist(specialist).values_list("pk", "due_date")[:selectors.WORKLIST_HEAD]
+    sql, params = head.query.sql_with_params()
+    with selectors._walking_in_order(), connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert [due for _pk, due in head] == [OVERDUE, THIS_WEEK, LATER]
+    assert "Nested Loop" in plan and "Hash Join" not in plan and "Hash Semi Join" not in plan and "Merge" not in plan, plan
