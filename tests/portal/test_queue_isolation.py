@@ -112,5 +112,6 @@ def test_on_one_queue_they_wait_behind_the_batch(ocr_machine, monkeypatch, clerk
     monkeypatch.setattr(app.amqp.router, "routes", [])  # every task on the default queue, as before the routing
     (delivery_seconds, read_then), (signature_seconds, read_later) = ocr_batch_then_signature_and_delivery(
         clerk, leader, document, csc_server)
-    assert read_then == BATCH and read_later == BATCH
-    assert delivery_seconds > DELIVERY_MAX_SECONDS and signature_seconds > SIGNATURE_MAX_SECONDS
+    # Both waited for the whole batch: every scan was read before either was done. (How long that is depends on how
+    # fast this machine reads 4 scans: 5 s quiet, 8–13 s loaded; the delays are printed, not bounded.)
+    assert read_then == BATCH and read_later == BATCH, (delivery_seconds, signature_seconds)
