@@ -21,9 +21,10 @@ from tests.portal.pages import main_pages
 MANIFEST = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def collected_static(tmp_path_factory):
-    """STATIC_ROOT filled by collectstatic under the manifest storage, as in production."""
+    """STATIC_ROOT filled by collectstatic under the manifest storage, as in production: once per run (25 s). Per
+    module it ran three times, pytest-django running this module's database tests apart from the others."""
     root = tmp_path_factory.mktemp("staticfiles")
     with override_settings(STATIC_ROOT=root, STORAGES={"staticfiles": {"BACKEND": MANIFEST}}):
         call_command("collectstatic", "--no-input", verbosity=0)
