@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 REPLICA = "replica"
 SESSION_KEY = "replica_min_lsn"
@@ -100,6 +100,21 @@ def primary_reads():
 def reads_connection():
     """The connection raw SQL of a read should use: the one the ORM's reads use now (the router's choice)."""
     return connections[_reads_from.get()]
+
+
+@contextlib.contextmanager
+def local_settings(*settings):
+    """PostgreSQL settings ("jit = off") for the queries of the block only: SET LOCAL inside a transaction on the
+    connection reads use now (the replica's on a heavy page); nothing on SQLite."""
+    reading = reads_connection()
+    if reading.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=reading.alias):
+        with reading.cursor() as cursor:
+            for setting in settings:
+                cursor.execute(f"SET LOCAL {setting}")
+        yield
 
 
 def heavy_reads(view):

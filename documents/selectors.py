@@ -1,9 +1,7 @@
 """Reading documents, with who-may-see-what built in: views never build document querysets."""
 
 import datetime
-from contextlib import contextmanager
 
-from django.db import connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from agencies.models import Agency, RecipientGroup, Unit
 from core.paging import bounded_count
+from core.replica import local_settings
 from intake.models import InboundMessage
 
 from . import registers
@@ -171,20 +170,13 @@ def _bounded(number):
     return min(number, DESK_COUNT_LIMIT), number > DESK_COUNT_LIMIT
 
 
-@contextmanager
 def _walking_in_order():
     """The worklist's head in PostgreSQL as a walk: the agency's open documents in due-date order
     (incoming_open_worklist_id_idx), each asked of assignment_current_reach_idx, stopping at the head. PostgreSQL
     misjudges how many are routed to the person and would rather hash every current assignment of their unit (43,165
     at 10 M documents, a table page each: 72 ms; with hash joins off, sort them for a merge join: 134 ms) where the
     walk takes ≈ 8 ms: both joins are off for that one query."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_hashjoin = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        yield
+    return local_settings("enable_hashjoin = off", "enable_mergejoin = off")
 
 
 def _worklist_desk(mine, due_week, today, week_end):

@@ -7,13 +7,12 @@ then matches in the files' text only; newest first within each."""
 import datetime
 import math
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
@@ -314,18 +313,10 @@ def _facets(combos, chosen):
     return facets
 
 
-@contextmanager
 def _without_jit():
     """PostgreSQL's JIT compiles a search whose estimated cost is high (its per-row visibility probes) for
     about half a second each time, more than the query itself takes: off for the search's own queries."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    reading = replica.reads_connection()  # the replica's, on a heavy page
-    with transaction.atomic(using=reading.alias):
-        with reading.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
+    return replica.local_settings("jit = off")
 
 
 def _chosen(row, filters):
