@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_ops import AddIndexConcurrently, RemoveIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Built and dropped CONCURRENTLY on PostgreSQL (core.migration_ops): documents keep arriving meanwhile.
+    atomic = False
 
     dependencies = [
         ('accounts', '0004_membership_is_schedule_keeper'),
@@ -16,15 +20,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        RemoveIndexConcurrently(
             model_name='incoming',
             name='incoming_register_number_idx',
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='incoming',
             index=models.Index(condition=models.Q(('arrival_number__isnull', False)), fields=['agency', 'year', 'arrival_number'], include=('id',), name='incoming_register_page_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='outgoing',
             index=models.Index(condition=models.Q(('status', 'issued')), fields=['register', 'year', 'number'], include=('id', 'agency'), name='outgoing_register_page_idx'),
         ),

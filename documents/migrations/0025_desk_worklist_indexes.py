@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_ops import AddIndexConcurrently, RemoveIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Built and dropped CONCURRENTLY on PostgreSQL (core.migration_ops): documents keep arriving meanwhile.
+    atomic = False
 
     dependencies = [
         ('accounts', '0004_membership_is_schedule_keeper'),
@@ -15,19 +19,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        RemoveIndexConcurrently(
             model_name='incoming',
             name='incoming_open_worklist_idx',
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='assignment',
             index=models.Index(condition=models.Q(('is_current', True), ('role', 'inform')), fields=['member'], include=('incoming',), name='assignment_inform_member_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='assignment',
             index=models.Index(condition=models.Q(('is_current', True), ('role', 'inform')), fields=['unit'], include=('incoming',), name='assignment_inform_unit_idx'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='incoming',
             index=models.Index(condition=models.Q(('status__in', ['04', '05'])), fields=['agency', 'due_date', 'arrived_at'], include=('id',), name='incoming_open_worklist_id_idx'),
         ),
