@@ -8,6 +8,8 @@ import functools
 import django_tables2.columns.templatecolumn as tables2_templatecolumn
 import django_tables2.utils as tables2_utils
 from django.template import Template
+from django.template.base import render_value_in_context
+from django.utils.safestring import mark_safe
 
 _uncached = tables2_utils.signature
 
@@ -63,3 +65,14 @@ def page_cells(table, value_of):
             cells.append(column.link(content, **arguments) if column.link else content)
         result.append((row.attrs.as_html(), cells))
     return result
+
+
+def page_rows_html(table, context):
+    """The <tr>s of the table's `page_cells` in one join, each cell written as `{{ cell }}` writes it (in local time,
+    localised, escaped unless safe): the template engine's per-cell work (500 cells on a page of 50 rows) was half
+    of a long list's rendering."""
+    rows = []
+    for attrs, cells in table.page_cells:
+        tds = "".join(f"<td >{render_value_in_context(cell, context)}</td>" for cell in cells)
+        rows.append(f"<tr {attrs}>{tds}</tr>")
+    return mark_safe("".join(rows))  # noqa: S308 - every cell escaped above, attrs are django-tables2's safe HTML

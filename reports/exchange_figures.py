@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Value, When
 
+import core.lookups  # noqa: F401 - registers __any_of (one array parameter for many ids)
 from documents.models import Revision, RevisionKind
 
 
@@ -34,7 +35,7 @@ def revision_counts(agency_ids, period, previous):
     primary key for the agency."""
     start, split, end = previous.bounds[0], period.bounds[0], period.bounds[1]
     return (Revision.objects.filter(state=Revision.State.SENT, requested_at__gte=start, requested_at__lt=end,
-                                    outgoing__agency_id__in=list(agency_ids))
+                                    outgoing__agency_id__any_of=agency_ids)
             .annotate(cur=Case(When(requested_at__gte=split, then=Value(1)), default=Value(0),
                                output_field=IntegerField()))
             .order_by().values("kind", "cur").annotate(count=Count("pk")))

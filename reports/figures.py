@@ -19,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import core.lookups  # noqa: F401 - registers __any_of (one array parameter for many ids)
 from agencies.models import Agency, Unit
 from core import replica
 from documents.models import DocumentType
@@ -594,14 +595,14 @@ def _store_percentiles(figures, d, rows):
 
 
 def _label_agencies(rows):
-    names = dict(Agency.objects.filter(pk__in=[int(k) for k in rows]).values_list("pk", "name"))
+    names = dict(Agency.objects.filter(pk__any_of=[int(k) for k in rows]).values_list("pk", "name"))
     for key, row in rows.items():
         row.label = names.get(int(key), key) or _("(chưa đặt tên)")
     return sorted(rows.values(), key=lambda r: r.label)
 
 
 def _label_units(rows):
-    units = {pk: (name, agency) for pk, name, agency in Unit.objects.filter(pk__in=[int(k) for k in rows if k])
+    units = {pk: (name, agency) for pk, name, agency in Unit.objects.filter(pk__any_of=[int(k) for k in rows if k])
              .values_list("pk", "name", "agency__short_name")}
     for key, row in rows.items():
         unit = units.get(int(key)) if key else None

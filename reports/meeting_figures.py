@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+import core.lookups  # noqa: F401 - registers __any_of (one array parameter for many ids)
 from meetings.models import Invitee, Meeting, Paper
 from schedules.models import ScheduleSending, ScheduleVersion
 
@@ -56,16 +57,16 @@ def meeting_figures_of_periods(agency_ids, periods, now):
 
     sent = ScheduleSending.objects.filter(version=OuterRef("pk"), status=ScheduleSending.Status.SENT)
     schedules = ScheduleVersion.objects.filter(
-        schedule__agency_id__in=agency_ids, published_at__gte=first, published_at__lt=last,
+        schedule__agency_id__any_of=agency_ids, published_at__gte=first, published_at__lt=last,
     ).aggregate(**per_period("published_at", published=None, sent=Q(Exists(sent))))
-    held = Meeting.objects.filter(agency_id__in=agency_ids, starts_at__gte=first, starts_at__lt=last,
+    held = Meeting.objects.filter(agency_id__any_of=agency_ids, starts_at__gte=first, starts_at__lt=last,
                                   starts_at__lte=now).exclude(status=Meeting.Status.CANCELLED)
     meetings = held.aggregate(**per_period(
         "starts_at", held=None, with_papers=Q(Exists(Paper.objects.filter(meeting=OuterRef("pk"))))))
     papers = Paper.objects.filter(meeting__in=held).aggregate(**per_period(
         "meeting__starts_at", total=None, without_copies=Q(paper_copies=False)))
     answers = Invitee.objects.filter(
-        meeting__agency_id__in=agency_ids, answered_at__gte=first, answered_at__lt=last,
+        meeting__agency_id__any_of=agency_ids, answered_at__gte=first, answered_at__lt=last,
     ).exclude(answer=Invitee.Answer.NONE).aggregate(**per_period(
         "answered_at", total=None, electronic=Q(answered_via__in=ELECTRONIC_ANSWERS)))
     return [MeetingFigures(

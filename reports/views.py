@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import staff_required
 from accounts.models import Role
 from core import exports as portal_exports
-from core.paging import paginate
+from core.paging import bounded_count, paginate
 from core.replica import heavy_reads
 from incidents import services as incident_services
 
@@ -20,6 +20,9 @@ from .forms import IncidentResolveForm, UsageReportForm
 from .tables import IncidentTable, TrafficTable
 
 TRAFFIC_EXPORT_LIMIT = 50_000
+# A report rolled up over more units than this shows their table when asked (`?section=units`, by htmx): a
+# ministry's hundreds of units are most of the page, and the leader opens the report for its totals.
+UNITS_SHOWN = 40
 
 
 def _period_text(form):
@@ -47,7 +50,21 @@ def _incidents_table(request, incidents, prefix=""):
 @staff_required(*selectors.PAGE_ROLES["traffic_log"])
 @heavy_reads
 def traffic_log(request):
-    """Sổ theo dõi lưu lượng công văn: every exchange of the agency, in and out, with the incidents."""
+    """Sổ theo dõi lưu lượng công văn: every exchange of the agency, in and out, with the incidents still open.
+
+    The incidents' tab is filled when it is first opened (`?tab=incidents` asked by htmx gives the tab's table
+    alone), so the log shows its own rows without rendering a second table few look at; the same address without
+    htmx (its pager's and sort's links, a link kept) is the whole page with that tab open."""
+    open_incidents = selectors.incident_list(membership=request.membership, filters={"state": "open"})
+    tab = "incidents" if request.GET.get("tab") == "incidents" else "traffic"
+    count, capped = bounded_count(open_incidents, paging.COUNT_LIMIT)
+    incidents_context = {"incidents_count": count, "incidents_capped": capped}
+    if tab == "incidents":
+        incidents_context.update({
+            "incidents": _incidents_table(request, open_incidents, prefix="incidents-"),
+            "resolve_form": IncidentResolveForm(), "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN)})
+        if request.headers.get("HX-Request"):
+            return render(request, "reports/_traffic_incidents.html", incidents_context)
     filterset = selectors.traffic_filterset(membership=request.membership, filters=request.GET or None)
     rows, form = filterset.qs, filterset.form
     if request.GET.get("export") == "xlsx":
@@ -56,12 +73,7 @@ def traffic_log(request):
     table = _paged_table(TrafficTable, rows, request)
     table.open_incidents = selectors.deliveries_with_open_incident(request.membership, [
         row.record["log_key"] // 2 for row in table.page.object_list if row.record["log_direction"] == "out"])
-    return render(request, "reports/traffic.html", {
-        "form": form, "table": table, "incidents": _incidents_table(
-            request, selectors.incident_list(membership=request.membership, filters={"state": "open"}),
-            prefix="incidents-"),
-        "resolve_form": IncidentResolveForm(), "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN),
-    })
+    return render(request, "reports/traffic.html", {"form": form, "table": table, "tab": tab, **incidents_context})
 
 
 @staff_required(*selectors.PAGE_ROLES["incident_list"])
@@ -127,15 +139,18 @@ def usage_report(request):
         if export == "xlsx":
             return portal_exports.download(exports.usage_xlsx(report, agency, evaluation), name, portal_exports.XLSX)
         return portal_exports.download(exports.usage_pdf(report, agency, evaluation), name, portal_exports.PDF)
+    units = {"breakdown_headers": exports.breakdown_headers(), "units_count": len(report.by_unit), "by_unit": None}
+    if len(report.by_unit) <= UNITS_SHOWN or request.GET.get("section") == "units":
+        units["by_unit"] = [exports.breakdown_row(r) for r in report.by_unit]
+        if request.headers.get("HX-Request"):
+            return render(request, "reports/_usage_units.html", units)
     return render(request, "reports/usage.html", {
         "form": form, "report": report, "agency": agency, "title": exports.report_title(),
         "subtitle": exports.report_subtitle(report, agency), "indicators": exports.indicator_rows(report),
         "meeting_indicators": exports.indicator_rows(report, exports.meeting_indicators),
         "exchange_indicators": exports.indicator_rows(report, exports.exchange_indicators),
         "exchange_note": exports.EXCHANGE_NOTE,
-        "breakdown_headers": exports.breakdown_headers(),
-        "by_agency": [exports.breakdown_row(r) for r in report.by_agency],
-        "by_unit": [exports.breakdown_row(r) for r in report.by_unit],
+        "by_agency": [exports.breakdown_row(r) for r in report.by_agency], **units,
         "by_type": exports.type_rows(report), "by_month": exports.month_rows(report),
         "charts": exports.chart_data(report, evaluation), "rolled_up": len(agency_ids) > 1,
         **_evaluation_context(request, evaluation),

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from core.tables2 import page_rows_html
 from documents import delivery_lifecycle, extensions, navigation
 
 register = template.Library()
@@ -12,6 +13,12 @@ register = template.Library()
 def resend_offer(delivery):
     """None, "resend" or "confirm": see `delivery_lifecycle.resend_offer`."""
     return delivery_lifecycle.resend_offer(delivery)
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    """The rows of a table's page from its `page_cells` (core.tables2.page_rows_html)."""
+    return page_rows_html(table, context)
 
 
 @register.simple_tag

@@ -69,3 +69,24 @@ def test_the_pages_breakdown_tables_are_the_loops_html(client_for, province):
         assert len(rows) >= 2
         body = re.search(f'data-testid="{testid}">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
         assert body == LOOP.render(Context({"rows": rows}))
+
+
+@pytest.mark.django_db
+def test_a_report_over_many_units_shows_their_table_when_asked(client_for, province, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "UNITS_SHOWN", 1)
+    client = client_for(province["people"]["p"])
+    page = client.get("/reports/usage/", {"year": 2026, "half": 1})
+    html = page.content.decode()
+    assert 'data-testid="by-unit"' not in html and 'data-testid="show-units"' in html
+    units = page.context["units_count"]
+    assert f"Xem số liệu của {units} đơn vị" in html and 'hx-get="?year=2026&amp;half=1&amp;section=units"' in html
+    # htmx asks for the table alone, with the same rows the page had before.
+    fragment = client.get("/reports/usage/", {"year": 2026, "half": 1, "section": "units"}, headers={"HX-Request": "true"})
+    body = re.search(r'data-testid="by-unit">.*?<tbody>(.*?)</tbody>', fragment.content.decode(), re.S).group(1)
+    assert "<html" not in fragment.content.decode() and body == LOOP.render(Context({"rows": fragment.context["by_unit"]}))
+    assert len(fragment.context["by_unit"]) == units >= 2
+    # The same address without htmx is the whole report with the table in it.
+    whole = client.get("/reports/usage/", {"year": 2026, "half": 1, "section": "units"}).content.decode()
+    assert 'data-testid="by-unit"' in whole and 'data-testid="show-units"' not in whole and 'data-testid="by-agency"' in whole

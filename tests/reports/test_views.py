@@ -111,7 +111,15 @@ def test_incidents_show_in_the_log_and_a_clerk_resolves_one_from_the_page(provin
     incident = incident_delivery_failed(delivery.pk, "550 5.1.1 Hộp thư không tồn tại")
     client = client_for(staff["clerk"])
     log = client.get("/reports/traffic/").content.decode()
-    assert "550 5.1.1 Hộp thư không tồn tại" in log and f"/outgoing/{province['o2'].pk}/" in log
+    # The log counts the open incidents on its tab; the tab's table is asked for when it is opened (htmx) ...
+    assert 'data-testid="tab-incidents"' in log and "550 5.1.1" not in log and 'hx-get="/reports/traffic/?tab=incidents"' in log
+    tab = client.get("/reports/traffic/", {"tab": "incidents"}, headers={"HX-Request": "true"}).content.decode()
+    assert "550 5.1.1 Hộp thư không tồn tại" in tab and f"/outgoing/{province['o2'].pk}/" in tab
+    assert "<html" not in tab and 'data-testid="traffic-table"' not in tab
+    assert 'name="next" value="/reports/traffic/?tab=incidents"' in tab
+    # ... and the same address without htmx is the whole log with that tab open (its pager's links, a link kept).
+    whole = client.get("/reports/traffic/", {"tab": "incidents"}).content.decode()
+    assert "550 5.1.1" in whole and 'data-testid="traffic-table"' in whole and "hx-get" not in whole
     page = client.get("/reports/incidents/", {"state": "open", "kind": "delivery_failed"}).content.decode()
     assert "Gửi văn bản không thành công" in page and "550 5.1.1" in page
 
