@@ -3,11 +3,11 @@ the recipient clerk's answer on the incoming page (documents.services.revisions)
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import mfa_required, staff_required
 from accounts.models import Role
@@ -51,7 +51,8 @@ def outgoing_revisions_context(membership, outgoing):
     may_request = services.is_issuing_clerk(membership, outgoing) and not services.request_blockers(outgoing)
     return {
         "revisions": revisions,
-        "revision_form": RevisionForm(outgoing=outgoing) if may_request else None,
+        # The request's form (its select of recent documents is most of the card) is asked for when opened.
+        "may_request_revision": may_request,
         "may_decide": services.is_signer(membership, outgoing),
         "withdrawn": services.withdrawn_by(outgoing),
         # The documents this one updates or replaces (their signer agreed).
@@ -59,10 +60,17 @@ def outgoing_revisions_context(membership, outgoing):
     }
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_required(Role.CLERK)
 def revision_request(request, pk):
+    """GET: the request's form, alone for htmx (the outgoing page's card opens it), else on a page of its own."""
     outgoing = selectors.outgoing_get_for_user(request.membership, pk)
+    if request.method == "GET":
+        if not services.is_issuing_clerk(request.membership, outgoing) or services.request_blockers(outgoing):
+            raise PermissionDenied(_("Không thể đề nghị thu hồi, cập nhật hoặc thay thế văn bản này."))
+        template = ("documents/_revision_request_form.html" if request.headers.get("HX-Request")
+                    else "documents/revision_request.html")
+        return render(request, template, {"o": outgoing, "revision_form": RevisionForm(outgoing=outgoing)})
     form = RevisionForm(request.POST, outgoing=outgoing)
     if not form.is_valid():
         for errors in form.errors.values():

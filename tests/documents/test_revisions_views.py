@@ -44,11 +44,18 @@ def decide(client, revision, decision="agree", comment=""):
 def test_the_clerk_asks_on_the_outgoing_page_and_the_signer_decides_there(client, issued, clerk, leader,
                                                                           django_capture_on_commit_callbacks):
     page = login(client, clerk.user).get(f"/outgoing/{issued.pk}/").content.decode()
-    assert 'data-testid="revision-request"' in page and "Thu hồi / Cập nhật / Thay thế" in page
+    assert 'data-testid="revision-request-open"' in page and "Thu hồi / Cập nhật / Thay thế" in page
+    # The form is asked for when the clerk opens it (htmx), or on a page of its own.
+    assert 'data-testid="revision-request"' not in page
+    form = client.get(f"/outgoing/{issued.pk}/revisions/new/", headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="revision-request"' in form and 'name="replacement"' in form and "<html" not in form
+    assert 'data-testid="revision-request"' in client.get(f"/outgoing/{issued.pk}/revisions/new/").content.decode()
     assert ask(client, issued).status_code == 302
     revision = Revision.objects.get()
     assert (revision.kind, revision.state, revision.requested_by) == ("1", "requested", clerk.user)
-    assert 'data-testid="revision-request"' not in client.get(f"/outgoing/{issued.pk}/").content.decode()
+    assert 'data-testid="revision-request-open"' not in client.get(f"/outgoing/{issued.pk}/").content.decode()
+    # A request pending: no second form, even asked for directly.
+    assert client.get(f"/outgoing/{issued.pk}/revisions/new/", headers={"HX-Request": "true"}).status_code == 403
     factories.totp_enable(leader.user)
     login(client, leader.user)
     assert 'data-testid="revisions-to-decide"' in client.get("/dashboard/").content.decode()
@@ -138,7 +145,8 @@ def test_the_replacement_select_offers_only_the_newest_issued_documents(client, 
         copy.issued_at = issued.issued_at + datetime.timedelta(minutes=n + 1)
         copy.save()
         newer.append(copy)
-    page = login(client, clerk.user).get(f"/outgoing/{issued.pk}/").content.decode()
+    page = login(client, clerk.user).get(f"/outgoing/{issued.pk}/revisions/new/",
+                                         headers={"HX-Request": "true"}).content.decode()
     assert "102/BNV-VP" in page and "101/BNV-VP" in page and "100/BNV-VP" not in page
     response = ask(client, issued, kind="3", replacement=newer[2].pk)
     assert response.status_code == 302
