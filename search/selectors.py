@@ -37,7 +37,7 @@ USE_INDEX = True
 # The work of one search is bounded whatever the size of the index (docs/search.md, "Bounded work"): at most
 # SCAN_LIMIT matches are ranked and counted (the newest this person may open), found either among the agency's WALK
 # newest entries read newest first, or among at most CANDIDATE_LIMIT entries the indexes give (`_candidates`).
-SCAN_LIMIT = 1_000
+SCAN_LIMIT = 500
 PROBE = 500
 WALK = 5_000
 CANDIDATE_LIMIT = 5_000

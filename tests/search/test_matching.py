@@ -17,6 +17,20 @@ def found(membership, query, **filters):
 
 def test_folding_ignores_case_diacritics_and_d_bar():
     assert fold("Quyết Định ĐIỀU ĐỘNG") == "quyet dinh dieu dong"
+
+
+def test_folding_a_text_folds_each_of_its_characters():
+    """fold() translates by a table filled as characters are met: the same as folding each one, for every character
+    of the Basic Multilingual Plane (a decomposed text is composed first), and one character for one."""
+    import unicodedata
+
+    from search.text import _fold_char
+
+    text = "".join(chr(code) for code in range(0x20, 0xD800))
+    composed = unicodedata.normalize("NFC", text)
+    assert fold(text) == "".join(_fold_char(char) for char in composed)
+    assert fold(unicodedata.normalize("NFD", "Thiên tai ở Đắk Lắk")) == "thien tai o dak lak"
+    assert len(fold("Nghị định 30/2020/NĐ-CP")) == len("Nghị định 30/2020/NĐ-CP")
     assert number_key("15/QĐ-BNV") == number_key("15/qd-bnv") == number_key("15 qđ bnv") == "15qdbnv"
 
 
