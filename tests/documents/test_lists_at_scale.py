@@ -7,11 +7,13 @@ import re
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core import paging as pagination
+from core.tables2 import page_rows_html
 from documents.models import Outgoing
 from documents.services import outgoing as services
 from documents.tables import OutgoingTable
@@ -164,6 +166,11 @@ def test_cells_are_written_without_working_out_their_attributes(client_for, cler
         assert len(asked) == len(set(asked)), asked
 
 
+# The loop templates/documents/_table.html had for the page's rows, before core.tables2.page_rows_html.
+ROWS_LOOP = Template("{% for attrs, cells in table.page_cells %}<tr {{ attrs }}>{% for cell in cells %}<td >{{ cell }}"
+                     "</td>{% endfor %}</tr>{% endfor %}")
+
+
 def test_page_cells_are_the_cells_django_tables2_gives(clerk, drafts, issued, kontum_staff):
     from documents import registers
     from documents.models import Incoming, Register
@@ -188,6 +195,9 @@ def test_page_cells_are_the_cells_django_tables2_gives(clerk, drafts, issued, ko
         given = [(row.attrs.as_html(), [str(cell) for cell in row]) for row in table.paginated_rows]
         assert given, type(table).__name__
         assert [(attrs, [str(cell) for cell in cells]) for attrs, cells in table.page_cells] == given
+        # The rows' HTML, written by one join, is what the template's loop over those cells wrote.
+        context = Context({"table": table})
+        assert page_rows_html(table, context) == ROWS_LOOP.render(context)
 
 
 def test_a_specialist_s_list_counts_what_is_routed_to_them_from_the_assignments_indexes(client_for, kontum_staff):
