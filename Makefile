@@ -21,8 +21,13 @@ RUN_APT_PACKAGES := $(OCR_APT_PACKAGES) qpdf
 TEST_APT_PACKAGES := chromium fonts-dejavu-core dovecot-imapd poppler-utils softhsm2 libnss3-tools postfix spamassassin postgresql rsync \
 	$(RUN_APT_PACKAGES)
 
+# The suite runs in XDIST processes at once (pytest-xdist, --dist loadgroup: tests/conftest.py); XDIST=0 runs it in
+# one, as `make test XDIST=0`. Each process has its own test database (test_portal_gw0, …) and Redis database:
+# TEST_REDIS_URL's number plus its index (tests/settings.py), 3 and 4 here; tests/exchange's two installations use
+# 8 and 9 (EXCHANGE_TEST_REDIS_DBS).
+XDIST ?= 2
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
-TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/3
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/2
 
@@ -102,7 +107,7 @@ serve: $(RUN_STAMP)
 
 test: setup-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
-	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+	  $(VENV)/bin/pytest $(if $(filter 0,$(XDIST)),,-n $(XDIST) --dist loadgroup) $(PYTEST_ARGS)
 
 # Prints one line per figure: BENCH <name> ratio=<measured> target<=<goal> PASS|FAIL (see bench/README.md).
 bench: setup-dev

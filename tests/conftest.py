@@ -1,3 +1,4 @@
+import fcntl
 import os
 import shutil
 import signal
@@ -16,6 +17,54 @@ from tests.pki_services import _pki_services_urls, pki_services  # noqa: F401 - 
 from tests.smtp import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# pytest-xdist (`make test` runs two worker processes, `--dist loadgroup`). Each worker has its own test database
+# (pytest-django), Redis database (tests/settings.py) and temporary directories; servers the tests start listen on free
+# ports. Tests sharing a costly session fixture are sent to one worker, so that it is built once per run rather than
+# once per worker; the two installations of tests/exchange share fixed Redis databases and PostgreSQL names, so they
+# never run on two workers at once.
+XDIST_GROUP_OF_FIXTURE = {
+    "installations": "exchange-installations",  # EXCHANGE_TEST_REDIS_DBS, flushed; <DATABASE_URL's name>_one/_two
+    "primary": "pg-cluster",  # tests/deploy: a private PostgreSQL primary, migrated (≈ 20 s)
+    "_migrated_sqlite": "sqlite",  # make run's SQLite database, migrated once (20–60 s)
+    "collected_static": "collectstatic",  # tests/portal/test_production.py: collectstatic (≈ 25 s)
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups off the marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        groups = [group for fixture, group in XDIST_GROUP_OF_FIXTURE.items() if fixture in item.fixturenames]
+        if groups and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(groups[0]))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """A test marked `serial` runs with no other test beside it: under xdist it waits for the other workers' tests to
+    end, and they wait for it (a readers-writer lock on files of the run's temporary directory, the serial test first
+    in line). Without xdist there is nothing to wait for."""
+    lock_dir = _xdist_lock_dir(item.config)
+    if lock_dir is None:
+        return (yield)
+    serial = item.get_closest_marker("serial") is not None
+    with open(lock_dir / "serial.turnstile", "a") as turnstile, open(lock_dir / "serial.lock", "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)  # a serial test waiting holds it: no new test starts meanwhile
+        fcntl.flock(lock, fcntl.LOCK_EX if serial else fcntl.LOCK_SH)
+        if not serial:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            return (yield)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+
+
+def _xdist_lock_dir(config):
+    if not hasattr(config, "workerinput"):  # not an xdist worker
+        return None
+    return config._tmp_path_factory.getbasetemp().parent  # the run's directory; each worker's is popen-gw<n> in it
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,10 @@ from tests.waiting import wait_for
 
 pytestmark = [
     pytest.mark.worker,
+    # The delays bounded below are of two worker processes on a machine that has nothing else to do: beside another
+    # test (make test runs two at once) the OCR would share the cores with it, and so would the delivery and the
+    # signature the bounds are about.
+    pytest.mark.serial,
     pytest.mark.skipif(not extraction.tools_present(), reason="needs ocrmypdf and tesseract-ocr-vie"),
 ]
 BATCH = 4  # different pages: a file read before is not read again
