@@ -57,14 +57,18 @@ def traffic_log(request):
     htmx (its pager's and sort's links, a link kept) is the whole page with that tab open."""
     open_incidents = selectors.incident_list(membership=request.membership, filters={"state": "open"})
     tab = "incidents" if request.GET.get("tab") == "incidents" else "traffic"
-    count, capped = bounded_count(open_incidents, paging.COUNT_LIMIT)
-    incidents_context = {"incidents_count": count, "incidents_capped": capped}
     if tab == "incidents":
-        incidents_context.update({
-            "incidents": _incidents_table(request, open_incidents, prefix="incidents-"),
-            "resolve_form": IncidentResolveForm(), "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN)})
+        incidents = _incidents_table(request, open_incidents, prefix="incidents-")
+        incidents_context = {
+            "incidents": incidents, "resolve_form": IncidentResolveForm(),
+            "may_resolve": request.membership.has_role(Role.CLERK, Role.ADMIN),
+            # The badge's figure is the tab's own count (both stop at paging.COUNT_LIMIT).
+            "incidents_count": incidents.page.paginator.count, "incidents_capped": incidents.page.paginator.capped}
         if request.headers.get("HX-Request"):
             return render(request, "reports/_traffic_incidents.html", incidents_context)
+    else:
+        count, capped = bounded_count(open_incidents, paging.COUNT_LIMIT)
+        incidents_context = {"incidents_count": count, "incidents_capped": capped}
     filterset = selectors.traffic_filterset(membership=request.membership, filters=request.GET or None)
     rows, form = filterset.qs, filterset.form
     if request.GET.get("export") == "xlsx":

@@ -44,15 +44,19 @@ def _errors(exc):
     return exc.messages if hasattr(exc, "messages") else [str(exc)]
 
 
+def _may_request(membership, outgoing):
+    """The issuing clerk, while nothing blocks a request (one pending, the document withdrawn…)."""
+    return services.is_issuing_clerk(membership, outgoing) and not services.request_blockers(outgoing)
+
+
 def outgoing_revisions_context(membership, outgoing):
     """The card on the outgoing page: every revision with each recipient's notice, and what this person may do."""
     revisions = list(outgoing.revisions.select_related("replacement", "requested_by", "decided_by")
                      .prefetch_related("notices__delivery"))
-    may_request = services.is_issuing_clerk(membership, outgoing) and not services.request_blockers(outgoing)
     return {
         "revisions": revisions,
         # The request's form (its select of recent documents is most of the card) is asked for when opened.
-        "may_request_revision": may_request,
+        "may_request_revision": _may_request(membership, outgoing),
         "may_decide": services.is_signer(membership, outgoing),
         "withdrawn": services.withdrawn_by(outgoing),
         # The documents this one updates or replaces (their signer agreed).
@@ -66,7 +70,7 @@ def revision_request(request, pk):
     """GET: the request's form, alone for htmx (the outgoing page's card opens it), else on a page of its own."""
     outgoing = selectors.outgoing_get_for_user(request.membership, pk)
     if request.method == "GET":
-        if not services.is_issuing_clerk(request.membership, outgoing) or services.request_blockers(outgoing):
+        if not _may_request(request.membership, outgoing):
             raise PermissionDenied(_("Không thể đề nghị thu hồi, cập nhật hoặc thay thế văn bản này."))
         template = ("documents/_revision_request_form.html" if request.headers.get("HX-Request")
                     else "documents/revision_request.html")
