@@ -23,6 +23,7 @@ def small_limits(monkeypatch):
     monkeypatch.setattr(selectors, "PROBE", 2)
     monkeypatch.setattr(selectors, "WALK", 6)
     monkeypatch.setattr(selectors, "CANDIDATE_LIMIT", 2)
+    monkeypatch.setattr(selectors, "CHUNK_MIN", 1)
 
 
 def dated(documents):
@@ -45,6 +46,17 @@ def test_a_common_word_gives_the_newest_the_person_may_open(staff, small_limits)
     assert ids == [d.pk for d in documents[:3]] and (result.total, result.capped, result.partial) == (3, True, False)
     ids, result = found(staff["specialist"], "cong van")  # the secret ones are passed over, never counted
     assert ids == [documents[1].pk, documents[3].pk, documents[4].pk]
+    assert (result.total, result.capped) == (3, True)
+
+
+def test_a_walk_of_several_chunks_checks_each_chunk_of_its_own(staff, small_limits):
+    """The visibility statement is compiled once per search and run with each chunk's ids: the two newest may be
+    opened, so the next chunk is two; both are secret, so a third chunk is walked."""
+    secret = Secrecy.choices[1][0]
+    documents = dated([make_outgoing(staff, f"Công văn số {n}", secrecy=secret if n in (2, 3) else "")
+                       for n in range(10)])
+    ids, result = found(staff["specialist"], "cong van")
+    assert ids == [documents[0].pk, documents[1].pk, documents[4].pk]
     assert (result.total, result.capped) == (3, True)
 
 
