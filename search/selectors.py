@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, connections
 from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
@@ -163,61 +164,87 @@ def _before(edge):
     return Q(date__lte=day) & (Q(date__lt=day) | Q(date=day, pk__lt=pk))
 
 
-class _VisibleRows:
-    """The rows of given ids this person may open, newest first (at most `limit`). Asked by id (one array parameter),
-    so PostgreSQL plans a few rows and probes each item's selector by primary key: over a range of entries it may hash
-    the agency's whole table of items instead (`EXISTS` turned into a hashed `IN`), whatever the LIMIT.
+class _Openable:
+    """Which of some entries this person may open: each kind's items asked of the owning app's selector
+    (`SOURCES[kind].visible(membership)`) by primary key, one statement per kind among the entries.
 
-    A search asks it once per chunk of its walk. On PostgreSQL the statement is built and compiled by Django once per
-    search and run with each chunk's ids: the visibility of every kind (an EXISTS per kind, from the owning apps'
-    selectors) took Django ≈ 6 ms to build and compile each time, as long as PostgreSQL took to run it."""
+    The walk reads each entry's facts once, with its words; only the items' ids go to the selectors. Asked by ids (one
+    array parameter), PostgreSQL probes each item by primary key: over a range of entries it hashed the agency's whole
+    table of items instead. A search asks once per chunk of its walk; on PostgreSQL each kind's statement is built
+    and compiled by Django once per search and run with each chunk's ids (building and compiling a selector took
+    Django 2–4 ms, as long as PostgreSQL took to run it for 400 ids)."""
 
-    def __init__(self, allowed, query):
-        self.allowed, self.query = allowed, query
-        self.compiled = None  # (alias, sql, params, index of the ids in params)
+    def __init__(self, membership):
+        self.membership = membership
+        self.compiled = {}  # kind -> (alias, sql, params, index of the ids in params)
 
-    def _queryset(self, ids):
-        return (Entry.objects.filter(pk__in=ids).filter(self.allowed).annotate(rank=_rank(self.query))
-                .order_by(*NEWEST).values("pk", "date", "rank", *COMBO_FIELDS))
+    def _queryset(self, kind, ids):
+        source = SOURCES.get(kind)
+        if source is None or source.model_class() is None:
+            return None
+        return source.visible(self.membership).filter(pk__in=ids).values_list("pk", flat=True)
 
-    def __call__(self, ids, limit):
-        if not ids or limit <= 0:
-            return []
-        if connection.vendor != "postgresql":
-            return list(self._queryset(list(ids))[:limit])
-        if self.compiled is None:
-            marker = []
-            queryset = self._queryset(RawSQL("SELECT unnest(%s::bigint[])", [marker]))
+    def _compile(self, kind):
+        """(alias, sql, params, where the ids go in params), or None when the selector gives this person nothing."""
+        marker = []
+        queryset = self._queryset(kind, RawSQL("SELECT unnest(%s::bigint[])", [marker]))
+        if queryset is None:
+            return None
+        try:
             sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-            self.compiled = (queryset.db, sql, list(params),
-                             next(i for i, param in enumerate(params) if param is marker))
-        alias, sql, params, at = self.compiled
-        params[at] = list(ids)
+        except EmptyResultSet:  # .none()
+            return None
+        return queryset.db, sql, list(params), next(i for i, param in enumerate(params) if param is marker)
+
+    def _ids(self, kind, ids):
+        if connection.vendor != "postgresql":
+            queryset = self._queryset(kind, ids)
+            return set() if queryset is None else set(queryset)
+        if kind not in self.compiled:
+            self.compiled[kind] = self._compile(kind)
+        if self.compiled[kind] is None:
+            return set()
+        alias, sql, params, at = self.compiled[kind]
+        params[at] = ids
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
-            names = [column.name for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchmany(limit)]
+            return {pk for (pk,) in cursor.fetchall()}
+
+    def __call__(self, rows, limit):
+        """The first `limit` of `rows` (in their order) this person may open."""
+        by_kind = {}
+        for row in rows:
+            by_kind.setdefault(row["kind"], []).append(row["object_id"])
+        opened = {kind: self._ids(kind, ids) for kind, ids in by_kind.items()}
+        return [row for row in rows if row["object_id"] in opened[row["kind"]]][:max(limit, 0)]
+
+
+def _facts(entries, query, limit=None):
+    """Each entry's id, date, rank, item and the filters' values, nothing else read; the first `limit` if given."""
+    entries = entries.annotate(rank=_rank(query)).values("pk", "date", "rank", "object_id", *COMBO_FIELDS)
+    return list(entries if limit is None else entries[:limit])
 
 
 def _chunk(missing, share):
-    """How many more matches to walk for `missing` rows when a `share` of the matches may be opened: twice what the
-    share says, at least CHUNK_MIN. A chunk too short costs one more round (two statements, ≈ 15 ms at 1 M), far more
-    than the visibility probes of the extra matches (≈ 10 µs each)."""
-    return max(math.ceil(missing * 2 / max(share, 0.1)), CHUNK_MIN)
+    """How many more matches to walk for `missing` rows when a `share` of the matches may be opened: half as many
+    again as the share says, at least CHUNK_MIN. A chunk too short costs one more round (two statements, ≈ 10 ms at
+    1 M); each extra match costs its part of the walk and a visibility probe (≈ 20 µs at 1 M). Measured at 1 M
+    (issue 17): a quarter more took a second round for the commonest word, twice as many took 8 ms more than this
+    for a common phrase."""
+    return max(math.ceil(missing * 1.5 / max(share, 0.1)), CHUNK_MIN)
 
 
-def _walk(walked, visible_rows, rows, limit, share):
+def _walk(walked, openable, query, rows, limit, share):
     """`rows` followed by the matches of `walked` (index order) this person may open, up to `limit`, a chunk at a
     time from where the last one stopped, each sized by `share`, the part of the matches seen so far that they may
     open."""
     while len(rows) < limit:
         chunk = _chunk(limit - len(rows), share)
-        found = list(walked.values_list("date", "pk")[:chunk])
-        rows += visible_rows([pk for _day, pk in found], limit - len(rows))
+        found = _facts(walked, query, chunk)
+        rows += openable(found, limit - len(rows))
         if len(found) < chunk:
             break
-        day, pk = found[-1]
-        walked = walked.filter(_before((day, pk)))
+        walked = walked.filter(_before((found[-1]["date"], found[-1]["pk"])))
     return rows
 
 
@@ -225,16 +252,15 @@ def _newest_visible(membership, query, limit):
     """(rows, capped, partial): the `limit` newest entries matching `query` that this person may open, newest first,
     read with work bounded whatever the size of the index (docs/search.md, "Bounded work").
 
-    Visibility is asked of the owning apps' selectors (`visibility_q`, an EXISTS per entry), never decided here.
-    Two ways, each bounded: the candidates of the indexes (at most CANDIDATE_LIMIT entries holding the phrases'
-    pairs of words, the one-word phrases, or the number: checked and sorted, exact), or the agency's WALK newest
-    entries read newest first along search_entry_agency_date_idx until `limit` matches may be opened (exactly the
-    newest: `capped`). A number, or
-    words rare among the PROBE newest entries, go to the candidates first; common words walk. Words with more than
-    CANDIDATE_LIMIT candidates yet in fewer than `limit` of the WALK newest give what those WALK hold (`partial`)."""
+    Visibility is asked of the owning apps' selectors, never decided here (`_Openable`; `visibility_q`, an EXISTS per
+    entry, for the candidates). Two ways, each bounded: the candidates of the indexes (at most CANDIDATE_LIMIT entries
+    holding the phrases' pairs of words, the one-word phrases, or the number: checked and sorted, exact), or the
+    agency's WALK newest entries read newest first along search_entry_agency_date_idx until `limit` matches may be
+    opened (exactly the newest: `capped`). A number, or words rare among the PROBE newest entries, go to the
+    candidates first; common words walk. Words with more than CANDIDATE_LIMIT candidates yet in fewer than `limit` of
+    the WALK newest give what those WALK hold (`partial`)."""
     in_agency = Entry.objects.filter(agency_id=membership.agency_id)
-    matches, allowed = _words_match(query), visibility_q(membership)
-    visible_rows = _VisibleRows(allowed, query)
+    matches, openable = _words_match(query), _Openable(membership)
     tried = False
 
     def from_candidates():
@@ -243,24 +269,26 @@ def _newest_visible(membership, query, limit):
         candidates = _candidates(query, membership.agency_id)
         if candidates is None:
             return None
-        return _rows(Entry.objects.filter(pk__in=_ids_q(candidates)).filter(matches).filter(allowed), query, limit)
+        return _rows(Entry.objects.filter(pk__in=_ids_q(candidates)).filter(matches)
+                     .filter(visibility_q(membership)), query, limit)
 
     found = from_candidates() if query.key else None
     if found is not None:
         return found, len(found) == limit, False
     window = _edge(in_agency, WALK)
     if window is None:  # an agency with fewer than WALK entries: all of them
-        rows = visible_rows(list(in_agency.filter(matches).values_list("pk", flat=True)), limit)
+        rows = openable(_facts(in_agency.filter(matches).order_by(*NEWEST), query), limit)
         return rows, len(rows) == limit, False
     # Newest first in index order (no null date in the window), the PROBE newest first.
     walked, probe = in_agency.filter(matches).filter(_from(window)).order_by("-date", "-pk"), _edge(in_agency, PROBE)
-    probed = list(walked.filter(_from(probe)).values_list("pk", flat=True))
-    rows = visible_rows(probed, limit)
+    probed = _facts(walked.filter(_from(probe)), query)
+    rows = openable(probed, limit)
     if len(rows) < limit and len(rows) * WALK < limit * PROBE and not tried:
         found = from_candidates()
         if found is not None:
             return found, len(found) == limit, False
-    rows = _walk(walked.filter(_before(probe)), visible_rows, rows, limit, len(rows) / len(probed) if probed else 0.5)
+    rows = _walk(walked.filter(_before(probe)), openable, query, rows, limit,
+                 len(rows) / len(probed) if probed else 0.5)
     if len(rows) == limit:
         return rows, True, False
     found = None if tried else from_candidates()
