@@ -299,6 +299,9 @@ CELERY_BEAT_SCHEDULE = {}  # each subject below adds its periodic tasks
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=10)
+# After a publish fails, a request queues nothing more (beat's recovery does); outside requests (a task queueing
+# another) the broker is not asked again for this long (portal/publishing.py).
+BROKER_RETRY_SECONDS = env.float("BROKER_RETRY_SECONDS", default=10)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
