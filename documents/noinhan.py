@@ -33,10 +33,17 @@ def match_key(text):
 # Rendering
 
 
-def noi_nhan_lines(outgoing):
+def _recipients(outgoing, recipients=None):
+    """The document's recipients in order: `recipients` when the caller has read them already (the outgoing page)."""
+    if recipients is not None:
+        return recipients
+    return list(outgoing.recipients.select_related("agency", "unit", "group"))
+
+
+def noi_nhan_lines(outgoing, recipients=None):
     """The lines of the block, without the “Nơi nhận:” heading; pasted lines and the pasted archive
     line are printed as the clerk wrote them (“Sở Y tế (để b/c)”, “Lưu: VT, TCCB (3b).”)."""
-    recipients = list(outgoing.recipients.select_related("agency", "unit", "group"))
+    recipients = _recipients(outgoing, recipients)
     lines = []
     if any(r.role == Recipient.Role.KINH_GUI for r in recipients):
         lines.append("Như trên")  # the block is the document's own text: always Vietnamese
@@ -75,7 +82,7 @@ class Destinations:
 
     def __init__(self, outgoing):
         self.outgoing = outgoing
-        self.recipients = list(outgoing.recipients.select_related("agency", "unit", "group"))
+        self.recipients = _recipients(outgoing)
         emails = {r.email.lower() for r in self.recipients if r.email}
         self.addresses = {}
         units = Unit.objects.annotate(email_key=Lower("official_email")).filter(agency_id=outgoing.agency_id,
@@ -141,8 +148,8 @@ def noi_nhan_block(outgoing):
     return "\n".join(["Nơi nhận:", *noi_nhan_lines(outgoing)])
 
 
-def kinh_gui_lines(outgoing):
-    names = [r.label for r in outgoing.recipients.filter(role=Recipient.Role.KINH_GUI)]
+def kinh_gui_lines(outgoing, recipients=None):
+    names = [r.label for r in _recipients(outgoing, recipients) if r.role == Recipient.Role.KINH_GUI]
     if len(names) <= 1:
         return names
     return [f"- {name};" for name in names[:-1]] + [f"- {names[-1]}."]

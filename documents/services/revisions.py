@@ -61,18 +61,24 @@ def is_signer(membership, outgoing):
     return bool(membership) and membership.pk == outgoing.signer_id
 
 
-def withdrawn_by(outgoing):
-    """The sent recall or replacement that took the document out of force, or None."""
+def withdrawn_by(outgoing, revisions=None):
+    """The sent recall or replacement that took the document out of force, or None. `revisions`: the document's
+    revisions in their order, when the caller has read them already (the outgoing page)."""
+    if revisions is not None:
+        return next((r for r in revisions if r.state == Revision.State.SENT and r.kind in (K.RECALL, K.REPLACE)),
+                    None)
     return outgoing.revisions.filter(state=Revision.State.SENT, kind__in=[K.RECALL, K.REPLACE]).first()
 
 
-def request_blockers(outgoing):
-    """Why no revision may be asked for now ([] when one may)."""
+def request_blockers(outgoing, revisions=None):
+    """Why no revision may be asked for now ([] when one may). `revisions` as for withdrawn_by."""
     if outgoing.status != Outgoing.Status.ISSUED:
         return [_("Chỉ thu hồi, cập nhật hoặc thay thế văn bản đã phát hành.")]
-    if outgoing.revisions.filter(state=Revision.State.REQUESTED).exists():
+    requested = (any(r.state == Revision.State.REQUESTED for r in revisions) if revisions is not None
+                 else outgoing.revisions.filter(state=Revision.State.REQUESTED).exists())
+    if requested:
         return [_("Văn bản đang có một đề nghị chờ người ký cho ý kiến.")]
-    if withdrawn_by(outgoing) is not None:
+    if withdrawn_by(outgoing, revisions) is not None:
         return [_("Văn bản đã bị thu hồi hoặc đã được thay thế.")]
     return []
 

@@ -146,12 +146,13 @@ def _detail_context(request, outgoing, **extra):
     lines = list(outgoing.unresolved_lines.select_related("recipient__agency", "recipient__unit", "recipient__group",
                                                           "settled_by"))
     choices = selectors.recipient_choices(outgoing.agency) if editable else None
+    recipients = noinhan.Destinations(outgoing).noted()  # read once for the list and both printed blocks
     return {
         "o": outgoing,
         "files": outgoing.files.all(),
-        "recipients": noinhan.Destinations(outgoing).noted(),
-        "noi_nhan": noinhan.noi_nhan_lines(outgoing),
-        "kinh_gui": noinhan.kinh_gui_lines(outgoing),
+        "recipients": recipients,
+        "noi_nhan": noinhan.noi_nhan_lines(outgoing, recipients),
+        "kinh_gui": noinhan.kinh_gui_lines(outgoing, recipients),
         "noi_nhan_warnings": noinhan.noi_nhan_warnings(outgoing),
         "events": outgoing.events.select_related("actor"),
         "transitions": workflow.available(membership, outgoing),

@@ -44,9 +44,9 @@ def _errors(exc):
     return exc.messages if hasattr(exc, "messages") else [str(exc)]
 
 
-def _may_request(membership, outgoing):
+def _may_request(membership, outgoing, revisions=None):
     """The issuing clerk, while nothing blocks a request (one pending, the document withdrawn…)."""
-    return services.is_issuing_clerk(membership, outgoing) and not services.request_blockers(outgoing)
+    return services.is_issuing_clerk(membership, outgoing) and not services.request_blockers(outgoing, revisions)
 
 
 def outgoing_revisions_context(membership, outgoing):
@@ -56,9 +56,9 @@ def outgoing_revisions_context(membership, outgoing):
     return {
         "revisions": revisions,
         # The request's form (its select of recent documents is most of the card) is asked for when opened.
-        "may_request_revision": _may_request(membership, outgoing),
+        "may_request_revision": _may_request(membership, outgoing, revisions),
         "may_decide": services.is_signer(membership, outgoing),
-        "withdrawn": services.withdrawn_by(outgoing),
+        "withdrawn": services.withdrawn_by(outgoing, revisions),
         # The documents this one updates or replaces (their signer agreed).
         "replaced": list(outgoing.replaces.filter(state="sent").select_related("outgoing")),
     }
