@@ -36,7 +36,7 @@ class PublishOnceTask(Task):
         try:
             return super().apply_async(*args, **kwargs)
         except OperationalError:
-            _state.down_until = time.monotonic() + getattr(settings, "BROKER_RETRY_SECONDS", 10)
+            _state.down_until = time.monotonic() + settings.BROKER_RETRY_SECONDS
             log.error("Broker unreachable while queueing %s: not tried again in this request; recovery queues it",
                       self.name)
             raise

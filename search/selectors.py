@@ -130,16 +130,11 @@ def _rank(query):
 
 
 def _ids_q(ids):
-    """`pk__in` operand for a list of ids: one array parameter on PostgreSQL."""
+    """`pk__in` operand for a list of ids: one array parameter on PostgreSQL (the list itself, not a copy: a statement
+    compiled once finds it among its parameters, `_Openable`)."""
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
     return list(ids)
-
-
-def _rows(entries, query, limit, order=NEWEST):
-    """The first `limit` of `entries` in `order`: id, date, rank and the filters' values, nothing else read."""
-    return list(entries.annotate(rank=_rank(query)).order_by(*order)
-                .values("pk", "date", "rank", *COMBO_FIELDS)[:limit])
 
 
 def _edge(in_agency, count):
@@ -187,7 +182,7 @@ class _Openable:
     def _compile(self, kind):
         """(alias, sql, params, where the ids go in params), or None when the selector gives this person nothing."""
         marker = []
-        queryset = self._queryset(kind, RawSQL("SELECT unnest(%s::bigint[])", [marker]))
+        queryset = self._queryset(kind, _ids_q(marker))
         if queryset is None:
             return None
         try:
@@ -269,8 +264,8 @@ def _newest_visible(membership, query, limit):
         candidates = _candidates(query, membership.agency_id)
         if candidates is None:
             return None
-        return _rows(Entry.objects.filter(pk__in=_ids_q(candidates)).filter(matches)
-                     .filter(visibility_q(membership)), query, limit)
+        return _facts(Entry.objects.filter(pk__in=_ids_q(candidates)).filter(matches)
+                      .filter(visibility_q(membership)).order_by(*NEWEST), query, limit)
 
     found = from_candidates() if query.key else None
     if found is not None:
