@@ -562,7 +562,9 @@ def _rebuild_dropped(cursor):
 
     def build(build_cursor, index):
         name, definition = index
-        build_cursor.execute("SET maintenance_work_mem = '1GB'")
+        # A GIN build gathers its keys in maintenance_work_mem and merges them into the index each time it is full.
+        gin = " USING gin " in definition
+        build_cursor.execute(f"SET maintenance_work_mem = '{'4GB' if gin else '1GB'}'")
         build_cursor.execute("SET max_parallel_maintenance_workers = 2")
         build_cursor.execute(definition.replace(" INDEX ", " INDEX IF NOT EXISTS ", 1))
         build_cursor.execute("DELETE FROM bench_dropped_index WHERE name = %s", [name])

@@ -107,6 +107,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's renderer, with selects written without their per-option templates (core/form_renderer.py).
+FORM_RENDERER = "core.form_renderer.FormRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),

@@ -269,7 +269,7 @@ class Figures:
     completion_hours: tuple | None = None
 
     def add(self, direction, row):
-        row = {name: int(row[name] or 0) for name in COUNTERS}
+        """Add a row of report_sql, its counters whole numbers (as _counted gives them)."""
         if direction == "out":
             self.issued += row["documents"]
             self.electronic += row["electronic"]
@@ -284,8 +284,11 @@ class Figures:
             self.received_peer += row["peer"]
             self.received_electronic += row["electronic"]
             self.received_on_paper += row["on_paper"]
-            for name in ("registered", "completed", "on_time", "late", "overdue_open"):
-                setattr(self, name, getattr(self, name) + row[name])
+            self.registered += row["registered"]
+            self.completed += row["completed"]
+            self.on_time += row["on_time"]
+            self.late += row["late"]
+            self.overdue_open += row["overdue_open"]
 
     @staticmethod
     def _share(part, whole):
