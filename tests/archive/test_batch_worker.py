@@ -55,7 +55,7 @@ def test_a_batch_whose_worker_is_killed_resumes_where_it_stopped(celery_worker):
     celery_worker.start()
     # The dead run's claim runs out; beat's recovery (run here as beat would, every few seconds) queues the batch.
     assert wait_for(lambda: not ArchiveBatch.objects.filter(pk=batch.pk, claimed_until__gt=timezone.now()).exists())
-    # 200 scans read by one worker: ≈ 40 s on a quiet machine, over 120 s on one busy with another load.
+    # 200 scans read by one worker: the test took 80 s beside one other load, 156 s beside two (120 s failed it).
     assert wait_for(lambda: finished(batch), timeout=300, interval=1), batch.status
 
     after = stored(batch)
